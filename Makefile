@@ -1,0 +1,49 @@
+# assetmap: `make demo` builds Chesterfield and serves it; `make test` runs every test.
+# Both set everything up first (virtualenv, Python packages, front-end packages, Chromium).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+AREA ?= chesterfield
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export ASSETMAP_DATA_ROOT ?= $(abspath ../shared/data/raw)
+
+.PHONY: demo setup venv vendor system build serve test test-fast bench clean
+
+demo: setup build serve
+
+setup: venv vendor
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Leaflet and plugins come from npm at setup time and are served by the app itself.
+vendor: venv
+	$(PY) scripts/vendor.py
+
+# Debian packages the tests need (headless Chromium for the browser tests).
+system:
+	@bash scripts/system-packages.sh
+
+build: venv
+	$(VENV)/bin/assetmap build $(AREA)
+
+serve: venv
+	$(VENV)/bin/assetmap serve --host $(HOST) --port $(PORT)
+
+test: setup system
+	$(VENV)/bin/pytest -ra
+
+test-fast: setup
+	$(VENV)/bin/pytest -ra -m "not browser"
+
+bench: setup
+	$(PY) bench/build_bench.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,187 @@
+"""The pipeline: ingest -> merge -> neighbourhoods -> measures -> outputs.
+
+``build_area`` does all the heavy work once and writes a build directory the web app only
+reads. It builds into a temporary sibling directory and swaps it in at the end, so a failed
+build never destroys the previous good one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from . import __version__
+from .config import AreaConfig
+from .curated import read_curated
+from .errors import BuildError
+from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
+from .merge import merge_assets
+from .neighbourhoods import BNG, select_neighbourhoods
+from .osm import coverage_bbox, read_extract
+from .outputs import write_outputs, write_report
+from .postcodes import Geocoder, read_codepoint
+from .taxonomy import Taxonomy, load_taxonomy
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, data available under the Open Database Licence (ODbL)"
+
+
+class Stages:
+    """Times each stage and reports progress through ``echo``."""
+
+    def __init__(self, echo: Callable[[str], None]):
+        self.echo = echo
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, what: str):
+        self.echo(f"[{len(self.timings) + 1}] {what} …")
+        t0 = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - t0, 3)
+        self.echo(f"    done in {self.timings[name]:.1f} s")
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
+               echo: Callable[[str], None] = _stderr) -> dict:
+    """Run the whole pipeline for one area into ``out_dir``; returns the report."""
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(out_dir.name + ".building")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    st = Stages(echo)
+    echo(f"Building {cfg.name} ({cfg.slug}) from {cfg.data_root}")
+    tx = taxonomy or load_taxonomy()
+
+    with st.stage("osm", f"Reading OpenStreetMap extract {cfg.osm.file}"):
+        extract = read_extract(cfg.osm, cfg.data_root, tx)
+        cov_lonlat = coverage_bbox(cfg.osm, extract)
+        echo(f"    {len(extract.features)} classified features, {len(extract.streets)} street lines")
+
+    with st.stage("neighbourhoods", "Selecting LSOA21 neighbourhoods; joining IoD2025 and Census 2021"):
+        nb = select_neighbourhoods(cfg, cov_lonlat)
+        lsoas = nb.frame
+        coverage = nb.coverage.iloc[0]
+        # curated lists do not depend on the extract: keep their records anywhere in the named
+        # districts too, so an asset just beyond the extract's edge still counts for distances
+        region = coverage.union(nb.districts.iloc[0])
+        echo(f"    {len(lsoas)} LSOAs; {len(nb.report['not_covered'])} of the named districts' LSOAs not covered")
+
+    with st.stage("postcodes", "Reading Code-Point Open postcodes"):
+        all_pc = read_codepoint(cfg.source("postcodes"), cfg.data_root)
+        geocoder = Geocoder(all_pc)
+        minx, miny, maxx, maxy = region.bounds
+        b = cfg.postcode_buffer_m
+        area_pc = all_pc[all_pc.x.between(minx - b, maxx + b) & all_pc.y.between(miny - b, maxy + b)].copy()
+        area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y), index=area_pc.index, crs=BNG), lsoas)
+        area_pc = area_pc.reset_index(drop=True)
+        echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
+
+    curated, curated_report = {}, {}
+    with st.stage("curated", "Reading curated lists and geocoding by postcode"):
+        for src in cfg.sources_of("curated"):
+            lst = read_curated(src, cfg.data_root, tx, geocoder)
+            inside = lst.records[lst.records.within(region)]
+            curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
+            curated_report[src.name] = {
+                "label": src.option("label", src.name), "category": src.option("category"),
+                **lst.report, "in_area": int(len(inside)),
+                "in_area_geocoded_by_postcode": int((inside["located_by"] == "postcode").sum()),
+                "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
+            }
+            echo(f"    {src.name}: {len(inside)} in the area (of {lst.report['rows']:,} rows)")
+
+    with st.stage("merge", "Merging OSM and curated assets"):
+        osm = extract.features.to_crs(BNG)
+        osm = osm[osm.within(coverage)].reset_index(drop=True)
+        assets, merge_report = merge_assets(osm, curated, tx, cfg.match_radius_m)
+        assets["lsoa21_code"] = assign_lsoa(assets.geometry, lsoas)
+        for name, stats in merge_report["by_source"].items():
+            curated_report[name].update(stats)
+        echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
+             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only")
+
+    cats = list(tx.categories)
+    with st.stage("measures", "Neighbourhood measures: counts, per 1,000 residents, nearest distances"):
+        counts = category_counts(assets, lsoas, cats)
+        per1k = per_thousand(counts, lsoas["residents"])
+        dist = nearest_distances(assets, lsoas, area_pc, cats)
+        lsoas = pd.concat([lsoas, origin_counts(area_pc, lsoas), counts, per1k, dist], axis=1)
+        lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+
+    streets = extract.streets
+    if len(streets):
+        s_bng = streets.to_crs(BNG)
+        streets = streets[s_bng.intersects(coverage.buffer(500))].reset_index(drop=True)
+
+    with st.stage("outputs", f"Writing outputs to {out_dir}"):
+        tmp.mkdir(parents=True)
+        assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
+        files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
+
+    by_cat = assets["category"].value_counts()
+    any_cat = assets["categories"].explode().value_counts()
+    osm_cats = osm["category"].value_counts()
+    in_lsoas = assets["lsoa21_code"].notna()
+    report = {
+        "area": {"slug": cfg.slug, "name": cfg.name, "lads": list(cfg.lads), "config": str(cfg.config_path),
+                 "bounds": [round(v, 6) for v in lsoas.to_crs("EPSG:4326").total_bounds]},
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "assetmap_version": __version__,
+        "data_root": str(cfg.data_root),
+        "osm": {"file": cfg.osm.file, "format": cfg.osm.format, "date": cfg.osm.date, "timestamp": extract.timestamp,
+                "coverage": cfg.osm.coverage if isinstance(cfg.osm.coverage, str) else list(cfg.osm.coverage),
+                "bounds": list(extract.bounds) if extract.bounds else None, **extract.counts,
+                "features_in_coverage": int(len(osm)),
+                "categories": {k: int(v) for k, v in osm_cats.items()}},
+        "neighbourhoods": {**nb.report, "with_postcodes": int((lsoas["n_postcodes"] > 0).sum())},
+        "postcodes": {"read": int(len(all_pc)), "in_area": int(len(area_pc)),
+                      "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
+        "curated": curated_report,
+        "merge": {k: v for k, v in merge_report.items() if k != "by_source"},
+        "assets": {
+            "total": int(len(assets)), "in_neighbourhoods": int(in_lsoas.sum()),
+            "by_category": {k: int(v) for k, v in by_cat.items()},
+            "by_category_any": {k: int(v) for k, v in any_cat.items()},
+            "by_family": {k: int(v) for k, v in assets["family"].value_counts().items()},
+            "categories_present": int(len(any_cat)),
+            "categories_absent": [c for c in cats if c not in any_cat.index],
+        },
+        "measures": {
+            "distance_origins": "Code-Point Open postcodes in each LSOA (mean); representative point where none",
+            "distance_kind": "straight line (walking network distances come in a later stage)",
+        },
+        "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
+                     "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
+        + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
+            "licence": s.licence, "attribution": s.attribution} for s in cfg.sources.values()],
+        "attribution": [OSM_ATTRIBUTION] + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
+        "files": files,
+    }
+    if len(lsoas) == 0:
+        raise BuildError("the build produced no neighbourhoods; nothing was published")
+    report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
+    write_report(tmp, report)
+    # swap in atomically-enough: the old build survives until the new one is complete
+    old = out_dir.with_name(out_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+    echo(f"Built {cfg.name} in {report['timings']['total']:.1f} s -> {out_dir}")
+    return report

@@ -1,0 +1,130 @@
+"""The ``assetmap`` command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import PROJECT_ROOT, list_areas, load_area
+from .errors import AssetmapError
+
+DEFAULT_BUILD_ROOT = Path(PROJECT_ROOT / "build")
+
+
+def _build(args) -> int:
+    from .build import build_area
+
+    for area in args.areas:
+        cfg = load_area(area, args.data_root)
+        out = Path(args.out) if args.out and len(args.areas) == 1 else Path(args.build_root) / cfg.slug
+        report = build_area(cfg, out)
+        a, n, m = report["assets"], report["neighbourhoods"], report["merge"]
+        print(f"{cfg.name}: {n['lsoas']} LSOAs ({n['with_deprivation']} with IoD2025, {n['with_population']} with "
+              f"population); {a['total']} assets in {a['categories_present']} categories; merge: {m['matched']} "
+              f"matched, {m['osm_only']} OSM only, {m['curated_only']} curated only; "
+              f"{report['timings']['total']:.1f} s; report: {out / 'report.json'}")
+    return 0
+
+
+def _serve(args) -> int:
+    from app import create_app
+
+    app = create_app({"ASSETMAP_BUILD_ROOT": str(args.build_root)})
+    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    return 0
+
+
+def _fetch(args) -> int:
+    from .fetch import fetch_area
+
+    cfg = load_area(args.area, args.data_root)
+    root = Path(args.data_root) if args.data_root else cfg.data_root
+    print(f"Fetching sources of {cfg.name} into {root}")
+    status = fetch_area(cfg, root, force=args.force, only=set(args.only) if args.only else None)
+    print(json.dumps(status, indent=1))
+    return 0
+
+
+def _areas(args) -> int:
+    for slug in list_areas():
+        cfg = load_area(slug, args.data_root)
+        print(f"{slug:16} {cfg.name:24} LADs {', '.join(cfg.lads):24} OSM {cfg.osm.file}")
+    return 0
+
+
+def _lookup(args) -> int:
+    from .results import find_postcode_area, load_results
+
+    results = load_results(args.build_root)
+    ar = find_postcode_area(results, args.postcode)
+    found = ar.lookup(args.postcode, limit=args.limit, category=args.category)
+    print(f"{found.postcode} ({ar.name}):")
+    for r in found.results:
+        print(f"  {r['distance_m']:>6} m  {r['name'] or '(unnamed)'} — {r['category_label']}"
+              + (f", {r['address']}" if r["address"] else ""))
+    return 0
+
+
+def _check(args) -> int:
+    cfg = load_area(args.area, args.data_root)
+    from .fetch import downloads_for
+
+    missing = [d for d in downloads_for(cfg) if not d.dest.exists()]
+    for d in downloads_for(cfg):
+        print(f"  {'ok     ' if d.dest.exists() else 'MISSING'} {d.name:16} {d.dest}")
+    if missing:
+        print(f"{len(missing)} file(s) missing: run `assetmap fetch {cfg.slug}` or fix the paths", file=sys.stderr)
+        return 1
+    print(f"{cfg.name}: configuration valid and every file present")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assetmap", description=__doc__)
+    p.add_argument("--data-root", help="folder holding the raw data (default ../shared/data/raw, or $ASSETMAP_DATA_ROOT)")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="run the pipeline for one or more areas")
+    b.add_argument("areas", nargs="+", help="area names (data/areas/<name>.toml) or paths to .toml files")
+    b.add_argument("--build-root", default=DEFAULT_BUILD_ROOT, help="where builds go (default ./build)")
+    b.add_argument("--out", help="exact output folder (one area only)")
+    b.set_defaults(func=_build)
+    s = sub.add_parser("serve", help="serve the built areas with the web app")
+    s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.set_defaults(func=_serve)
+    f = sub.add_parser("fetch", help="download an area's sources from their official addresses")
+    f.add_argument("area")
+    f.add_argument("--force", action="store_true", help="download again even if present")
+    f.add_argument("--only", nargs="*", help="only these sources (names as in the config)")
+    f.set_defaults(func=_fetch)
+    a = sub.add_parser("areas", help="list configured areas")
+    a.set_defaults(func=_areas)
+    c = sub.add_parser("check", help="validate an area's configuration and that its files are present")
+    c.add_argument("area")
+    c.set_defaults(func=_check)
+    lk = sub.add_parser("lookup", help="nearest assets to a postcode, from built areas")
+    lk.add_argument("postcode")
+    lk.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    lk.add_argument("--limit", type=int, default=10)
+    lk.add_argument("--category")
+    lk.set_defaults(func=_lookup)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AssetmapError as exc:
+        print(f"assetmap: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # e.g. an unknown category given on the command line
+        print(f"assetmap: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Typed configuration: one :class:`AreaConfig` per area, read from TOML.
+
+An area is *data*: ``data/areas/<slug>.toml`` names the area, its local authority districts,
+its OpenStreetMap extract and any local curated lists. The national sources every English
+area shares (LSOA21 boundaries, IoD2025, Census 2021, Code-Point Open, the national curated
+lists) are declared once in ``data/sources.toml``; an area file may override any field of
+any source, disable one (``enabled = false``) or add its own.
+
+Files are read from a *data root* (by default ``../shared/data/raw`` beside the checkout),
+never from the repository.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(os.environ.get("ASSETMAP_DATA_DIR", PROJECT_ROOT / "data"))
+DEFAULT_DATA_ROOT = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+
+SOURCE_KINDS = ("boundaries", "deprivation", "population", "postcodes", "curated")
+REQUIRED_KINDS = ("boundaries", "deprivation", "population", "postcodes")
+LAD_CODE = re.compile(r"^E0[6-9]\d{6}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One input file: where it lives locally, where it is officially published, how to read it."""
+
+    name: str
+    kind: str
+    file: str
+    url: str | None = None
+    landing: str | None = None
+    licence: str = ""
+    attribution: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, data_root: Path) -> Path:
+        return Path(data_root) / self.file
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True)
+class OsmConfig:
+    """The area's OpenStreetMap extract and the ground it covers."""
+
+    file: str
+    url: str | None = None
+    format: str = "pbf"  # "pbf" (read with pyosmium) or "gdal" (GDAL/osmextract layers in a GPKG)
+    coverage: str | tuple[float, float, float, float] = "header"  # "header", "lads" or a lon/lat bbox
+    layers: dict[str, str] = field(default_factory=dict)  # for format "gdal": points/lines/multipolygons
+    date: str | None = None
+
+    def path(self, data_root: Path) -> Path:
+        return Path(data_root) / self.file
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    slug: str
+    name: str
+    lads: tuple[str, ...]
+    osm: OsmConfig
+    sources: dict[str, SourceConfig]
+    data_root: Path
+    neighbourhoods: str = "covered"  # "covered": every LSOA the extract covers; "lads": only the named LADs'
+    coverage_threshold: float = 0.99
+    match_radius_m: float = 150.0
+    postcode_buffer_m: float = 2000.0
+    config_path: Path | None = None
+
+    def sources_of(self, kind: str) -> list[SourceConfig]:
+        return [s for s in self.sources.values() if s.kind == kind]
+
+    def source(self, kind: str) -> SourceConfig:
+        found = self.sources_of(kind)
+        if not found:
+            raise ConfigError(
+                f"area '{self.slug}' has no '{kind}' source; declare one under [sources.<name>] "
+                f"with kind = \"{kind}\" in data/sources.toml or the area file"
+            )
+        return found[0]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist; check the path or the area name") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix the syntax at the position given") from None
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+_SOURCE_FIELDS = {"kind", "file", "url", "landing", "licence", "attribution", "enabled"}
+
+
+def _source(name: str, raw: dict[str, Any], where: Path) -> SourceConfig:
+    kind = raw.get("kind")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(
+            f"{where}: [sources.{name}] has kind = {kind!r}; use one of {', '.join(SOURCE_KINDS)}"
+        )
+    if not raw.get("file"):
+        raise ConfigError(
+            f"{where}: [sources.{name}] has no 'file'; give the path of the file relative to the data root"
+        )
+    options = {k: v for k, v in raw.items() if k not in _SOURCE_FIELDS}
+    if kind == "curated":
+        if "category" not in options and "category_field" not in options:
+            raise ConfigError(
+                f"{where}: curated source '{name}' needs 'category' (a taxonomy category for every "
+                f"record) or 'category_field' (the column holding each record's type)"
+            )
+        fields = options.get("fields", {})
+        if "name" not in fields:
+            raise ConfigError(f"{where}: curated source '{name}' needs fields.name (the column holding the name)")
+        has_coords = ("lat" in fields and "lon" in fields) or "latlon" in fields or (
+            "easting" in fields and "northing" in fields)
+        if not has_coords and "postcode" not in fields:
+            raise ConfigError(
+                f"{where}: curated source '{name}' has neither coordinates (fields.lat/lon, fields.latlon, "
+                f"fields.easting/northing) nor fields.postcode to geocode from; map one of them"
+            )
+    return SourceConfig(
+        name=name,
+        kind=kind,
+        file=str(raw["file"]),
+        url=raw.get("url"),
+        landing=raw.get("landing"),
+        licence=raw.get("licence", ""),
+        attribution=raw.get("attribution", ""),
+        options=options,
+    )
+
+
+def area_path(area: str | Path) -> Path:
+    """Resolve an area name (``chesterfield``) or a path to its TOML file."""
+    p = Path(area)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    candidate = DATA_DIR / "areas" / f"{area}.toml"
+    if not candidate.exists():
+        known = ", ".join(sorted(x.stem for x in (DATA_DIR / "areas").glob("*.toml")))
+        raise ConfigError(
+            f"no area called '{area}'; known areas: {known or 'none'}. Write data/areas/{area}.toml "
+            f"(see README, 'Area configuration') or pass the path of a .toml file"
+        )
+    return candidate
+
+
+def list_areas() -> list[str]:
+    return sorted(p.stem for p in (DATA_DIR / "areas").glob("*.toml"))
+
+
+def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConfig:
+    """Read and validate an area configuration.
+
+    ``data_root`` wins over ``ASSETMAP_DATA_ROOT``, which wins over ``data_root`` in the file,
+    which wins over ``../shared/data/raw`` beside the checkout.
+    """
+    path = area_path(area)
+    raw = _read_toml(path)
+    defaults_file = raw.get("defaults", str(DATA_DIR / "sources.toml"))
+    defaults_path = Path(defaults_file)
+    if not defaults_path.is_absolute():
+        defaults_path = (path.parent / defaults_path) if (path.parent / defaults_path).exists() else DATA_DIR / defaults_path
+    merged_sources = _read_toml(defaults_path).get("sources", {}) if raw.get("use_defaults", True) else {}
+    merged_sources = _deep_merge(merged_sources, raw.get("sources", {}))
+
+    a = raw.get("area")
+    if not isinstance(a, dict):
+        raise ConfigError(f"{path}: missing [area] table; add one with slug, name and lads")
+    slug = a.get("slug", path.stem)
+    if not SLUG.match(slug):
+        raise ConfigError(f"{path}: area slug {slug!r} must be lower-case letters, digits, '-' or '_'")
+    lads = tuple(a.get("lads", ()))
+    if not lads:
+        raise ConfigError(f"{path}: [area] lads is empty; list the area's local authority district codes, e.g. [\"E07000034\"]")
+    for code in lads:
+        if not LAD_CODE.match(str(code)):
+            raise ConfigError(
+                f"{path}: {code!r} is not an English local authority district code (E06…, E07…, E08… or "
+                f"E09… followed by six digits); look it up in the ONS LAD list"
+            )
+    mode = a.get("neighbourhoods", "covered")
+    if mode not in ("covered", "lads"):
+        raise ConfigError(f"{path}: [area] neighbourhoods = {mode!r}; use \"covered\" or \"lads\"")
+
+    o = raw.get("osm")
+    if not isinstance(o, dict) or not o.get("file"):
+        raise ConfigError(f"{path}: missing [osm] file; give the OpenStreetMap extract's path relative to the data root")
+    cov = o.get("coverage", "header")
+    if isinstance(cov, list):
+        if len(cov) != 4 or not (cov[0] < cov[2] and cov[1] < cov[3]):
+            raise ConfigError(f"{path}: [osm] coverage must be [min_lon, min_lat, max_lon, max_lat]")
+        cov = tuple(float(x) for x in cov)
+    elif cov not in ("header", "lads"):
+        raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\" or a lon/lat bbox list")
+    fmt = o.get("format") or ("gdal" if str(o["file"]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
+    if fmt not in ("pbf", "gdal"):
+        raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
+    osm = OsmConfig(file=o["file"], url=o.get("url"), format=fmt, coverage=cov,
+                    layers=dict(o.get("layers", {})), date=o.get("date"))
+
+    sources: dict[str, SourceConfig] = {}
+    for name, s in merged_sources.items():
+        if not isinstance(s, dict):
+            raise ConfigError(f"{path}: [sources.{name}] must be a table")
+        if s.get("enabled", True) is False:
+            continue
+        sources[name] = _source(name, s, path)
+    for kind in REQUIRED_KINDS:
+        if not any(s.kind == kind for s in sources.values()):
+            raise ConfigError(f"{path}: no enabled source of kind '{kind}'; every area needs one")
+
+    root = data_root or os.environ.get("ASSETMAP_DATA_ROOT") or raw.get("data_root")
+    root_path = Path(root) if root else DEFAULT_DATA_ROOT
+    if not root_path.is_absolute() and root is raw.get("data_root"):
+        root_path = path.parent / root_path
+
+    opts = raw.get("options", {})
+    return AreaConfig(
+        slug=slug,
+        name=a.get("name", slug.title()),
+        lads=lads,
+        osm=osm,
+        sources=sources,
+        data_root=root_path,
+        neighbourhoods=mode,
+        coverage_threshold=float(opts.get("coverage_threshold", 0.99)),
+        match_radius_m=float(opts.get("match_radius_m", 150.0)),
+        postcode_buffer_m=float(opts.get("postcode_buffer_m", 2000.0)),
+        config_path=path,
+    )

@@ -1,0 +1,44 @@
+"""One error hierarchy for assetmap.
+
+Every message names the problem *and* how to fix it, so that a curator or a planner reading
+it in a terminal or on a page knows what to change.
+"""
+from __future__ import annotations
+
+
+class AssetmapError(Exception):
+    """Base class of every error assetmap raises on purpose."""
+
+
+class ConfigError(AssetmapError):
+    """An area or source configuration is missing, malformed or inconsistent."""
+
+
+class DataSourceError(AssetmapError):
+    """A source file is missing, unreadable, or lacks the columns its mapping names."""
+
+
+class FetchError(DataSourceError):
+    """A source could not be downloaded."""
+
+
+class BuildError(AssetmapError):
+    """The pipeline produced something it must not publish (e.g. no neighbourhoods)."""
+
+
+class ResultsError(AssetmapError):
+    """A build directory is missing or incomplete."""
+
+
+class PostcodeError(AssetmapError, ValueError):
+    """Base for postcode problems; ``status`` is the HTTP status a web view should use."""
+
+    status = 400
+
+
+class MalformedPostcodeError(PostcodeError):
+    status = 400
+
+
+class UnknownPostcodeError(PostcodeError):
+    status = 404

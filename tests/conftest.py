@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assetmap.config import DEFAULT_DATA_ROOT
+
+DATA_ROOT = Path(os.environ.get("ASSETMAP_DATA_ROOT", DEFAULT_DATA_ROOT))
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    if not (DATA_ROOT / "SOURCES.md").exists():
+        pytest.fail(f"real data not found at {DATA_ROOT}: put ../shared beside the checkout or set ASSETMAP_DATA_ROOT")
+    return DATA_ROOT
+
+
+@pytest.fixture(scope="session")
+def chesterfield(tmp_path_factory, data_root):
+    """The real Chesterfield build, made once per test session: (build dir, report)."""
+    from assetmap.build import build_area
+    from assetmap.config import load_area
+
+    out = tmp_path_factory.mktemp("build") / "chesterfield"
+    report = build_area(load_area("chesterfield", data_root), out, echo=lambda m: None)
+    return out, report
+
+
+@pytest.fixture(scope="session")
+def synthtown(tmp_path_factory):
+    """The made-up area, built once (with hostile names): (build dir, report, config path)."""
+    from assetmap.build import build_area
+    from assetmap.config import load_area
+
+    from synthetic import write_area
+
+    root = tmp_path_factory.mktemp("synth")
+    cfg_path = write_area(root)
+    out = root / "build" / "synthtown"
+    report = build_area(load_area(cfg_path), out, echo=lambda m: None)
+    return out, report, cfg_path
