@@ -69,7 +69,7 @@ def test_measures_are_aligned_and_plausible(chesterfield):
     inside = a[a["lsoa21_code"].isin(nb["lsoa21_code"])]
     pow_inside = inside["categories"].str.split(";").map(lambda c: "place_of_worship" in c).sum()
     assert nb["count_place_of_worship"].sum() == pow_inside >= 25
-    s = (nb["count_gp"] / nb["residents"] * 1000).round(3)
+    s = (nb["count_gp"] / nb["residents"].astype(float) * 1000).round(3)
     pd.testing.assert_series_equal(s, nb["per1k_gp"], check_names=False)
 
 
