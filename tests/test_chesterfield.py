@@ -96,5 +96,16 @@ def test_rutland_from_config_alone(tmp_path, data_root):
 
     r = build_area(load_area("rutland", data_root), tmp_path / "rutland", echo=lambda m: None)
     assert r["neighbourhoods"]["lsoas"] == 26 and r["neighbourhoods"]["with_deprivation"] == 26
-    assert r["curated"]["libraries"]["in_area"] == 4 and r["curated"]["foodbanks"]["in_area"] == 1
+    assert r["curated"]["libraries"]["inside_coverage"] == 4 and r["curated"]["foodbanks"]["inside_coverage"] == 1
     assert r["osm"]["categories"]["place_of_worship"] >= 60
+
+
+@pytest.mark.slow
+def test_leeds_centre_from_gdal_layers(tmp_path, data_root):
+    """An extract published as GDAL/osmextract layers in a GPKG, cut to a circle."""
+    from assetmap.build import build_area
+    from assetmap.config import load_area
+
+    r = build_area(load_area("leeds-centre", data_root), tmp_path / "leeds", echo=lambda m: None)
+    assert 40 <= r["neighbourhoods"]["lsoas"] <= 57  # the 57 bbox LSOAs, less the circle's corners
+    assert r["osm"]["categories"]["pharmacy"] >= 20 and r["osm"]["categories"]["library"] >= 4

@@ -74,17 +74,16 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         nb = select_neighbourhoods(cfg, cov_lonlat)
         lsoas = nb.frame
         coverage = nb.coverage.iloc[0]
-        # curated lists do not depend on the extract: keep their records anywhere in the named
-        # districts too, so an asset just beyond the extract's edge still counts for distances
-        region = coverage.union(nb.districts.iloc[0])
+        # curated lists do not depend on the extract: keep their records (and postcodes) up to
+        # edge_buffer_m beyond its edge, so an asset just outside still counts for distances
+        region = coverage.buffer(cfg.edge_buffer_m)
         echo(f"    {len(lsoas)} LSOAs; {len(nb.report['not_covered'])} of the named districts' LSOAs not covered")
 
     with st.stage("postcodes", "Reading Code-Point Open postcodes"):
         all_pc = read_codepoint(cfg.source("postcodes"), cfg.data_root)
         geocoder = Geocoder(all_pc)
         minx, miny, maxx, maxy = region.bounds
-        b = cfg.postcode_buffer_m
-        area_pc = all_pc[all_pc.x.between(minx - b, maxx + b) & all_pc.y.between(miny - b, maxy + b)].copy()
+        area_pc = all_pc[all_pc.x.between(minx, maxx) & all_pc.y.between(miny, maxy)].copy()
         area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y), index=area_pc.index, crs=BNG), lsoas)
         area_pc = area_pc.reset_index(drop=True)
         echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
@@ -94,10 +93,12 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         for src in cfg.sources_of("curated"):
             lst = read_curated(src, cfg.data_root, tx, geocoder)
             inside = lst.records[lst.records.within(region)]
+            in_cov = inside.within(coverage)
             curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
             curated_report[src.name] = {
                 "label": src.option("label", src.name), "category": src.option("category"),
-                **lst.report, "in_area": int(len(inside)),
+                **lst.report, "in_area": int(len(inside)), "inside_coverage": int(in_cov.sum()),
+                "beyond_edge": int((~in_cov).sum()),
                 "in_area_geocoded_by_postcode": int((inside["located_by"] == "postcode").sum()),
                 "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
             }

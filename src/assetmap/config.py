@@ -77,7 +77,7 @@ class AreaConfig:
     neighbourhoods: str = "covered"  # "covered": every LSOA the extract covers; "lads": only the named LADs'
     coverage_threshold: float = 0.99
     match_radius_m: float = 150.0
-    postcode_buffer_m: float = 2000.0
+    edge_buffer_m: float = 2000.0
     config_path: Path | None = None
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
@@ -216,8 +216,8 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         if len(cov) != 4 or not (cov[0] < cov[2] and cov[1] < cov[3]):
             raise ConfigError(f"{path}: [osm] coverage must be [min_lon, min_lat, max_lon, max_lat]")
         cov = tuple(float(x) for x in cov)
-    elif cov not in ("header", "lads"):
-        raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\" or a lon/lat bbox list")
+    elif cov not in ("header", "lads", "hull"):
+        raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\", \"hull\" or a lon/lat bbox list")
     fmt = o.get("format") or ("gdal" if str(o["file"]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
     if fmt not in ("pbf", "gdal"):
         raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
@@ -251,6 +251,6 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         neighbourhoods=mode,
         coverage_threshold=float(opts.get("coverage_threshold", 0.99)),
         match_radius_m=float(opts.get("match_radius_m", 150.0)),
-        postcode_buffer_m=float(opts.get("postcode_buffer_m", 2000.0)),
+        edge_buffer_m=float(opts.get("edge_buffer_m", 2000.0)),
         config_path=path,
     )

@@ -25,7 +25,6 @@ MEASURES = ("score", "rank", "decile")
 class Neighbourhoods:
     frame: gpd.GeoDataFrame  # selected LSOAs, EPSG:27700
     coverage: gpd.GeoSeries  # the covered ground, EPSG:27700 (one polygon)
-    districts: gpd.GeoSeries  # the named LADs' ground (union of their LSOAs), EPSG:27700
     report: dict = field(default_factory=dict)
 
 
@@ -171,5 +170,4 @@ def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat) -> Neighbourhoods:
     missing_dep = sel.loc[~complete, "lsoa21_code"].tolist()
     if missing_dep:
         report["missing_deprivation"] = missing_dep
-    lad_ground = shapely.union_all(lsoa.loc[in_lads, "geometry"].values)
-    return Neighbourhoods(sel, gpd.GeoSeries([cov], crs=BNG), gpd.GeoSeries([lad_ground], crs=BNG), report)
+    return Neighbourhoods(sel, gpd.GeoSeries([cov], crs=BNG), report)

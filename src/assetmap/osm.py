@@ -177,6 +177,11 @@ def coverage_bbox(cfg: OsmConfig, extract: OsmExtract):
     """The lon/lat polygon the extract is declared to cover, or None when it is the LADs'."""
     if isinstance(cfg.coverage, tuple):
         return box(*cfg.coverage)
+    if cfg.coverage == "hull":
+        geoms = list(extract.streets.geometry) + list(extract.features.geometry)
+        if not geoms:
+            raise DataSourceError("the OSM extract holds no streets or features to take a hull of; set [osm] coverage")
+        return shapely.convex_hull(shapely.GeometryCollection(geoms))
     if cfg.coverage == "header":
         if extract.bounds is None:
             raise DataSourceError(
