@@ -1,0 +1,64 @@
+"""The assetmap web app: planner maps, a public "what is near me?" lookup, downloads and sources.
+
+The app never computes anything heavy in a request. ``create_app`` loads every built area once
+(``assetmap.results.load_results``) and precomputes the page data; views only pick from it.
+
+Settings (``create_app(test_config)`` wins over environment variables, which win over defaults):
+
+``ASSETMAP_BUILD_ROOT``  directory holding one ``<slug>/`` build per area (env ``ASSETMAP_BUILD_ROOT``,
+                         default ``<project>/build``)
+``DEFAULT_AREA``         slug shown at ``/`` (env ``ASSETMAP_DEFAULT_AREA``, default: the first slug)
+``TILE_URL``             Leaflet tile URL template for a third-party basemap (env ``ASSETMAP_TILE_URL``);
+                         empty by default: the map then draws the area's OpenStreetMap streets itself
+``TILE_ATTRIBUTION``     attribution text the tile provider requires (env ``ASSETMAP_TILE_ATTRIBUTION``)
+``DATA_MAX_AGE``         seconds browsers may cache data and downloads (default 3600)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .errors import register_error_handlers
+from .formatting import register_filters
+from .security import register_security_headers
+from .state import AssetmapState
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _defaults() -> dict:
+    return {
+        "ASSETMAP_BUILD_ROOT": os.environ.get("ASSETMAP_BUILD_ROOT", str(PROJECT_ROOT / "build")),
+        "DEFAULT_AREA": os.environ.get("ASSETMAP_DEFAULT_AREA") or None,
+        "TILE_URL": os.environ.get("ASSETMAP_TILE_URL", ""),
+        "TILE_ATTRIBUTION": os.environ.get("ASSETMAP_TILE_ATTRIBUTION", ""),
+        "DATA_MAX_AGE": 3600,
+        "LOOKUP_LIMIT": 10,
+    }
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app; loads the build results once (raises ``ResultsError`` if there are none)."""
+    app = Flask(__name__)
+    app.config.from_mapping(_defaults())
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+
+    app.extensions["assetmap"] = AssetmapState.load(
+        Path(app.config["ASSETMAP_BUILD_ROOT"]), default=app.config["DEFAULT_AREA"]
+    )
+
+    register_filters(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from .blueprints import about, downloads, planner, public
+
+    app.register_blueprint(planner.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(about.bp)
+    return app

@@ -1,0 +1,1 @@
+"""Blueprints: ``planner`` (maps), ``public`` (postcode lookup), ``downloads`` (files and map data), ``about``."""

@@ -1,0 +1,40 @@
+"""Planner maps: deprivation choropleth, assets by family, and the table alternative."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+
+from ..state import AreaView, current_state
+
+bp = Blueprint("planner", __name__)
+
+
+def map_config(view: AreaView) -> dict:
+    """The map's settings for planner.js: precomputed data plus this request's URLs."""
+    return {
+        **view.map_data,
+        "urls": {
+            "neighbourhoods": url_for("downloads.data", slug=view.slug, name="neighbourhoods.geojson"),
+            "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
+            "streets": url_for("downloads.data", slug=view.slug, name="streets.geojson"),
+            "lookup": url_for("public.lookup"),
+        },
+        "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
+        if current_app.config["TILE_URL"] else None,
+    }
+
+
+@bp.get("/")
+def index():
+    view = current_state().area(current_state().default)
+    return render_template("planner.html", view=view, config=map_config(view))
+
+
+@bp.get("/area/<slug>/")
+def area(slug: str):
+    view = current_state().area(slug)
+    return render_template("planner.html", view=view, config=map_config(view))
+
+
+@bp.get("/area/<slug>/neighbourhoods")
+def neighbourhoods(slug: str):
+    return render_template("neighbourhoods.html", view=current_state().area(slug))

@@ -1,0 +1,61 @@
+"""Documentation of the downloadable fields, shown on the downloads page.
+
+Columns named by a pattern (``count_<category>``) are documented once. The tests check every
+column of the real downloads against :func:`documented`, so a column the library adds without
+documentation fails a test instead of appearing unexplained.
+"""
+from __future__ import annotations
+
+import re
+
+ASSET_FIELDS = (
+    ("asset_id", "text", "Stable identifier: osm-<type>-<id> for OpenStreetMap features, cur-<source>-<hash> for curated-only records."),
+    ("name", "text", "Name of the place or service (may be empty when OpenStreetMap has no name)."),
+    ("address", "text", "Postal address as published by the source."),
+    ("postcode", "text", "Postcode in canonical form (e.g. S40 1LP)."),
+    ("website", "text", "Website as published by the source (not always a full URL)."),
+    ("phone", "text", "Telephone number."),
+    ("email", "text", "Email address."),
+    ("opening_hours", "text", "Opening hours in OpenStreetMap opening_hours syntax where available."),
+    ("description", "text", "Free-text description from the source."),
+    ("category", "text", "Primary category key (see the taxonomy on the About page)."),
+    ("categories", "list", "Every category the asset belongs to (CSV: joined with ';')."),
+    ("family", "text", "Family of the primary category (e.g. health, community_spaces)."),
+    ("sources", "list", "Source records merged into this asset, as <source>:<id> (CSV: joined with ';')."),
+    ("provenance", "object", "Which source each field came from (CSV: JSON text)."),
+    ("osm_type", "text", "OpenStreetMap element type (node, way, relation) when the asset is in OpenStreetMap."),
+    ("osm_id", "integer", "OpenStreetMap element id."),
+    ("lsoa21_code", "text", "Code of the LSOA 2021 neighbourhood the asset lies in (empty outside the mapped neighbourhoods)."),
+    ("lon", "number", "Longitude, WGS84 (CSV only; GeoJSON and GeoPackage carry the point geometry)."),
+    ("lat", "number", "Latitude, WGS84 (CSV only)."),
+)
+
+NEIGHBOURHOOD_FIELDS = (
+    ("lsoa21_code", "text", "Lower layer Super Output Area (2021) code."),
+    ("lsoa21_name", "text", "LSOA 2021 name."),
+    ("lad_code", "text", "Local authority district code."),
+    ("lad_name", "text", "Local authority district name."),
+    ("covered_share", "number", "Share of the LSOA's area covered by the OpenStreetMap extract (0–1)."),
+    ("residents", "integer", "Usual residents, Census 2021."),
+    ("households", "integer", "Households, Census 2021."),
+    ("n_postcodes", "integer", "Number of live postcodes (Code-Point Open) in the LSOA."),
+    ("imd_score / _rank / _decile", "number", "Index of Multiple Deprivation 2025: score, rank (1 = most deprived of England's LSOAs) and decile (1 = most deprived 10%)."),
+    ("<domain>_score / _rank / _decile", "number", "The same for each IoD 2025 domain: income, employment, education, health, crime, housing, environment."),
+    ("count_<category>", "integer", "Number of assets of that category in the LSOA."),
+    ("per1k_<category>", "number", "Assets of that category per 1,000 residents."),
+    ("dist_<category>_m", "number", "Straight-line distance in metres from the LSOA's postcodes (mean) to the nearest asset of that category; empty when the area has none."),
+)
+
+_DOMAINS = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
+
+
+def documented(column: str, kind: str) -> bool:
+    """Whether ``column`` of the assets or neighbourhoods download is described above."""
+    if kind == "assets":
+        return column in {f[0] for f in ASSET_FIELDS} or column == "geometry"
+    plain = {f[0] for f in NEIGHBOURHOOD_FIELDS if " " not in f[0] and "<" not in f[0]}
+    if column in plain or column == "geometry":
+        return True
+    if re.fullmatch(rf"({'|'.join(_DOMAINS)})_(score|rank|decile)", column):
+        return True
+    return bool(re.fullmatch(r"(count|per1k)_[a-z0-9_]+|dist_[a-z0-9_]+_m", column))

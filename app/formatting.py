@@ -1,0 +1,100 @@
+"""Jinja filters and template globals: numbers, distances, walking times, safe links."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+
+WALK_M_PER_MIN = 4800 / 60  # 4.8 km/h
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
+                "vendor/leaflet.markercluster/leaflet.markercluster.js")
+
+
+def number(value) -> str:
+    """12345 -> '12,345'; missing -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def distance(metres) -> str:
+    """350 -> '350 m', 1234 -> '1.2 km', 12345 -> '12 km'."""
+    if metres is None:
+        return "–"
+    m = float(metres)
+    if m < 1000:
+        return f"{int(round(m))} m"
+    if m < 10000:
+        return f"{m / 1000:.1f} km"
+    return f"{int(round(m / 1000))} km"
+
+
+def walk_minutes(metres) -> str:
+    """Minutes' walk at 4.8 km/h: '1 min', '12 min', '1 h 5 min'."""
+    if metres is None:
+        return "–"
+    minutes = max(1, int(round(float(metres) / WALK_M_PER_MIN)))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+
+
+def http_url(value) -> str | None:
+    """The value if it is an http(s) URL with a host, else None (never a javascript: or data: link)."""
+    if not isinstance(value, str):
+        return None
+    v = value.strip()
+    if not _HTTP.match(v) or any(c in v for c in "\r\n\t "):
+        return None
+    try:
+        return v if urlsplit(v).hostname else None
+    except ValueError:
+        return None
+
+
+def landing_url(value) -> str | None:
+    """A source's landing text may be 'https://… (description)': the URL part, if it is http(s)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return http_url(value.strip().split()[0])
+
+
+def file_size(n) -> str:
+    n = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{int(n)} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def vendor_ready() -> bool:
+    """True when scripts/vendor.py has put Leaflet and markercluster into static/vendor/."""
+    static = Path(current_app.static_folder)
+    return all((static / f).is_file() for f in VENDOR_FILES)
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(number)
+    app.add_template_filter(distance)
+    app.add_template_filter(walk_minutes)
+    app.add_template_filter(http_url)
+    app.add_template_filter(landing_url)
+    app.add_template_filter(file_size)
+
+    @app.context_processor
+    def globals_():
+        from .state import OGL_SHORT, OS_SHORT, OSM_SHORT, current_state
+
+        state = current_state()
+        return {
+            "state": state,
+            "vendor_ready": vendor_ready,
+            "footer_lines": (OSM_SHORT, OGL_SHORT, OS_SHORT),
+        }

@@ -1,0 +1,20 @@
+"""Responses for precomputed data: cached bodies, gzip when the client accepts it, ETags."""
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from .state import Payload
+
+
+def payload_response(payload: Payload, mimetype: str, download_name: str | None = None) -> Response:
+    gz = request.accept_encodings["gzip"] > 0
+    resp = Response(payload.gzipped if gz else payload.body, mimetype=mimetype)
+    if gz:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.vary.add("Accept-Encoding")
+    resp.set_etag(payload.etag + ("-gz" if gz else ""))
+    resp.cache_control.public = True
+    resp.cache_control.max_age = current_app.config["DATA_MAX_AGE"]
+    if download_name:
+        resp.headers.set("Content-Disposition", "attachment", filename=download_name)
+    return resp.make_conditional(request)

@@ -1,0 +1,236 @@
+"""Everything the pages need, computed once at startup from the library's loaded results.
+
+``app.extensions["assetmap"]`` holds one :class:`AssetmapState`; views call
+:func:`current_state` and read from it. Nothing here runs per request except the small,
+bounded payload cache for the GeoJSON endpoints.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from flask import abort, current_app
+
+from assetmap.errors import ConfigError
+from assetmap.results import AreaResults, load_results
+
+# IMD decile colours, decile 1 (most deprived 10% of England's LSOAs) first: a 10-class
+# sequential yellow-green-blue ramp (ColorBrewer YlGnBu, interpolated to 10 classes), darkest
+# for the most deprived.
+DECILE_COLOURS = ("#081d58", "#22318d", "#2355a4", "#1f80b8", "#31a6c2",
+                  "#5dc0c0", "#97d6b9", "#cfecb3", "#eff9b5", "#ffffd9")
+# Number of LSOAs (2021) ranked by the English Indices of Deprivation 2025.
+IMD_LSOAS_ENGLAND = 33755
+OSM_SHORT = "© OpenStreetMap contributors (ODbL)"
+OGL_SHORT = "Contains public sector information licensed under the Open Government Licence v3.0"
+OS_SHORT = "Contains OS data © Crown copyright and database right"
+
+DOWNLOADS = (
+    ("assets.geojson", "Assets (GeoJSON)", "application/geo+json",
+     "Every community asset as a point, RFC 7946 GeoJSON in longitude/latitude (WGS84)."),
+    ("assets.csv", "Assets (CSV)", "text/csv",
+     "The same assets as a spreadsheet: one row per asset with lon and lat columns; lists joined with ';'."),
+    ("neighbourhoods.geojson", "Neighbourhoods (GeoJSON)", "application/geo+json",
+     "LSOA 2021 boundaries with deprivation, population and asset measures."),
+    ("neighbourhoods.csv", "Neighbourhoods (CSV)", "text/csv",
+     "The neighbourhood measures without geometry, one row per LSOA."),
+    ("assetmap-{slug}.gpkg", "Everything (GeoPackage)", "application/geopackage+sqlite3",
+     "Both layers (assets, neighbourhoods) in one GeoPackage for QGIS or ArcGIS."),
+)
+MIMETYPES = {name.format(slug="x").rsplit(".", 1)[-1]: mime for name, _, mime, _ in DOWNLOADS}
+
+
+def text_colour(hex_colour: str) -> str:
+    """Black or white, whichever reads better on ``hex_colour`` (WCAG relative luminance)."""
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
+
+
+def _int(v) -> int | None:
+    """An int, or None for missing values (None, NaN, pandas NA)."""
+    return None if v is None or pd.isna(v) else int(v)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A response body kept in memory, plain and gzipped, with its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, text: str) -> "Payload":
+        body = text.encode("utf-8")
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.sha256(body).hexdigest()[:32])
+
+
+class AreaView:
+    """One area's results plus the summaries, legend and map settings its pages show."""
+
+    def __init__(self, ar: AreaResults):
+        self.ar = ar
+        self.slug = ar.slug
+        self.name = ar.name
+        report = ar.report
+        tax = ar.taxonomy
+        assets = ar.assets
+        nb = ar.neighbourhoods
+
+        by_cat = assets["category"].value_counts().to_dict()
+        self.families = []
+        for fkey, fam in tax["families"].items():
+            cats = [{"key": ckey, "label": c["label"], "colour": c["colour"], "count": int(by_cat.get(ckey, 0))}
+                    for ckey, c in tax["categories"].items() if c["family"] == fkey]
+            self.families.append({"key": fkey, "label": fam["label"], "colour": fam["colour"],
+                                  "count": sum(c["count"] for c in cats),
+                                  "categories": [c for c in cats if c["count"]]})
+        present = set(assets["categories"].explode().dropna())
+        self.categories_present = [k for k in tax["categories"] if k in present]
+
+        residents = nb["residents"].dropna()
+        households = nb["households"].dropna()
+        self.summary = {
+            "lsoas": int(len(nb)),
+            "residents": int(residents.sum()) if len(residents) else None,
+            "households": int(households.sum()) if len(households) else None,
+            "assets": int(len(assets)),
+            "assets_in_neighbourhoods": int(assets["lsoa21_code"].notna().sum()),
+        }
+
+        deciles = nb["imd_decile"].value_counts().to_dict()
+        self.deciles = [{
+            "decile": d, "colour": DECILE_COLOURS[d - 1], "text_colour": text_colour(DECILE_COLOURS[d - 1]),
+            "lsoas": int(deciles.get(d, 0)),
+            "label": ("most deprived 10%" if d == 1 else "least deprived 10%" if d == 10
+                      else f"{(d - 1) * 10}–{d * 10}% most deprived"),
+        } for d in range(1, 11)]
+
+        # assets per neighbourhood by primary category's family: the same counting as the summary
+        per = assets[assets["lsoa21_code"].notna()].groupby(["lsoa21_code", "family"]).size()
+        self.lsoa_assets: dict[str, dict] = {}
+        for (code, fam), n in per.items():
+            entry = self.lsoa_assets.setdefault(code, {"total": 0, "by_family": {}})
+            entry["by_family"][fam] = int(n)
+            entry["total"] += int(n)
+
+        rows = []
+        for r in nb.drop(columns=nb.geometry.name).to_dict("records"):
+            counts = self.lsoa_assets.get(r["lsoa21_code"], {"total": 0, "by_family": {}})
+            res = _int(r.get("residents"))
+            rows.append({
+                "code": r["lsoa21_code"], "name": r["lsoa21_name"], "lad_name": r.get("lad_name"),
+                "imd_decile": _int(r.get("imd_decile")), "imd_rank": _int(r.get("imd_rank")),
+                "residents": res, "households": _int(r.get("households")),
+                "assets": counts["total"],
+                "per1k": round(counts["total"] * 1000 / res, 1) if res else None,
+                "by_family": [counts["by_family"].get(f["key"], 0) for f in self.families],
+            })
+        self.rows = sorted(rows, key=lambda r: (r["imd_rank"] is None, r["imd_rank"] or 0, r["code"]))
+
+        self.source_labels = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap"}
+        for name, cur in report.get("curated", {}).items():
+            self.source_labels[name] = cur.get("label") or name
+        self.sources = report.get("sources", [])
+
+        osm = report.get("osm", {})
+        self.osm_date = osm.get("date") or (osm.get("timestamp") or "")[:10] or None
+        self.built_at = (report.get("built_at") or "")[:10] or None
+        self.coverage = [
+            {"name": v.get("name", code), "lsoas": v.get("lsoas"), "covered": v.get("covered")}
+            for code, v in report.get("neighbourhoods", {}).get("named_lads", {}).items()
+        ]
+        self.distance_kind = report.get("measures", {}).get("distance_kind")
+
+        self.downloads = []
+        for pattern, label, mime, description in DOWNLOADS:
+            name = pattern.format(slug=self.slug)
+            try:
+                path = ar.download_file(name)
+                size = path.stat().st_size
+            except (FileNotFoundError, OSError):
+                continue
+            self.downloads.append({"name": name, "label": label, "mimetype": mime,
+                                   "description": description, "size": size})
+
+        min_lon, min_lat, max_lon, max_lat = ar.bounds
+        self.map_data = {
+            "slug": self.slug,
+            "name": self.name,
+            "bounds": [[min_lat, min_lon], [max_lat, max_lon]],
+            "families": [{k: f[k] for k in ("key", "label", "colour", "count")} for f in self.families],
+            "categories": {k: {"label": c["label"], "colour": c["colour"], "family": c["family"]}
+                           for k, c in tax["categories"].items()},
+            "deciles": [{k: d[k] for k in ("decile", "colour", "text_colour", "label")} for d in self.deciles],
+            "imd_lsoas": IMD_LSOAS_ENGLAND,
+            "lsoa_assets": self.lsoa_assets,
+            "source_labels": self.source_labels,
+            "attribution": {"short": [OSM_SHORT, OGL_SHORT], "lines": list(ar.attribution)},
+        }
+
+
+class AssetmapState:
+    """All loaded areas, keyed by slug, plus the default area and a bounded payload cache."""
+
+    PAYLOAD_CACHE_SIZE = 512
+
+    def __init__(self, results: dict[str, AreaResults], default: str | None = None):
+        self.results = results
+        self.views = {slug: AreaView(ar) for slug, ar in results.items()}
+        if default and default not in results:
+            raise ConfigError(
+                f"DEFAULT_AREA {default!r} is not built; built areas: {', '.join(results)}. "
+                f"Run `assetmap build {default}` or set ASSETMAP_DEFAULT_AREA to one of them"
+            )
+        self.default = default or next(iter(results))
+        self._payloads: dict[tuple, Payload] = {}
+        self._lock = threading.Lock()
+
+        # category choices for the lookup form: categories with at least one asset anywhere
+        tax = self.views[self.default].ar.taxonomy
+        present = {c for v in self.views.values() for c in v.categories_present}
+        self.lookup_categories = []
+        for fkey, fam in tax["families"].items():
+            opts = [(k, c["label"]) for k, c in tax["categories"].items() if c["family"] == fkey and k in present]
+            if opts:
+                self.lookup_categories.append({"label": fam["label"], "options": opts})
+        self.category_labels = {k: c["label"] for v in self.views.values()
+                                for k, c in v.ar.taxonomy["categories"].items()}
+
+    @classmethod
+    def load(cls, build_root: Path, default: str | None = None) -> "AssetmapState":
+        return cls(load_results(build_root), default)
+
+    def area(self, slug: str) -> AreaView:
+        """The area's view, or a 404 page naming the areas that exist."""
+        view = self.views.get(slug)
+        if view is None:
+            abort(404, description=f"There is no area called “{slug[:60]}” on this site. "
+                                   f"Areas: {', '.join(v.name for v in self.views.values())}.")
+        return view
+
+    @property
+    def areas(self) -> list[AreaView]:
+        return list(self.views.values())
+
+    def payload(self, key: tuple, produce: Callable[[], str]) -> Payload:
+        """The cached payload for ``key``, produced on first use (``produce`` may raise ValueError)."""
+        found = self._payloads.get(key)
+        if found is None:
+            found = Payload.of(produce())
+            with self._lock:
+                if len(self._payloads) >= self.PAYLOAD_CACHE_SIZE:
+                    self._payloads.clear()
+                self._payloads[key] = found
+        return found
+
+
+def current_state() -> AssetmapState:
+    return current_app.extensions["assetmap"]

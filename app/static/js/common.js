@@ -1,0 +1,251 @@
+/* assetmap: helpers shared by the map pages.
+ *
+ * Every piece of data reaches the page as text: elements are built with createElement and
+ * textContent, never by parsing HTML, and links are only made from http(s) URLs.
+ */
+(function () {
+  'use strict';
+
+  var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  var HTTP = /^https?:\/\/[^\s]+$/i;
+  var EMAIL = /^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']+$/;
+  var OSM_REF = /^(node|way|relation)\/(\d+)$/;
+
+  /** el('p', {className: 'x'}, 'text', otherElement): an element with text and element children. */
+  function el(tag, props) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (k) {
+        if (k === 'className') node.className = props[k];
+        else if (k === 'text') node.textContent = props[k];
+        else node.setAttribute(k, props[k]);
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === 'string' || typeof child === 'number'
+        ? document.createTextNode(String(child)) : child);
+    }
+    return node;
+  }
+
+  function colour(value, fallback) {
+    return COLOUR.test(value || '') ? value : (fallback || '#555555');
+  }
+
+  function httpUrl(value) {
+    if (typeof value !== 'string') return null;
+    var v = value.trim();
+    if (!HTTP.test(v)) return null;
+    try {
+      var u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** Text for use inside Leaflet's layer control, which takes HTML: every special character escaped. */
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
+  function swatch(value, extraClass) {
+    var s = el('span', {className: 'swatch' + (extraClass ? ' ' + extraClass : ''), 'aria-hidden': 'true'});
+    s.style.backgroundColor = colour(value);
+    return s;
+  }
+
+  function swatchHtml(value) {
+    return '<span class="swatch" aria-hidden="true" style="background-color:' + colour(value) + '"></span>';
+  }
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function fetchJSON(url, what) {
+    return fetch(url, {credentials: 'same-origin', headers: {Accept: 'application/geo+json, application/json'}})
+      .then(function (resp) {
+        if (!resp.ok) throw new Error('could not load ' + what + ' (HTTP ' + resp.status + ')');
+        return resp.json();
+      });
+  }
+
+  function number(n) {
+    return (n === null || n === undefined) ? '–' : Number(n).toLocaleString('en-GB');
+  }
+
+  function distance(m) {
+    if (m === null || m === undefined) return '–';
+    if (m < 1000) return Math.round(m) + ' m';
+    return (m < 10000 ? (m / 1000).toFixed(1) : Math.round(m / 1000)) + ' km';
+  }
+
+  function walkMinutes(m) {
+    var min = Math.max(1, Math.round(m / 80));  // 4.8 km/h = 80 m a minute
+    return min < 60 ? min + ' min' : Math.floor(min / 60) + ' h ' + (min % 60) + ' min';
+  }
+
+  /** Status line over the map: a message, or hidden when there is nothing to say. */
+  function status(node, message, isError) {
+    if (!node) return;
+    node.textContent = message || '';
+    node.hidden = !message;
+    node.classList.toggle('error', !!isError);
+  }
+
+  /* --- basemap ------------------------------------------------------------------------ */
+
+  var ROAD_STYLES = [
+    [/^(motorway|trunk)(_link)?$/, {color: '#c98a5a', weight: 3.2}],
+    [/^primary(_link)?$/, {color: '#d0a36b', weight: 2.8}],
+    [/^(secondary|tertiary)(_link)?$/, {color: '#a9a299', weight: 2.0}],
+    [/^(residential|unclassified|living_street|road|pedestrian)$/, {color: '#b7b1a8', weight: 1.2}],
+    [/^service$/, {color: '#c9c4bc', weight: 0.8}],
+    [/^(footway|path|cycleway|bridleway|steps|track|corridor)$/, {color: '#b9ae9f', weight: 0.7, dashArray: '2 3'}]
+  ];
+
+  function roadStyle(feature) {
+    var hw = feature && feature.properties ? String(feature.properties.highway || '') : '';
+    for (var i = 0; i < ROAD_STYLES.length; i++) {
+      if (ROAD_STYLES[i][0].test(hw)) return L.extend({opacity: 0.95, lineCap: 'round'}, ROAD_STYLES[i][1]);
+    }
+    return {color: '#c9c4bc', weight: 0.8, opacity: 0.9};
+  }
+
+  /** An empty GeoJSON layer for the area's OpenStreetMap streets, drawn on a canvas in its own pane. */
+  function streetsLayer(map) {
+    if (!map.getPane('streets')) {
+      var pane = map.createPane('streets');
+      pane.style.zIndex = 250;
+      pane.style.pointerEvents = 'none';
+    }
+    return L.geoJSON(null, {
+      pane: 'streets', renderer: L.canvas({pane: 'streets', padding: 0.3}),
+      interactive: false, style: roadStyle
+    });
+  }
+
+  function tileLayer(tiles) {
+    if (!tiles || !tiles.url) return null;
+    return L.tileLayer(tiles.url, {maxZoom: 19, crossOrigin: true});
+  }
+
+  /* --- attribution ---------------------------------------------------------------------- */
+
+  /** The map's attribution: the short required credits, expandable to every source's line. */
+  function attributionControl(map, attribution, tiles) {
+    var control = L.control({position: 'bottomright'});
+    control.onAdd = function () {
+      var box = el('div', {className: 'leaflet-control leaflet-control-attribution am-attribution'});
+      var details = el('details');
+      var summary = el('summary', null,
+        el('span', {className: 'am-attr-short', text: attribution.short.join(' · ')}),
+        el('span', {className: 'am-attr-more', text: 'Sources'}));
+      var list = el('ul');
+      attribution.lines.forEach(function (line) { list.appendChild(el('li', {text: line})); });
+      if (tiles && tiles.attribution) list.appendChild(el('li', {text: 'Map tiles: ' + tiles.attribution}));
+      list.appendChild(el('li', null, 'Map display: ',
+        el('a', {href: 'https://leafletjs.com/', rel: 'noopener noreferrer', target: '_blank', text: 'Leaflet'})));
+      details.appendChild(summary);
+      details.appendChild(list);
+      box.appendChild(details);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    return control;
+  }
+
+  /* --- asset popups --------------------------------------------------------------------- */
+
+  function assetName(p, cat) {
+    return p.name || ('Unnamed ' + String(cat.label || p.category || 'place').toLowerCase());
+  }
+
+  function sourceItem(source, labels) {
+    var s = String(source);
+    var cut = s.indexOf(':');
+    var key = cut > 0 ? s.slice(0, cut) : s;
+    var ref = cut > 0 ? s.slice(cut + 1) : '';
+    var m = OSM_REF.exec(ref);
+    if (key === 'osm' && m) {
+      return el('a', {href: 'https://www.openstreetmap.org/' + m[1] + '/' + m[2], rel: 'noopener noreferrer',
+                      target: '_blank', text: 'OpenStreetMap ' + m[1] + ' ' + m[2]});
+    }
+    return el('span', {text: labels[key] || key});
+  }
+
+  /** The popup for one asset feature's properties, as a DOM element. */
+  function assetPopup(p, cfg, lookupUrl) {
+    var cat = cfg.categories[p.category] || {label: p.category || 'Place', colour: '#555555'};
+    var box = el('div', {className: 'popup asset-popup'});
+    box.appendChild(el('h3', {className: 'popup-title', text: assetName(p, cat)}));
+
+    var catLine = el('p', {className: 'popup-category'}, swatch(cat.colour), cat.label);
+    var others = (p.categories || []).filter(function (c) { return c !== p.category && cfg.categories[c]; });
+    if (others.length) {
+      catLine.appendChild(document.createTextNode(' · also ' + others.map(function (c) {
+        return cfg.categories[c].label.toLowerCase();
+      }).join(', ')));
+    }
+    box.appendChild(catLine);
+
+    var address = [p.address, p.postcode && (!p.address || p.address.indexOf(p.postcode) < 0) ? p.postcode : null]
+      .filter(Boolean).join(', ');
+    if (address) box.appendChild(el('p', {className: 'popup-address', text: address}));
+    if (p.opening_hours) {
+      box.appendChild(el('p', {className: 'popup-hours'}, el('span', {className: 'label', text: 'Opening hours: '}),
+                         String(p.opening_hours)));
+    }
+    if (p.description) {
+      var d = String(p.description);
+      box.appendChild(el('p', {className: 'popup-description', text: d.length > 280 ? d.slice(0, 277) + '…' : d}));
+    }
+
+    var contact = el('p', {className: 'popup-contact'});
+    var url = httpUrl(p.website);
+    if (url) {
+      contact.appendChild(el('a', {href: url, rel: 'noopener noreferrer nofollow', target: '_blank', text: 'Website'}));
+    } else if (p.website) {
+      contact.appendChild(el('span', {text: 'Website: ' + p.website}));
+    }
+    if (p.phone) {
+      var digits = String(p.phone).replace(/[^0-9+]/g, '');
+      contact.appendChild(digits.length >= 6
+        ? el('a', {href: 'tel:' + digits, text: String(p.phone)}) : el('span', {text: String(p.phone)}));
+    }
+    if (p.email && EMAIL.test(String(p.email))) {
+      contact.appendChild(el('a', {href: 'mailto:' + p.email, text: String(p.email)}));
+    }
+    if (contact.childNodes.length) box.appendChild(contact);
+
+    if (p.sources && p.sources.length) {
+      var src = el('p', {className: 'popup-sources'}, el('span', {className: 'label', text: 'Sources: '}));
+      p.sources.forEach(function (s, i) {
+        if (i) src.appendChild(document.createTextNode(', '));
+        src.appendChild(sourceItem(s, cfg.source_labels || {}));
+      });
+      box.appendChild(src);
+    }
+    if (p.postcode && lookupUrl) {
+      box.appendChild(el('p', {className: 'popup-actions'},
+        el('a', {href: lookupUrl + '?' + new URLSearchParams({postcode: p.postcode}).toString(),
+                 text: 'What else is near ' + p.postcode + '?'})));
+    }
+    return box;
+  }
+
+  window.AssetMap = {
+    el: el, colour: colour, httpUrl: httpUrl, escapeHtml: escapeHtml, swatch: swatch, swatchHtml: swatchHtml,
+    readJSON: readJSON, fetchJSON: fetchJSON, number: number, distance: distance, walkMinutes: walkMinutes,
+    status: status, streetsLayer: streetsLayer, tileLayer: tileLayer, attributionControl: attributionControl,
+    assetName: assetName, assetPopup: assetPopup
+  };
+})();
