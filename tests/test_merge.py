@@ -55,3 +55,23 @@ def test_merge_rules():
     assert rep["by_source"]["libraries"] == {"records": 2, "matched_osm": 1, "matched_curated": 0, "new": 1}
     assert rep["by_source"]["gps"]["new"] == 1
     assert rep["matched"] == 2 and rep["osm_only"] == 1 and rep["curated_only"] == 2
+
+
+def test_clean_contact():
+    from assetmap.merge import clean_contact
+    assert clean_contact("website", "gracechapeluk.org") == "https://gracechapeluk.org"
+    assert clean_contact("website", "http://x.org/a") == "http://x.org/a"
+    assert clean_contact("website", "javascript:alert(1)") is None
+    assert clean_contact("website", "call us") is None
+    assert clean_contact("email", "mailto:a@b.org") == "a@b.org"
+    assert clean_contact("name", float("nan")) is None
+
+
+def test_csv_formula_guard(tmp_path):
+    import pandas as pd
+    from assetmap.outputs import write_csv
+    g = gpd.GeoDataFrame({"name": ["=HYPERLINK(\"http://x\")", "Plain"], "categories": [["a"], ["b"]]},
+                         geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=4326)
+    write_csv(g, tmp_path / "x.csv", points=True)
+    back = pd.read_csv(tmp_path / "x.csv")
+    assert back["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "Plain"]

@@ -177,8 +177,8 @@ def list_areas() -> list[str]:
 def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConfig:
     """Read and validate an area configuration.
 
-    ``data_root`` wins over ``ASSETMAP_DATA_ROOT``, which wins over ``data_root`` in the file,
-    which wins over ``../shared/data/raw`` beside the checkout.
+    The data root is, first that applies: the ``data_root`` argument; ``data_root`` in the area
+    file (relative to the file); ``$ASSETMAP_DATA_ROOT``; ``../shared/data/raw`` beside the checkout.
     """
     path = area_path(area)
     raw = _read_toml(path)
@@ -235,10 +235,16 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         if not any(s.kind == kind for s in sources.values()):
             raise ConfigError(f"{path}: no enabled source of kind '{kind}'; every area needs one")
 
-    root = data_root or os.environ.get("ASSETMAP_DATA_ROOT") or raw.get("data_root")
-    root_path = Path(root) if root else DEFAULT_DATA_ROOT
-    if not root_path.is_absolute() and root is raw.get("data_root"):
-        root_path = path.parent / root_path
+    if data_root:
+        root_path = Path(data_root)
+    elif raw.get("data_root"):
+        root_path = Path(raw["data_root"])
+        if not root_path.is_absolute():
+            root_path = path.parent / root_path
+    elif os.environ.get("ASSETMAP_DATA_ROOT"):
+        root_path = Path(os.environ["ASSETMAP_DATA_ROOT"])
+    else:
+        root_path = DEFAULT_DATA_ROOT
 
     opts = raw.get("options", {})
     return AreaConfig(

@@ -60,6 +60,25 @@ def _value(v):
     return v
 
 
+_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?$", re.I)
+
+
+def clean_contact(field: str, v):
+    """Websites as absolute http(s) URLs (``example.org`` -> ``https://example.org``; anything
+    else that is not http(s) is dropped), e-mail without ``mailto:``; other fields as given."""
+    v = _value(v)
+    if v is None:
+        return None
+    if field == "website":
+        v = v.strip()
+        if re.match(r"^https?://", v, re.I):
+            return v
+        return "https://" + v if _DOMAIN.match(v) else None
+    if field == "email":
+        return re.sub(r"^mailto:", "", v.strip(), flags=re.I) or None
+    return v
+
+
 def _osm_address(tags: dict) -> str | None:
     parts = [" ".join(x for x in (tags.get("addr:housenumber"), tags.get("addr:street")) if x),
              tags.get("addr:suburb"), tags.get("addr:city")]
@@ -83,6 +102,7 @@ def osm_assets(features: gpd.GeoDataFrame) -> list[dict]:
             "opening_hours": t.get("opening_hours"),
             "description": t.get("description"),
         }
+        vals = {k: clean_contact(k, v) for k, v in vals.items()}
         rows.append({
             "asset_id": f"osm-{f.osm_type}-{f.osm_id}",
             **vals,
@@ -128,7 +148,7 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
                 score = sim - d / (4 * radius)
                 if ok and score > best_score:
                     best, best_score = i, score
-            vals = {f: _value(getattr(r, f, None)) for f in FIELDS}
+            vals = {f: clean_contact(f, getattr(r, f, None)) for f in FIELDS}
             if best is None:
                 assets.append({
                     "asset_id": "cur-" + source + "-" + hashlib.sha1(str(r.source_id).encode()).hexdigest()[:10],

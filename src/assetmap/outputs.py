@@ -86,9 +86,19 @@ def unflatten(df: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
+def _no_formula(v):
+    """Spreadsheets run cells that start with = + - @ as formulas: prefix such text with '."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
 def write_csv(gdf: gpd.GeoDataFrame, path: Path, points: bool) -> None:
     g = flatten(gdf).to_crs(WGS84)
     df = pd.DataFrame(g.drop(columns=g.geometry.name))
+    for c in df.columns:
+        if df[c].dtype == object or str(df[c].dtype).startswith(("string", "str")):
+            df[c] = df[c].map(_no_formula)
     if points:
         df["lon"] = g.geometry.x.round(6)
         df["lat"] = g.geometry.y.round(6)

@@ -92,7 +92,7 @@ class AreaResults:
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
         """The nearest assets (straight line) to a postcode in this area."""
         if category and category not in self.taxonomy["categories"]:
-            raise ValueError(f"unknown category {category!r}")
+            raise ValueError(f"unknown category {category!r}; use one of: {', '.join(self.taxonomy['categories'])}")
         code, x, y = self.geocoder.locate(postcode)
         lon, lat = gpd.GeoSeries(gpd.points_from_xy([x], [y]), crs="EPSG:27700").to_crs("EPSG:4326").iloc[0].coords[0]
         out = Lookup(code, round(lon, 6), round(lat, 6), self.slug)
@@ -113,9 +113,10 @@ class AreaResults:
             out.results.append({
                 "asset_id": a["asset_id"], "name": a["name"], "category": a["category"],
                 "category_label": labels[a["category"]]["label"], "family": a["family"],
-                "address": a["address"], "postcode": a["postcode"], "website": a["website"],
+                "address": a["address"], "postcode": a["postcode"], "website": a["website"], "email": a["email"],
+                "sources": list(a["sources"]),
                 "phone": a["phone"], "opening_hours": a["opening_hours"],
-                "distance_m": int(round(float(d))), "walk_minutes": int(round(float(d) / 1000 / WALK_KMH * 60)),
+                "distance_m": int(round(float(d))), "walk_minutes": max(1, int(round(float(d) / 1000 / WALK_KMH * 60))),
                 "lon": round(a.geometry.x, 6), "lat": round(a.geometry.y, 6),
             })
         for r in out.results:
