@@ -10,7 +10,6 @@ planner and lookup pages are written to /tmp/shots/ for a person to look at.
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -117,20 +116,20 @@ class Watched:
         assert self.dialogs == [], "a JavaScript dialog opened: injected script ran"
 
 
+def _watched(browser, url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    yield Watched(ctx.new_page(), url)
+    ctx.close()
+
+
 @pytest.fixture()
 def page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    w = Watched(ctx.new_page(), server.url)
-    yield w
-    ctx.close()
+    yield from _watched(browser, server.url)
 
 
 @pytest.fixture()
 def hostile_page(browser, hostile_server):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    w = Watched(ctx.new_page(), hostile_server.url)
-    yield w
-    ctx.close()
+    yield from _watched(browser, hostile_server.url)
 
 
 def wait_for_map(w: Watched, selector: str = "#map") -> None:

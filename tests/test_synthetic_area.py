@@ -3,7 +3,6 @@ import json
 
 import geopandas as gpd
 import pytest
-import shapely
 
 from assetmap.build import build_area
 from assetmap.config import load_area

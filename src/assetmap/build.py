@@ -16,7 +16,6 @@ from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from . import __version__
 from .config import AreaConfig

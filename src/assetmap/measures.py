@@ -61,7 +61,7 @@ def nearest_distances(assets: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, origins
     member = assets["categories"]
     out = pd.DataFrame(index=lsoas.index)
     for c in categories:
-        mask = member.map(lambda cs: c in cs).to_numpy(dtype=bool)
+        mask = np.fromiter((c in cs for cs in member), dtype=bool, count=len(member))
         if not mask.any():
             out[f"dist_{c}_m"] = np.nan
             continue

@@ -11,7 +11,6 @@ config, not code.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,7 +189,3 @@ def coverage_bbox(cfg: OsmConfig, extract: OsmExtract):
             )
         return box(*extract.bounds)
     return None
-
-
-def tags_json(tags: pd.Series) -> pd.Series:
-    return tags.map(lambda t: json.dumps(t, ensure_ascii=False, sort_keys=True))

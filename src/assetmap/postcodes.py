@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.compute as pc
 
@@ -64,7 +65,7 @@ def read_codepoint(src: SourceConfig, data_root, bbox=None) -> pd.DataFrame:
         ) from None
     drop = src.option("drop_quality", [])
     if c_q and drop:
-        table = table.filter(pc.invert(pc.is_in(table[c_q], value_set=pacsv_array(drop, table[c_q].type))))
+        table = table.filter(pc.invert(pc.is_in(table[c_q], value_set=pa.array(drop).cast(table[c_q].type))))
     if bbox is not None:
         x, y = table[c_x], table[c_y]
         mask = pc.and_(pc.and_(pc.greater_equal(x, bbox[0]), pc.less_equal(x, bbox[2])),
@@ -76,11 +77,6 @@ def read_codepoint(src: SourceConfig, data_root, bbox=None) -> pd.DataFrame:
         "y": np.asarray(table[c_y].to_numpy(), dtype="float64"),
     })
     return df.dropna(subset=["postcode"]).drop_duplicates("postcode").reset_index(drop=True)
-
-
-def pacsv_array(values, typ):
-    import pyarrow as pa
-    return pa.array(values).cast(typ)
 
 
 @dataclass
