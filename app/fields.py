@@ -44,6 +44,10 @@ NEIGHBOURHOOD_FIELDS = (
     ("count_<category>", "integer", "Number of assets of that category in the LSOA."),
     ("per1k_<category>", "number", "Assets of that category per 1,000 residents."),
     ("dist_<category>_m", "number", "Straight-line distance in metres from the LSOA's postcodes (mean) to the nearest asset of that category; empty when the area has none."),
+    ("walk_<category>_m", "number", "Walking distance in metres on the street network from the LSOA's postcodes (mean) to the nearest asset of that category (origins and assets snapped to the nearest walkable way, the snap leg included); empty when the area has none."),
+    ("walk_<category>_min", "number", "The same as walking time in minutes at the walking speed (default 4.8 km/h)."),
+    ("walk_<category>_min_rm", "number", "The same at the reduced-mobility speed (default 3 km/h), for older people and people with limited mobility."),
+    ("walk_family_<family>_m / _min / _min_rm", "number", "The same to the nearest asset of any category of a family (e.g. walk_family_health_min)."),
 )
 
 _DOMAINS = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
@@ -58,4 +62,4 @@ def documented(column: str, kind: str) -> bool:
         return True
     if re.fullmatch(rf"({'|'.join(_DOMAINS)})_(score|rank|decile)", column):
         return True
-    return bool(re.fullmatch(r"(count|per1k)_[a-z0-9_]+|dist_[a-z0-9_]+_m", column))
+    return bool(re.fullmatch(r"(count|per1k)_[a-z0-9_]+|dist_[a-z0-9_]+_m|walk_[a-z0-9_]+_(m|min|min_rm)", column))

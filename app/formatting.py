@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-WALK_M_PER_MIN = 4800 / 60  # 4.8 km/h
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
                 "vendor/leaflet.markercluster/leaflet.markercluster.js")
@@ -35,14 +34,14 @@ def distance(metres) -> str:
     return f"{int(round(m / 1000))} km"
 
 
-def walk_minutes(metres) -> str:
-    """Minutes' walk at 4.8 km/h: '1 min', '12 min', '1 h 5 min'."""
-    if metres is None:
+def minutes(value) -> str:
+    """Whole minutes as '12 min' or '1 h 5 min'."""
+    if value is None:
         return "–"
-    minutes = max(1, int(round(float(metres) / WALK_M_PER_MIN)))
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+    m = max(1, int(value))
+    if m < 60:
+        return f"{m} min"
+    return f"{m // 60} h {m % 60} min" if m % 60 else f"{m // 60} h"
 
 
 def http_url(value) -> str | None:
@@ -83,7 +82,7 @@ def vendor_ready() -> bool:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(distance)
-    app.add_template_filter(walk_minutes)
+    app.add_template_filter(minutes)
     app.add_template_filter(http_url)
     app.add_template_filter(landing_url)
     app.add_template_filter(file_size)

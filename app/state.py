@@ -148,6 +148,10 @@ class AreaView:
             for code, v in report.get("neighbourhoods", {}).get("named_lads", {}).items()
         ]
         self.distance_kind = report.get("measures", {}).get("distance_kind")
+        walking = report.get("walking", {})
+        self.walk_speed = walking.get("speed_kmh", 4.8)
+        self.reduced_speed = walking.get("reduced_mobility_kmh", 3.0)
+        self.snap_warn_m = walking.get("snap", {}).get("warn_m", 250.0)
 
         self.downloads = []
         for pattern, label, mime, description in DOWNLOADS:

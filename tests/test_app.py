@@ -136,9 +136,11 @@ def test_lookup_lists_the_librarys_nearest_assets_in_order(client, chesterfield_
         assert html.escape(r["name"] or "Unnamed") in item
         assert r["category_label"] in item
     seen = visible_text(page)
-    # a real GP surgery 158 m from S40 1LP in the build data (OpenStreetMap + NHS ODS)
+    # a real GP surgery 158 m from S40 1LP in a straight line, 223 m on foot (OpenStreetMap + NHS ODS)
     assert "Inspire Health - Avenue House Surgery" in seen
-    assert "GP surgery · 158 m, about 2 min walk" in seen
+    assert "GP surgery · 3 min walk (223 m on foot; 4 min at a slower pace)" in seen
+    walks = [r["walk_m"] for r in expected]
+    assert walks == sorted(walks) and all(r["walk_m"] >= r["straight_m"] for r in expected)
     data = script_json(page, "lookup-data")
     assert data["postcode"] == "S40 1LP"
     assert [r["rank"] for r in data["results"]] == list(range(1, 11))

@@ -83,7 +83,10 @@ def test_results_lookup_and_downloads(synthtown):
     ar = AreaResults(out)
     found = ar.lookup("zz1 1aa", limit=3)
     assert found.postcode == "ZZ1 1AA"
-    assert found.results[0]["name"] == "Synthtown Library" and found.results[0]["distance_m"] == 71
+    first = found.results[0]
+    assert first["name"] == "Synthtown Library" and first["straight_m"] == 71
+    # on foot: 250 m up to High Street (y = 500), 50 m along it, 200 m down to the library
+    assert first["walk_m"] == 500 and first["walk_minutes"] == 6 and first["walk_minutes_reduced"] == 10
     only = json.loads(ar.assets_geojson(category="park"))
     assert [f["properties"]["name"] for f in only["features"]] == ["Synth Park"]
     lon, lat = only["features"][0]["geometry"]["coordinates"]

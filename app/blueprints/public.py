@@ -19,7 +19,7 @@ def lookup_map(found: Lookup) -> dict:
         "postcode": found.postcode, "lon": found.lon, "lat": found.lat,
         "results": [{"rank": i, "name": r["name"], "category_label": r["category_label"],
                      "colour": cats.get(r["category"], {}).get("colour", "#555555"),
-                     "distance_m": r["distance_m"], "lon": r["lon"], "lat": r["lat"]}
+                     "walk_m": r["walk_m"], "walk_minutes": r["walk_minutes"], "lon": r["lon"], "lat": r["lat"]}
                     for i, r in enumerate(found.results, start=1)],
         "streets": url_for("downloads.data", slug=found.area, name="streets.geojson"),
         "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}

@@ -24,10 +24,12 @@ from .errors import BuildError
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
 from .neighbourhoods import BNG, select_neighbourhoods
+from .network import read_walk_network
 from .osm import coverage_bbox, read_extract
-from .outputs import write_outputs, write_report
+from .outputs import write_access, write_outputs, write_report
 from .postcodes import Geocoder, read_codepoint
 from .taxonomy import Taxonomy, load_taxonomy
+from .walking import walking_access
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, data available under the Open Database Licence (ODbL)"
 
@@ -118,8 +120,18 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         counts = category_counts(assets, lsoas, cats)
         per1k = per_thousand(counts, lsoas["residents"])
         dist = nearest_distances(assets, lsoas, area_pc, cats)
-        lsoas = pd.concat([lsoas, origin_counts(area_pc, lsoas), counts, per1k, dist], axis=1)
-        lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+
+    with st.stage("network", "Reading the walk network (ways usable on foot) from the OSM extract"):
+        net = read_walk_network(cfg.osm, cfg.data_root)
+        echo(f"    {net.n_nodes:,} nodes, {net.n_segments:,} segments, {net.length.sum() / 1000:,.0f} km; "
+             f"main component {net.summary()['main_component_share']:.1%} of nodes")
+
+    with st.stage("access", "Walking access: nearest asset of every category and family from every postcode"):
+        walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking)
+        echo(f"    {len(tx.categories)} categories + {len(tx.families)} families from {len(walk.origins):,} origins; "
+             f"{walk.report['snap']['origins_beyond_warn']} origins over {cfg.walking.snap_warn_m:.0f} m from a walkable way")
+    lsoas = pd.concat([lsoas, origin_counts(area_pc, lsoas), counts, per1k, dist, walk.lsoa], axis=1)
+    lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
 
     streets = extract.streets
     if len(streets):
@@ -130,6 +142,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         tmp.mkdir(parents=True)
         assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
         files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
+        files.update(write_access(tmp, net, walk))
 
     by_cat = assets["category"].value_counts()
     any_cat = assets["categories"].explode().value_counts()
@@ -161,8 +174,10 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         },
         "measures": {
             "distance_origins": "Code-Point Open postcodes in each LSOA (mean); representative point where none",
-            "distance_kind": "straight line (walking network distances come in a later stage)",
+            "distance_kind": "walking on the street network (walk_*); straight line (dist_*) beside it",
         },
+        "network": net.summary(),
+        "walking": walk.report,
         "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
                      "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
         + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,

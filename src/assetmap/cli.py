@@ -60,9 +60,9 @@ def _lookup(args) -> int:
     results = load_results(args.build_root)
     ar = find_postcode_area(results, args.postcode)
     found = ar.lookup(args.postcode, limit=args.limit, category=args.category)
-    print(f"{found.postcode} ({ar.name}):")
+    print(f"{found.postcode} ({ar.name}), nearest on foot:")
     for r in found.results:
-        print(f"  {r['distance_m']:>6} m  {r['name'] or '(unnamed)'} — {r['category_label']}"
+        print(f"  {r['walk_m']:>6} m {r['walk_minutes']:>4} min  {r['name'] or '(unnamed)'} — {r['category_label']}"
               + (f", {r['address']}" if r["address"] else ""))
     return 0
 

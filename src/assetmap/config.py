@@ -67,6 +67,34 @@ class OsmConfig:
 
 
 @dataclass(frozen=True)
+class WalkSettings:
+    """Walking access: speeds, the snap distance worth reporting, and what the lookup keeps."""
+
+    speed_kmh: float = 4.8  # the common default walking speed
+    reduced_kmh: float = 3.0  # reduced mobility (older people, limited mobility), reported alongside
+    snap_warn_m: float = 250.0  # origins/assets farther than this from any walkable way are counted
+    lookup_radius_m: float = 3000.0  # the public lookup lists assets within this walk of a postcode…
+    lookup_k: int = 25  # …the nearest k of any kind…
+    lookup_k_category: int = 10  # …and the nearest k of each category (plus each category's nearest)
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> "WalkSettings":
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [walking] must be a table of settings, e.g. speed_kmh = 4.8")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [walking] has unknown setting(s) {unknown}; use {sorted(known)}")
+        values = {}
+        for k, v in raw.items():
+            typ = int if k.startswith("lookup_k") else float
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (v > 0) or v != v or v == float("inf"):
+                raise ConfigError(f"{where}: [walking] {k} = {v!r}; it must be a positive number")
+            values[k] = typ(v)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class AreaConfig:
     slug: str
     name: str
@@ -78,6 +106,7 @@ class AreaConfig:
     coverage_threshold: float = 0.99
     match_radius_m: float = 150.0
     edge_buffer_m: float = 2000.0
+    walking: WalkSettings = field(default_factory=WalkSettings)
     config_path: Path | None = None
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
@@ -258,5 +287,6 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         coverage_threshold=float(opts.get("coverage_threshold", 0.99)),
         match_radius_m=float(opts.get("match_radius_m", 150.0)),
         edge_buffer_m=float(opts.get("edge_buffer_m", 2000.0)),
+        walking=WalkSettings.from_dict(raw.get("walking", {}), str(path)),
         config_path=path,
     )

@@ -133,6 +133,15 @@ def write_outputs(out: Path, slug: str, assets: gpd.GeoDataFrame, lsoas: gpd.Geo
     return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def write_access(out: Path, net, walk) -> dict[str, int]:
+    """The walk network (``network.npz``), per-origin walking access (``access.parquet``) and the
+    lookup's precomputed nearest assets (``lookup.parquet``); returns file name -> size."""
+    net.save(out / "network.npz")
+    walk.origins.to_parquet(out / "access.parquet", index=False)
+    walk.lookup.to_parquet(out / "lookup.parquet", index=False)
+    return {n: (out / n).stat().st_size for n in ("network.npz", "access.parquet", "lookup.parquet")}
+
+
 def write_report(out: Path, report: dict) -> None:
     tmp = out / "report.json.tmp"
     tmp.write_text(json.dumps(_plain(report), ensure_ascii=False, indent=2))

@@ -1,34 +1,22 @@
 """Reading a build directory for serving: everything a request needs is prepared once here.
 
 ``load_results`` reads each built area once (GeoParquet -> frames, GeoJSON features serialised
-once, a KD-tree over assets, the area's postcode table). Requests then only filter, join
-strings or query the tree.
+once, the lookup's arrays of precomputed nearest assets on foot). Requests then only filter,
+slice arrays and join strings.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from .errors import ResultsError, UnknownPostcodeError
+from .lookup import Lookup, LookupIndex
 from .outputs import feature_collection, features_json, unflatten
-from .postcodes import Geocoder, normalise
-
-WALK_KMH = 4.8
-
-
-@dataclass
-class Lookup:
-    postcode: str
-    lon: float
-    lat: float
-    area: str
-    results: list[dict] = field(default_factory=list)
+from .postcodes import normalise
 
 
 class AreaResults:
@@ -55,7 +43,6 @@ class AreaResults:
             self.assets["osm_id"] = self.assets["osm_id"].astype("Int64")
         self.neighbourhoods = gpd.read_parquet(self.dir / "neighbourhoods.parquet").to_crs("EPSG:4326")
         self._xy = np.column_stack([assets_bng.geometry.x, assets_bng.geometry.y])
-        self._tree = cKDTree(self._xy) if len(self._xy) else None
         self._features = features_json(self.assets, id_column="asset_id")
         self._cats = self.assets["categories"].tolist()
         self._fams = self.assets["family"].tolist()
@@ -63,7 +50,7 @@ class AreaResults:
         self._streets = (self.dir / "streets.geojson").read_text() if (self.dir / "streets.geojson").exists() \
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
-        self.geocoder = Geocoder(pcs, scope=f"the {self.name} area")
+        self._lookup = self._lookup_index(pcs, assets_bng)
 
     # --- downloads -------------------------------------------------------------------------
     def assets_geojson(self, category: str | None = None, family: str | None = None) -> str:
@@ -88,42 +75,32 @@ class AreaResults:
             raise FileNotFoundError(name)
         return self.dir / "downloads" / name
 
-    # --- lookup ----------------------------------------------------------------------------
+    # --- lookup ---------------------------------------------------------------------------
+    def _lookup_index(self, pcs: pd.DataFrame, assets_bng: gpd.GeoDataFrame) -> LookupIndex:
+        missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
+        if missing:
+            raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
+                               f"run `assetmap build {self.slug}` again")
+        labels = self.taxonomy["categories"]
+        records = []
+        for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry):
+            rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
+                                         "website", "email", "phone", "opening_hours")}
+            rec["category_label"] = labels.get(r["category"], {}).get("label", r["category"])
+            rec["sources"] = list(r["sources"])
+            rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)
+            records.append({k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()})
+        walking = self.report.get("walking", {})
+        return LookupIndex(self.slug, f"the {self.name} area", records, [list(c) for c in self._cats], self._xy, pcs,
+                           pd.read_parquet(self.dir / "lookup.parquet"),
+                           pd.read_parquet(self.dir / "access.parquet", columns=["postcode", "snap_m"]),
+                           walking.get("speed_kmh", 4.8), walking.get("reduced_mobility_kmh", 3.0))
+
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
-        """The nearest assets (straight line) to a postcode in this area."""
+        """The nearest assets on foot to a postcode in this area, ranked by walking distance."""
         if category and category not in self.taxonomy["categories"]:
             raise ValueError(f"unknown category {category!r}; use one of: {', '.join(self.taxonomy['categories'])}")
-        code, x, y = self.geocoder.locate(postcode)
-        lon, lat = gpd.GeoSeries(gpd.points_from_xy([x], [y]), crs="EPSG:27700").to_crs("EPSG:4326").iloc[0].coords[0]
-        out = Lookup(code, round(lon, 6), round(lat, 6), self.slug)
-        if self._tree is None:
-            return out
-        if category:
-            idx = np.flatnonzero([category in cs for cs in self._cats])
-            d = np.hypot(self._xy[idx, 0] - x, self._xy[idx, 1] - y)
-            order = idx[np.argsort(d, kind="stable")[:limit]]
-            dist = np.sort(d, kind="stable")[:limit]
-        else:
-            k = min(limit, len(self._xy))
-            dist, order = self._tree.query([x, y], k=k)
-            dist, order = np.atleast_1d(dist), np.atleast_1d(order)
-        labels = self.taxonomy["categories"]
-        for i, d in zip(order, dist):
-            a = self.assets.iloc[int(i)]
-            out.results.append({
-                "asset_id": a["asset_id"], "name": a["name"], "category": a["category"],
-                "category_label": labels[a["category"]]["label"], "family": a["family"],
-                "address": a["address"], "postcode": a["postcode"], "website": a["website"], "email": a["email"],
-                "sources": list(a["sources"]),
-                "phone": a["phone"], "opening_hours": a["opening_hours"],
-                "distance_m": int(round(float(d))), "walk_minutes": max(1, int(round(float(d) / 1000 / WALK_KMH * 60))),
-                "lon": round(a.geometry.x, 6), "lat": round(a.geometry.y, 6),
-            })
-        for r in out.results:
-            for k, v in r.items():
-                if isinstance(v, float) and v != v:
-                    r[k] = None
-        return out
+        return self._lookup.lookup(postcode, limit=limit, category=category)
 
 
 def load_results(build_root: str | Path) -> dict[str, AreaResults]:
@@ -141,11 +118,8 @@ def load_results(build_root: str | Path) -> dict[str, AreaResults]:
 def find_postcode_area(results: dict[str, AreaResults], postcode: str) -> AreaResults:
     code = normalise(postcode)
     for ar in results.values():
-        try:
-            ar.geocoder.locate(code)
+        if code in ar._lookup:
             return ar
-        except UnknownPostcodeError:
-            continue
     names = ", ".join(ar.name for ar in results.values())
     raise UnknownPostcodeError(
         f"We could not find the postcode {code} in the areas this site covers ({names}). "

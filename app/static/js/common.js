@@ -86,11 +86,6 @@
     return (m < 10000 ? (m / 1000).toFixed(1) : Math.round(m / 1000)) + ' km';
   }
 
-  function walkMinutes(m) {
-    var min = Math.max(1, Math.round(m / 80));  // 4.8 km/h = 80 m a minute
-    return min < 60 ? min + ' min' : Math.floor(min / 60) + ' h ' + (min % 60) + ' min';
-  }
-
   /** Status line over the map: a message, or hidden when there is nothing to say. */
   function status(node, message, isError) {
     if (!node) return;
@@ -244,7 +239,7 @@
 
   window.AssetMap = {
     el: el, colour: colour, httpUrl: httpUrl, escapeHtml: escapeHtml, swatch: swatch, swatchHtml: swatchHtml,
-    readJSON: readJSON, fetchJSON: fetchJSON, number: number, distance: distance, walkMinutes: walkMinutes,
+    readJSON: readJSON, fetchJSON: fetchJSON, number: number, distance: distance,
     status: status, streetsLayer: streetsLayer, tileLayer: tileLayer, attributionControl: attributionControl,
     assetName: assetName, assetPopup: assetPopup
   };
