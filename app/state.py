@@ -24,6 +24,9 @@ from assetmap.results import AreaResults, load_results
 # for the most deprived.
 DECILE_COLOURS = ("#081d58", "#22318d", "#2355a4", "#1f80b8", "#31a6c2",
                   "#5dc0c0", "#97d6b9", "#cfecb3", "#eff9b5", "#ffffd9")
+# Walking-time classes (minutes, upper bounds) for the walking layer: a sequential ramp, light for
+# a short walk, dark for a long one (ColorBrewer YlOrRd, 6 classes).
+WALK_CLASSES = ((5, "#ffffb2"), (10, "#fed976"), (15, "#feb24c"), (20, "#fd8d3c"), (30, "#f03b20"), (None, "#bd0026"))
 # Number of LSOAs (2021) ranked by the English Indices of Deprivation 2025.
 IMD_LSOAS_ENGLAND = 33755
 OSM_SHORT = "© OpenStreetMap contributors (ODbL)"
@@ -121,6 +124,26 @@ class AreaView:
             entry["by_family"][fam] = int(n)
             entry["total"] += int(n)
 
+        walking = report.get("walking", {})
+        self.walk_speed = walking.get("speed_kmh", 4.8)
+        self.reduced_speed = walking.get("reduced_mobility_kmh", 3.0)
+        self.snap_warn_m = walking.get("snap", {}).get("warn_m", 250.0)
+        # walking layer: categories and families with a walking time, and the legend classes
+        fam_labels = {k: f["label"] for k, f in tax["families"].items()}
+        self.walk_choices = [{"key": k, "label": c["label"]} for k, c in tax["categories"].items()
+                             if f"walk_{k}_min" in nb and nb[f"walk_{k}_min"].notna().any()]
+        self.walk_families = [{"key": f"family_{k}", "label": f"{label} (any)", "family": k}
+                              for k, label in fam_labels.items()
+                              if f"walk_family_{k}_min" in nb and nb[f"walk_family_{k}_min"].notna().any()]
+        lower = 0
+        self.walk_classes = []
+        for upper, colour in WALK_CLASSES:
+            label = f"{lower}–{upper} min" if upper else f"over {lower} min"
+            self.walk_classes.append({"max": upper, "colour": colour, "text_colour": text_colour(colour), "label": label})
+            lower = upper
+        self.walk_default = next((c["key"] for c in self.walk_choices if c["key"] == "gp"),
+                                 self.walk_choices[0]["key"] if self.walk_choices else None)
+
         rows = []
         for r in nb.drop(columns=nb.geometry.name).to_dict("records"):
             counts = self.lsoa_assets.get(r["lsoa21_code"], {"total": 0, "by_family": {}})
@@ -132,6 +155,9 @@ class AreaView:
                 "assets": counts["total"],
                 "per1k": round(counts["total"] * 1000 / res, 1) if res else None,
                 "by_family": [counts["by_family"].get(f["key"], 0) for f in self.families],
+                "walk_family": [r.get(f"walk_family_{f['key']}_min") for f in self.families],
+                "walk": {c["key"]: (r.get(f"walk_{c['key']}_m"), r.get(f"walk_{c['key']}_min"),
+                                    r.get(f"walk_{c['key']}_min_rm")) for c in self.walk_choices + self.walk_families},
             })
         self.rows = sorted(rows, key=lambda r: (r["imd_rank"] is None, r["imd_rank"] or 0, r["code"]))
 
@@ -148,10 +174,6 @@ class AreaView:
             for code, v in report.get("neighbourhoods", {}).get("named_lads", {}).items()
         ]
         self.distance_kind = report.get("measures", {}).get("distance_kind")
-        walking = report.get("walking", {})
-        self.walk_speed = walking.get("speed_kmh", 4.8)
-        self.reduced_speed = walking.get("reduced_mobility_kmh", 3.0)
-        self.snap_warn_m = walking.get("snap", {}).get("warn_m", 250.0)
 
         self.downloads = []
         for pattern, label, mime, description in DOWNLOADS:
@@ -174,6 +196,8 @@ class AreaView:
                            for k, c in tax["categories"].items()},
             "deciles": [{k: d[k] for k in ("decile", "colour", "text_colour", "label")} for d in self.deciles],
             "imd_lsoas": IMD_LSOAS_ENGLAND,
+            "walk": {"choices": self.walk_choices + self.walk_families, "classes": self.walk_classes,
+                     "default": self.walk_default, "speed_kmh": self.walk_speed, "reduced_kmh": self.reduced_speed},
             "lsoa_assets": self.lsoa_assets,
             "source_labels": self.source_labels,
             "attribution": {"short": [OSM_SHORT, OGL_SHORT], "lines": list(ar.attribution)},

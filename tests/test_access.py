@@ -202,3 +202,42 @@ def test_chesterfield_walks_match_networkx_for_random_postcodes(chesterfield):
         ids = assets["asset_id"].to_numpy()
         nearest = sample[f"nearest_{cat}"].to_numpy()
         assert set(nearest) <= set(ids[members])
+
+
+def loopy_network() -> WalkNetwork:
+    """Shape nodes, a cul-de-sac loop back to its own junction, a ring with no junction, a
+    dead end and two parallel streets of different lengths between the same junctions."""
+    return network_from_lines([
+        shapely.LineString([(0, 0), (40, 5), (100, 0), (160, -5), (200, 0)]),  # shape nodes
+        shapely.LineString([(200, 0), (230, 40), (260, 0), (230, -40), (200, 0)]),  # loop at C
+        shapely.LineString([(100, 0), (100, 60), (100, 100)]),  # dead end
+        shapely.LineString([(0, 0), (0, 80), (100, 100)]),
+        shapely.LineString([(0, 0), (-60, 60), (-50, 140), (100, 100)]),  # longer parallel
+        shapely.LineString([(300, 200), (340, 200), (340, 240), (300, 240), (300, 200)]),  # ring
+    ], crs="EPSG:27700")
+
+
+@pytest.mark.parametrize("make", [loopy_network, lambda: grid_network(21), lambda: grid_network(22, n=15)])
+def test_contracted_routing_gives_identical_distances(make):
+    from assetmap.contraction import contract
+
+    net = make()
+    rng = np.random.default_rng(3)
+    lo, hi = (net.x.min() - 30, net.y.min() - 30), (net.x.max() + 30, net.y.max() + 30)
+    sn = Snapper(net)
+    o = sn.snap(*rng.uniform(lo, hi, size=(400, 2)).T)
+    a = sn.snap(*rng.uniform(lo, hi, size=(10, 2)).T)
+    full = AccessEngine(net, o, a)
+    fast = AccessEngine.contracted(net, o, a)
+    assert fast.net.n_nodes < net.n_nodes
+    for members in (np.arange(10), np.array([2]), np.array([0, 5, 9])):
+        x, y = full.nearest(members), fast.nearest(members)
+        assert y.dist == pytest.approx(x.dist, abs=1e-6)
+        assert (x.dist[y.asset >= 0] >= 0).all()
+    w1, w2 = full.within(150.0), fast.within(150.0)
+    assert len(w1) == len(w2) and w2["walk_m"].to_numpy() == pytest.approx(w1["walk_m"].to_numpy(), abs=1e-4)
+    # every segment's ends lie within its chain, and chains add up to the network
+    r = contract(net)
+    assert (r.off_u >= -1e-9).all() and (r.off_u <= r.chain_len[r.chain] + 1e-9).all()
+    assert np.abs(r.off_u - r.off_v) == pytest.approx(net.length)
+    assert r.chain_len.sum() == pytest.approx(net.length.sum())

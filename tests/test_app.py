@@ -482,3 +482,31 @@ def test_hostile_data_endpoints_are_never_html(hostile_client):
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         names = {f["properties"]["name"] for f in json.loads(resp.data)["features"]}
         assert XSS_IMG in names
+
+
+# --- walking ---------------------------------------------------------------------------------
+
+def test_neighbourhood_table_has_walking_columns_for_a_chosen_place(client, chesterfield_ar):
+    page = text(client.get("/area/chesterfield/neighbourhoods?walk=pharmacy"))
+    assert "Walk to nearest pharmacy (m)" in page and "Walk to any health (min)" in page
+    nb = chesterfield_ar.neighbourhoods
+    row = nb.loc[nb["imd_rank"].idxmin()]  # the first row: the most deprived
+    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', first)
+    assert f"{int(row['walk_pharmacy_m']):,}" in cells
+    assert f"{row['walk_pharmacy_min']:.1f}" in cells and f"{row['walk_pharmacy_min_rm']:.1f}" in cells
+    # an unknown choice falls back to the default (GP surgery), never an error
+    resp = client.get("/area/chesterfield/neighbourhoods?walk=<script>")
+    assert resp.status_code == 200 and "Walk to nearest gp surgery (m)" in text(resp)
+    assert "<script>" not in text(resp)
+
+
+def test_planner_offers_every_category_with_walking_times(client, chesterfield_ar):
+    page = text(client.get("/"))
+    cfg = script_json(page, "map-config")
+    keys = [c["key"] for c in cfg["walk"]["choices"]]
+    present = {c for cs in chesterfield_ar.assets["categories"] for c in cs}
+    assert set(keys) >= present and "family_health" in keys
+    assert cfg["walk"]["default"] == "gp" and cfg["walk"]["speed_kmh"] == 4.8
+    assert [c["max"] for c in cfg["walk"]["classes"]] == [5, 10, 15, 20, 30, None]
+    assert '<select id="walk-category" name="walk">' in page

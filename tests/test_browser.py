@@ -180,6 +180,37 @@ def test_assets_are_clustered_markers(page, chesterfield_ar):
     assert 0 < on_screen <= len(chesterfield_ar.assets)
 
 
+def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(page, chesterfield_ar):
+    from app.state import WALK_CLASSES
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#walk-category", "library")
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.walk)")
+    assert not page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    fills = page.page.eval_on_selector_all(".leaflet-choropleth-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    nb = chesterfield_ar.neighbourhoods
+    assert len(fills) == len(nb)
+
+    def colour(m):
+        return next(c for upper, c in WALK_CLASSES if upper is None or m <= upper)
+
+    assert sorted(fills) == sorted(colour(m) for m in nb["walk_library_min"])
+    assert len(set(fills)) >= 3  # a real spread of walking times, not one colour
+    # the tooltip and popup say the minutes for the chosen place
+    worst = nb.loc[nb["walk_library_min"].idxmax()]
+    page.page.evaluate("""code => {
+        const p = window.assetmapPlanner; p.walk.eachLayer(l => { if (l.feature.properties.lsoa21_code === code) l.openPopup(); });
+    }""", worst["lsoa21_code"])
+    assert f"Walk to nearest library{round(worst['walk_library_min'])} min" in popup_text(page)
+    assert "Walk to nearest library (min)" in page.page.inner_text(".map-key")
+    page.page.evaluate("() => window.assetmapPlanner.map.closePopup()")
+    page.page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-walking.png"))
+    page.assert_clean()
+
+
 def test_legend_lists_the_ten_deciles(page):
     page.goto("/")
     legend = page.page.locator("#imd-legend")

@@ -1,7 +1,7 @@
 """Planner maps: deprivation choropleth, assets by family, and the table alternative."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from ..state import AreaView, current_state
 
@@ -37,4 +37,7 @@ def area(slug: str):
 
 @bp.get("/area/<slug>/neighbourhoods")
 def neighbourhoods(slug: str):
-    return render_template("neighbourhoods.html", view=current_state().area(slug))
+    view = current_state().area(slug)
+    keys = {c["key"]: c for c in view.walk_choices + view.walk_families}
+    walk = keys.get(request.args.get("walk", "")) or keys.get(view.walk_default)
+    return render_template("neighbourhoods.html", view=view, walk=walk)

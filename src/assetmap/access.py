@@ -7,9 +7,10 @@ Then:
 * **Nearest asset of a group** (a category or a family) for every origin is *one* multi-source
   Dijkstra (``scipy.sparse.csgraph.dijkstra(min_only=True)``) seeded with the group's virtual
   nodes: it labels every network node with its distance to the nearest asset and which asset
-  that is. An origin snapped onto segment (u, v) at distances ``to_u``/``to_v`` with leg ``s``
+  that is. An origin snapped onto edge (u, v) at distances ``to_u``/``to_v`` with leg ``s``
   is then ``s + min(d[u] + to_u, d[v] + to_v)`` away — or, when an asset sits on the same
-  segment, possibly ``s + s_a + |t - t_a|·L`` directly along it, which is checked too.
+  edge, possibly ``s + s_a + |to_u - to_u_a|`` directly along it, which is checked too. The
+  edges are network segments, or whole chains between junctions (:meth:`AccessEngine.contracted`).
   Never one search per origin or per pair.
 * **The k nearest assets within a walk** of every origin (for the public lookup) are bounded
   searches from each asset (``limit=radius``), done in chunks, so the cost grows with the
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from .contraction import contract
 from .network import WalkNetwork
 from .snapping import Snap
 
@@ -63,8 +65,14 @@ class AccessEngine:
         s = pd.DataFrame({"asset": np.arange(a), "segment": assets.segment})
         pairs = o.merge(s, on="segment")
         oi, ai = pairs["origin"].to_numpy(), pairs["asset"].to_numpy()
-        seg_len = net.length[origins.segment[oi]] if len(oi) else np.zeros(0)
-        self._same = (oi, ai, origins.leg[oi] + assets.leg[ai] + np.abs(origins.t[oi] - assets.t[ai]) * seg_len)
+        self._same = (oi, ai, origins.leg[oi] + assets.leg[ai] + np.abs(origins.to_u[oi] - assets.to_u[ai]))
+
+    @classmethod
+    def contracted(cls, net: WalkNetwork, origins: Snap, assets: Snap) -> "AccessEngine":
+        """The same engine routing over junctions only (chains of shape nodes contracted into
+        edges, :mod:`assetmap.contraction`): identical distances, several times fewer nodes."""
+        routing = contract(net)
+        return cls(routing.graph_net, routing.remap(origins), routing.remap(assets))
 
     def _to_origins(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Origin distances from node labels ``d`` (last axis = nodes), and whether via ``u``."""

@@ -14,6 +14,7 @@ it without reading the extract again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +125,12 @@ class WalkNetwork:
             return cls(z["x"], z["y"], z["u"], z["v"], z["length"], z["component"], int(z["ways"][0]))
 
 
+@lru_cache(maxsize=1)
+def _to_bng() -> Transformer:
+    """WGS84 lon/lat -> British National Grid; setting one up costs ~50 ms, so once per process."""
+    return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
+
+
 def network_from_lines(lines, crs: str = "EPSG:4326") -> WalkNetwork:
     """Build the network from an array of (Multi)LineStrings; ends meet where coordinates are equal.
 
@@ -144,8 +151,7 @@ def network_from_lines(lines, crs: str = "EPSG:4326") -> WalkNetwork:
     if projected:
         x, y = coords[first, 0].astype(np.float64), coords[first, 1].astype(np.float64)
     else:
-        tr = Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
-        x, y = tr.transform(q[first, 0] / COORD_SCALE, q[first, 1] / COORD_SCALE)
+        x, y = _to_bng().transform(q[first, 0] / COORD_SCALE, q[first, 1] / COORD_SCALE)
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     same_line = line_idx[1:] == line_idx[:-1]
     a, b = node[:-1][same_line], node[1:][same_line]

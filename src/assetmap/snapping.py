@@ -8,7 +8,8 @@ The search is a KD-tree over the midpoints of pieces no longer than ``step`` met
 every segment of the main component. A segment's closest point lies in one of its pieces, whose
 midpoint is at most ``step / 2`` farther away, so after measuring the exact distance to the
 segments of the ``k`` nearest pieces, only pieces within ``best + step / 2`` can hold a closer
-segment; the few points whose ``k`` pieces do not reach that far get a ball search. The result
+segment; the points whose ``k`` pieces do not reach that far are searched again with four
+times as many, and any still unsure after that get an exact ball search. The result
 is the exact nearest segment (tested against shapely's STRtree), with memory and time that
 grow linearly, so it serves a town and all of England alike.
 """
@@ -70,6 +71,19 @@ class Snapper:
         self.tree = cKDTree(np.column_stack([mx, my]))
         self.k = int(min(k, len(self.piece_seg)))
 
+    def _best(self, px, py, k: int):
+        """Exact nearest among the segments of each point's ``k`` nearest pieces, and whether a
+        closer segment may lie beyond them (the ``k``-th piece is within best + step / 2)."""
+        dk, ik = self.tree.query(np.column_stack([px, py]), k=k)
+        dk, ik = dk.reshape(len(px), -1), ik.reshape(len(px), -1)
+        cand = self.piece_seg[ik]
+        t, d = _project(self.net, cand, px[:, None], py[:, None])
+        j = np.argmin(d, axis=1)
+        rows = np.arange(len(px))
+        seg, tt, dd = cand[rows, j], t[rows, j], d[rows, j]
+        unsure = (dk[:, -1] <= dd + self.step / 2 + 1e-9) & (k < len(self.piece_seg))
+        return seg, tt, dd, unsure
+
     def snap(self, x, y) -> Snap:
         px = np.asarray(x, dtype=np.float64)
         py = np.asarray(y, dtype=np.float64)
@@ -77,21 +91,23 @@ class Snapper:
             e = np.zeros(0)
             ei = np.zeros(0, dtype=np.int64)
             return Snap(ei, e, e, ei, ei, e, e)
-        dk, ik = self.tree.query(np.column_stack([px, py]), k=self.k)
-        dk, ik = dk.reshape(len(px), -1), ik.reshape(len(px), -1)
-        cand = self.piece_seg[ik]
-        t, d = _project(self.net, cand, px[:, None], py[:, None])
-        j = np.argmin(d, axis=1)
-        rows = np.arange(len(px))
-        seg, tt, dd = cand[rows, j], t[rows, j], d[rows, j]
-        if self.k < len(self.piece_seg):
-            unsure = np.flatnonzero(dk[:, -1] <= dd + self.step / 2 + 1e-9)
-            for i in unsure:
-                near = self.tree.query_ball_point([px[i], py[i]], r=dd[i] + self.step / 2 + 1e-9)
-                c = np.unique(self.piece_seg[near])
-                t2, d2 = _project(self.net, c, px[i], py[i])
-                m = int(np.argmin(d2))
-                if d2[m] < dd[i]:
-                    seg[i], tt[i], dd[i] = c[m], t2[m], d2[m]
+        seg, tt, dd, unsure = self._best(px, py, self.k)
+        k = self.k
+        todo = np.flatnonzero(unsure)
+        while len(todo) and k < len(self.piece_seg):  # widen the search only where it may matter
+            k = min(k * 4, len(self.piece_seg))
+            s2, t2, d2, u2 = self._best(px[todo], py[todo], k)
+            better = d2 < dd[todo]
+            seg[todo[better]], tt[todo[better]], dd[todo[better]] = s2[better], t2[better], d2[better]
+            todo = todo[u2]
+            if k >= 512:
+                break
+        for i in todo:  # the very few left (long runs of pieces at one spot): an exact ball search
+            near = self.tree.query_ball_point([px[i], py[i]], r=dd[i] + self.step / 2 + 1e-9)
+            c = np.unique(self.piece_seg[near])
+            t2, d2 = _project(self.net, c, px[i], py[i])
+            m = int(np.argmin(d2))
+            if d2[m] < dd[i]:
+                seg[i], tt[i], dd[i] = c[m], t2[m], d2[m]
         length = self.net.length[seg]
         return Snap(seg, tt, dd, self.net.u[seg], self.net.v[seg], tt * length, (1.0 - tt) * length)

@@ -66,7 +66,7 @@ def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.Dat
     snapper = Snapper(net)
     o_snap = snapper.snap(origins["x"].to_numpy(), origins["y"].to_numpy())
     a_snap = snapper.snap(assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy())
-    engine = AccessEngine(net, o_snap, a_snap)
+    engine = AccessEngine.contracted(net, o_snap, a_snap)
     t["snap"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -49,6 +49,7 @@
       fact('IMD 2025 decile', 'not available');
     }
     fact('Residents', A.number(p.residents));
+    if (walkKey) fact('Walk to nearest ' + (walkLabels[walkKey] || '').toLowerCase(), walkText(p, walkKey));
     fact('Community assets', A.number(counts.total));
     box.appendChild(dl);
     var fams = cfg.families.filter(function (f) { return counts.by_family[f.key]; });
@@ -61,6 +62,51 @@
     }
     return box;
   }
+
+  /* Walking time to the nearest place of the chosen type (mean over the LSOA's postcodes). */
+  var walkCfg = cfg.walk || {choices: [], classes: []};
+  var walkKey = walkCfg.default;
+  var walkLabels = {};
+  walkCfg.choices.forEach(function (c) { walkLabels[c.key] = c.label; });
+
+  function walkClass(minutes) {
+    if (minutes === null || minutes === undefined) return null;
+    for (var i = 0; i < walkCfg.classes.length; i++) {
+      var c = walkCfg.classes[i];
+      if (c.max === null || minutes <= c.max) return c;
+    }
+    return null;
+  }
+
+  function walkStyle(feature) {
+    var c = walkClass(feature.properties['walk_' + walkKey + '_min']);
+    return {color: '#ffffff', weight: 0.8, opacity: 0.9,
+            fillColor: c ? c.colour : '#bdbdbd', fillOpacity: c ? 0.7 : 0.25};
+  }
+
+  function walkText(p, key) {
+    var m = p['walk_' + key + '_min'];
+    if (m === null || m === undefined) return 'none mapped';
+    return Math.round(m) + ' min (' + A.distance(p['walk_' + key + '_m']) + '; ' +
+      Math.round(p['walk_' + key + '_min_rm']) + ' min at ' + walkCfg.reduced_kmh + ' km/h)';
+  }
+
+  var walkLayer = L.geoJSON(null, {
+    pane: 'choropleth',
+    style: walkStyle,
+    onEachFeature: function (feature, layer) {
+      var p = feature.properties;
+      layer.bindPopup(function () { return lsoaPopup(p); }, {maxWidth: 340, minWidth: 270});
+      layer.bindTooltip(function () {
+        return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}),
+                    ' · ' + (walkLabels[walkKey] || '') + ': ' + walkText(p, walkKey));
+      }, {sticky: true, direction: 'top', opacity: 0.95});
+      layer.on({
+        mouseover: function () { layer.setStyle({weight: 2.5, color: '#111111'}); layer.bringToFront(); },
+        mouseout: function () { walkLayer.resetStyle(layer); }
+      });
+    }
+  });
 
   var choropleth = L.geoJSON(null, {
     pane: 'choropleth',
@@ -110,6 +156,7 @@
   var overlays = {};
   overlays[A.swatchHtml('#b7b1a8') + ' Streets (OpenStreetMap)'] = streets;
   overlays['<span class="swatch decile-ramp" aria-hidden="true"></span> Deprivation (IMD 2025 decile)'] = choropleth;
+  if (walkKey) overlays['<span class="swatch walk-ramp" aria-hidden="true"></span> Walking time to the nearest…'] = walkLayer;
   cfg.families.forEach(function (f) {
     if (!f.count) return;
     families[f.key] = new FamilyLayer(f);
@@ -142,8 +189,34 @@
     L.DomEvent.disableClickPropagation(box);
     return box;
   };
-  map.on('overlayadd', function (e) { if (e.layer === choropleth) key.addTo(map); });
-  map.on('overlayremove', function (e) { if (e.layer === choropleth) key.remove(); });
+  /* The same for walking times, titled with the place chosen. */
+  var walkKeyControl = L.control({position: 'bottomleft'});
+  walkKeyControl.onAdd = function () {
+    var box = A.el('div', {className: 'leaflet-control map-key', role: 'group', 'aria-label': 'Walking time key'});
+    box.appendChild(A.el('div', {className: 'map-key-title',
+                                 text: 'Walk to nearest ' + (walkLabels[walkKey] || '').toLowerCase() + ' (min)'}));
+    var row = A.el('div', {className: 'map-key-row'});
+    var lower = 0;
+    walkCfg.classes.forEach(function (c) {
+      var chip = A.el('span', {className: 'map-key-chip', text: c.max === null ? '>' + lower : String(c.max), title: c.label});
+      chip.style.backgroundColor = A.colour(c.colour);
+      chip.style.color = A.colour(c.text_colour, '#000000');
+      row.appendChild(chip);
+      lower = c.max;
+    });
+    box.appendChild(row);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
+
+  map.on('layeradd', function (e) {
+    if (e.layer === choropleth) key.addTo(map);
+    if (e.layer === walkLayer) walkKeyControl.addTo(map);
+  });
+  map.on('layerremove', function (e) {
+    if (e.layer === choropleth) key.remove();
+    if (e.layer === walkLayer) walkKeyControl.remove();
+  });
 
   if (tiles) tiles.addTo(map); else streets.addTo(map);
   choropleth.addTo(map);
@@ -209,8 +282,26 @@
     done();
   }).catch(done);
 
+  /* The side panel's "Walking time" form restyles the walking layer in place and shows it. */
+  var walkForm = document.querySelector('.walk-form');
+  var walkSelect = document.getElementById('walk-category');
+  function showWalk() {
+    walkKey = walkSelect.value;
+    walkLayer.setStyle(walkStyle);
+    if (map.hasLayer(walkLayer)) walkKeyControl.remove();
+    walkLayer.addTo(map);
+    walkKeyControl.addTo(map);
+    if (map.hasLayer(choropleth)) map.removeLayer(choropleth);
+    A.status(statusNode, '');
+  }
+  if (walkForm && walkSelect) {
+    walkForm.addEventListener('submit', function (e) { e.preventDefault(); showWalk(); });
+    walkSelect.addEventListener('change', showWalk);
+  }
+
   A.fetchJSON(cfg.urls.neighbourhoods, 'neighbourhoods').then(function (data) {
     choropleth.addData(data);
+    walkLayer.addData(data);
     done();
   }).catch(done);
 
@@ -230,6 +321,6 @@
   window.addEventListener('hashchange', openFromHash);
 
   // for scripted checks and debugging: the map and its layers
-  window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, streets: streets,
+  window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, walk: walkLayer, streets: streets,
                             families: families, markers: markersById, openAsset: openAsset};
 })();
