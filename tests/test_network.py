@@ -107,3 +107,26 @@ def test_real_chesterfield_network(data_root):
     assert 500 < s["length_km"] < 1500
     # every segment is a real step between two distinct points, at most a few km long
     assert (net.length > 0).all() and net.length.max() < 5000
+
+
+def test_reading_gzipped_layers_writes_nothing_beside_them(tmp_path):
+    """GDAL's /vsigzip/ would write a .gz.properties index next to the file: never in the data root."""
+    import gzip
+    import shutil
+
+    import geopandas as gpd
+
+    from assetmap.osm import read_gdal
+    from assetmap.taxonomy import load_taxonomy
+
+    lines = gpd.GeoDataFrame({"osm_id": ["1"], "highway": ["footway"], "other_tags": [None]},
+                             geometry=[shapely.LineString([(-1.42, 53.23), (-1.41, 53.24)])], crs=4326)
+    lines.to_file(tmp_path / "l.gpkg", layer="lines", driver="GPKG")
+    with open(tmp_path / "l.gpkg", "rb") as src, gzip.open(tmp_path / "l.gpkg.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    (tmp_path / "l.gpkg").unlink()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    net = read_walk_network(OsmConfig(file="l.gpkg.gz", format="gdal", layers={"lines": "lines"}), tmp_path)
+    read_gdal(tmp_path / "l.gpkg.gz", {"lines": "lines"}, load_taxonomy())
+    assert net.n_segments == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

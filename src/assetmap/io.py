@@ -1,11 +1,23 @@
 """Small I/O helpers shared by the readers (the edges of the pipeline)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import DataSourceError
+
+# Reading a .gz through /vsigzip/ makes GDAL write a "<file>.gz.properties" index beside it by
+# default: the data root is read-only to assetmap, so switch that off (GDAL reads config options
+# from the environment as well as from its own API).
+os.environ["CPL_VSIL_GZIP_WRITE_PROPERTIES"] = "NO"
+try:
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"CPL_VSIL_GZIP_WRITE_PROPERTIES": "NO"})
+except ImportError:  # pragma: no cover - pyogrio is a dependency
+    pass
 
 
 def vsi_path(path: Path) -> str:
