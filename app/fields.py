@@ -48,6 +48,18 @@ NEIGHBOURHOOD_FIELDS = (
     ("walk_<category>_min", "number", "The same as walking time in minutes at the walking speed (default 4.8 km/h)."),
     ("walk_<category>_min_rm", "number", "The same at the reduced-mobility speed (default 3 km/h), for older people and people with limited mobility."),
     ("walk_family_<family>_m / _min / _min_rm", "number", "The same to the nearest asset of any category of a family (e.g. walk_family_health_min)."),
+    ("e2sfca_<category>", "number", "Enhanced two-step floating catchment access: places of that category per 1,000 people within a 30-minute walk, weighted 1 / 0.68 / 0.22 at 10 / 20 / 30 minutes (mean over the LSOA's postcodes)."),
+    ("bfca_<category>", "number", "Balanced floating catchment access (Páez et al. 2019): the same without demand and supply inflation, per 1,000 people."),
+    ("sa_<category> / sa_<category>_per1k", "number", "Spatial availability (Soukhov et al. 2023): how many places' worth of that category's supply is available to the LSOA's residents (it adds up to the places there are), and the same per 1,000 residents."),
+    ("gapz_<category>", "number", "Gap index step 1: rank-based inverse normal of the LSOA's mean walking time to that category (higher = longer walk than the area's other LSOAs)."),
+    ("gapz_family_<family> / gapx_family_<family>", "number", "Gap index step 2: the family's mean of its categories' z, and its exponentially transformed rank (0–100, 100 = the biggest gap)."),
+    ("gap_score / gap_rank / gap_quintile", "number", "The gap index: weighted mean of the families' transformed scores (0–100), its rank in the area (1 = biggest gap) and quintile (1 = worst fifth)."),
+    ("need_score / need_rank_england / need_decile_england", "number", "Need: weighted IoD 2025 domains (exponentially transformed England ranks, IMD weights, without barriers to housing and services), 0–100; its rank and decile among England's LSOAs (1 = most in need)."),
+    ("need_tercile / gap_tercile / bivariate_class", "text", "Need and gap terciles within the area (3 = highest) and the bivariate class need-gap (e.g. 3-3: high need, big gap)."),
+    ("double_disadvantage / left_behind_england", "boolean", "In the area's worst 20% on both need and gap; and the left-behind form: England's worst 10% on need and the area's worst 10% on gap."),
+    ("shortfall_<category>", "number", "FGT-style shortfall: mean over the LSOA's postcodes of (t − z) / z for walks t over z = 15 minutes, 0 within it."),
+    ("need_weight / shortfall_mean", "number", "Need score / 100, and the mean shortfall over the categories."),
+    ("priority_<category> / priority_score / priority_rank", "number", "Priority: residents × need weight × shortfall, for one category and over all (rank 1 = first); the people in the most deprived places who lack the place within a walk."),
 )
 
 _DOMAINS = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
@@ -62,4 +74,9 @@ def documented(column: str, kind: str) -> bool:
         return True
     if re.fullmatch(rf"({'|'.join(_DOMAINS)})_(score|rank|decile)", column):
         return True
-    return bool(re.fullmatch(r"(count|per1k)_[a-z0-9_]+|dist_[a-z0-9_]+_m|walk_[a-z0-9_]+_(m|min|min_rm)", column))
+    gaps = {"gap_score", "gap_rank", "gap_quintile", "need_score", "need_rank_england", "need_decile_england",
+            "need_tercile", "gap_tercile", "bivariate_class", "double_disadvantage", "left_behind_england",
+            "need_weight", "shortfall_mean", "priority_score", "priority_rank"}
+    return column in gaps or bool(re.fullmatch(
+        r"(count|per1k|e2sfca|bfca|gapz|shortfall|priority)_[a-z0-9_]+|sa_[a-z0-9_]+?(_per1k)?|gapx_family_[a-z0-9_]+"
+        r"|dist_[a-z0-9_]+_m|walk_[a-z0-9_]+_(m|min|min_rm)", column))

@@ -23,10 +23,12 @@ from .curated import read_curated
 from .errors import BuildError
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
-from .neighbourhoods import BNG, select_neighbourhoods
+from .access import metres_per_minute
+from .gapmeasure import gap_measures
+from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
 from .network import read_walk_network
 from .osm import coverage_bbox, read_extract
-from .outputs import write_access, write_outputs, write_report
+from .outputs import write_access, write_equity, write_outputs, write_report
 from .postcodes import Geocoder, read_codepoint
 from .taxonomy import Taxonomy, load_taxonomy
 from .walking import walking_access
@@ -127,11 +129,20 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
              f"main component {net.summary()['main_component_share']:.1%} of nodes")
 
     with st.stage("access", "Walking access: nearest asset of every category and family from every postcode"):
-        walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking)
+        catchment_m = cfg.gaps.catchment_min * metres_per_minute(cfg.walking.speed_kmh)
+        walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking, pairs_radius_m=catchment_m)
         echo(f"    {len(tx.categories)} categories + {len(tx.families)} families from {len(walk.origins):,} origins; "
              f"{walk.report['snap']['origins_beyond_warn']} origins over {cfg.walking.snap_warn_m:.0f} m from a walkable way")
     lsoas = pd.concat([lsoas, origin_counts(area_pc, lsoas), counts, per1k, dist, walk.lsoa], axis=1)
     lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+
+    with st.stage("gaps", "Gap measure: supply-aware access, gap index, need, priority, equity by decile"):
+        dep_england = read_deprivation(cfg.source("deprivation"), cfg.data_root, None)
+        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, dep_england, tx, cfg.walking, cfg.gaps)
+        lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
+        first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
+        if first:
+            echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), score {first['priority_score']}")
 
     streets = extract.streets
     if len(streets):
@@ -143,6 +154,8 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
         files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
         files.update(write_access(tmp, net, walk))
+        files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
+                                  cfg.gaps.threshold_min))
 
     by_cat = assets["category"].value_counts()
     any_cat = assets["categories"].explode().value_counts()
@@ -178,6 +191,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         },
         "network": net.summary(),
         "walking": walk.report,
+        "gaps": gaps.report,
         "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
                      "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
         + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,

@@ -94,6 +94,61 @@ class WalkSettings:
         return cls(**values)
 
 
+NEED_WEIGHTS = {"income": 22.5, "employment": 22.5, "education": 13.5, "health": 13.5,
+                "crime": 9.3, "housing": 0.0, "environment": 9.3}
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    """The gap measure: thresholds, catchment and decay, weights (see docs/methodology.md)."""
+
+    threshold_min: float = 15.0  # z: a walk longer than this is a shortfall (FGT)
+    catchment_min: float = 30.0  # floating catchments reach this far on foot
+    decay: str = "step"  # "step" (E2SFCA bands) or "logistic"
+    steps: tuple = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))  # (upper minutes, weight)
+    logistic_median_min: float = 15.0
+    logistic_sd_min: float = 5.0
+    sa_alpha: float = 1.0  # spatial availability's population exponent
+    family_weights: dict = field(default_factory=dict)  # family -> weight in the gap score; 1 when absent
+    need_weights: dict = field(default_factory=lambda: dict(NEED_WEIGHTS))  # IoD2025 domain -> weight
+    double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
+    england_share: float = 0.1  # the left-behind form: England's worst 10% on need
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> "GapSettings":
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [gaps] must be a table of settings, e.g. threshold_min = 15")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [gaps] has unknown setting(s) {unknown}; use {sorted(known)}")
+        v = dict(raw)
+        if v.get("decay", "step") not in ("step", "logistic"):
+            raise ConfigError(f"{where}: [gaps] decay = {v['decay']!r}; use \"step\" or \"logistic\"")
+        for k in ("threshold_min", "catchment_min", "logistic_median_min", "logistic_sd_min", "sa_alpha"):
+            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] < 1e6):
+                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a positive number")
+        for k in ("double_disadvantage_share", "england_share"):
+            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] <= 1):
+                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a share between 0 and 1")
+        if "steps" in v:
+            st = v["steps"]
+            if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
+                raise ConfigError(f"{where}: [gaps] steps must be [[minutes, weight], …], e.g. [[10, 1], [20, 0.68], [30, 0.22]]")
+            v["steps"] = tuple((float(a), float(b)) for a, b in st)
+        if "need_weights" in v:
+            bad = sorted(set(v["need_weights"]) - set(NEED_WEIGHTS))
+            if bad:
+                raise ConfigError(f"{where}: [gaps] need_weights names unknown domain(s) {bad}; use {sorted(NEED_WEIGHTS)}")
+            v["need_weights"] = {**{d: 0.0 for d in NEED_WEIGHTS}, **{k: float(x) for k, x in v["need_weights"].items()}}
+            if sum(v["need_weights"].values()) <= 0:
+                raise ConfigError(f"{where}: [gaps] need_weights must give at least one domain a positive weight")
+        return cls(**v)
+
+    def as_dict(self) -> dict:
+        return {k: (list(map(list, v)) if k == "steps" else v) for k, v in self.__dict__.items()}
+
+
 @dataclass(frozen=True)
 class AreaConfig:
     slug: str
@@ -107,6 +162,7 @@ class AreaConfig:
     match_radius_m: float = 150.0
     edge_buffer_m: float = 2000.0
     walking: WalkSettings = field(default_factory=WalkSettings)
+    gaps: GapSettings = field(default_factory=GapSettings)
     config_path: Path | None = None
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
@@ -288,5 +344,6 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         match_radius_m=float(opts.get("match_radius_m", 150.0)),
         edge_buffer_m=float(opts.get("edge_buffer_m", 2000.0)),
         walking=WalkSettings.from_dict(raw.get("walking", {}), str(path)),
+        gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
         config_path=path,
     )

@@ -83,7 +83,8 @@ def read_deprivation(src: SourceConfig, data_root, codes) -> pd.DataFrame:
     code_col = src.option("code", "lsoa21_code")
     df = read_csv(path, "deprivation", dtype={code_col: str})
     require_columns(df, [code_col, *mapping.values()], path, "deprivation")
-    df = df[df[code_col].isin(set(codes))]
+    if codes is not None:  # None: all of England (for national ranks)
+        df = df[df[code_col].isin(set(codes))]
     out = df[[code_col, *mapping.values()]].rename(columns={code_col: "lsoa21_code", **{v: k for k, v in mapping.items()}})
     for k in mapping:
         if k.endswith(("_rank", "_decile")):

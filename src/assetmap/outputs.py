@@ -142,6 +142,27 @@ def write_access(out: Path, net, walk) -> dict[str, int]:
     return {n: (out / n).stat().st_size for n in ("network.npz", "access.parquet", "lookup.parquet")}
 
 
+EQUITY_CHART_CATEGORIES = ("gp", "pharmacy", "library", "community_centre", "food_bank", "park")
+
+
+def write_equity(out: Path, gaps, labels: dict, area_name: str, threshold: float) -> dict[str, int]:
+    """Equity by IMD decile as CSV and JSON downloads, and the chart (``equity.svg``)."""
+    from .equity import equity_chart
+
+    dl = out / "downloads"
+    gaps.by_decile.to_csv(dl / "equity_by_decile.csv", index=False)
+    gaps.equity.to_csv(dl / "equity_summary.csv", index=False)
+    (dl / "equity.json").write_text(json.dumps(_plain({
+        "threshold_min": threshold, "summary": gaps.equity.to_dict("records"),
+        "by_decile": gaps.by_decile.to_dict("records")}), ensure_ascii=False, indent=1))
+    present = set(gaps.equity["category"]) if len(gaps.equity) else set()
+    chart = [c for c in EQUITY_CHART_CATEGORIES if c in present] or sorted(present)[:6]
+    equity_chart(gaps.by_decile, labels, chart, out / "equity.svg",
+                 f"{area_name}: walking time to the nearest place, by deprivation", threshold)
+    names = ("downloads/equity_by_decile.csv", "downloads/equity_summary.csv", "downloads/equity.json", "equity.svg")
+    return {n: (out / n).stat().st_size for n in names}
+
+
 def write_report(out: Path, report: dict) -> None:
     tmp = out / "report.json.tmp"
     tmp.write_text(json.dumps(_plain(report), ensure_ascii=False, indent=2))

@@ -56,10 +56,14 @@ class WalkResult:
     lsoa: pd.DataFrame  # aligned on the neighbourhoods: walk_<g>_m, walk_<g>_min, walk_<g>_min_rm
     lookup: pd.DataFrame  # postcode, asset_id, walk_m (sorted by postcode origin, then walk_m)
     report: dict = field(default_factory=dict)
+    pairs: pd.DataFrame | None = None  # origin, asset (row indices), walk_m: every pair within the radius
 
 
 def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.DataFrame,
-                   lsoas: gpd.GeoDataFrame, tx: Taxonomy, settings: WalkSettings) -> WalkResult:
+                   lsoas: gpd.GeoDataFrame, tx: Taxonomy, settings: WalkSettings,
+                   pairs_radius_m: float = 0.0) -> WalkResult:
+    """Walking access for every origin; ``pairs_radius_m`` widens the kept origin–asset pairs
+    (``WalkResult.pairs``) beyond the lookup's radius, e.g. for floating catchments."""
     t = {}
     t0 = time.perf_counter()
     origins = lsoa_origins(postcodes, lsoas)
@@ -91,7 +95,8 @@ def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.Dat
 
     t0 = time.perf_counter()
     is_pc = origins["postcode"].notna().to_numpy()
-    pairs = lookup_table(engine, cats, nearest_cat, is_pc, settings)
+    within = engine.within(max(settings.lookup_radius_m, pairs_radius_m))
+    pairs = lookup_table(within[within["walk_m"] <= settings.lookup_radius_m], cats, nearest_cat, is_pc, settings)
     lookup = pd.DataFrame({"postcode": origins["postcode"].to_numpy(dtype=object)[pairs["origin"].to_numpy()],
                            "asset_id": ids[pairs["asset"].to_numpy()], "walk_m": pairs["walk_m"].to_numpy()})
     t["lookup"] = time.perf_counter() - t0
@@ -118,7 +123,7 @@ def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.Dat
                    "k_category": settings.lookup_k_category, "pairs": int(len(lookup))},
         "timings": {k: round(v, 3) for k, v in t.items()},
     }
-    return WalkResult(origins, lsoa, lookup, report)
+    return WalkResult(origins, lsoa, lookup, report, within)
 
 
 def lsoa_means(origins: pd.DataFrame, lsoas: gpd.GeoDataFrame, groups, settings: WalkSettings) -> pd.DataFrame:
@@ -137,11 +142,11 @@ def lsoa_means(origins: pd.DataFrame, lsoas: gpd.GeoDataFrame, groups, settings:
     return pd.DataFrame(out, index=lsoas.index)
 
 
-def lookup_table(engine: AccessEngine, cats: list, nearest_cat: dict, is_postcode: np.ndarray,
+def lookup_table(pairs: pd.DataFrame, cats: list, nearest_cat: dict, is_postcode: np.ndarray,
                  settings: WalkSettings) -> pd.DataFrame:
-    """Per postcode origin: the ``k`` nearest assets on foot within the radius, the ``k_category``
-    nearest of each category, and the nearest of each category however far."""
-    pairs = engine.within(settings.lookup_radius_m)
+    """Per postcode origin, from the pairs within the radius (sorted by origin, walk): the ``k``
+    nearest assets on foot, the ``k_category`` nearest of each category, and the nearest of each
+    category however far."""
     pairs = pairs[is_postcode[pairs["origin"].to_numpy()]]
     rank_all = pairs.groupby("origin").cumcount()
     keep = rank_all < settings.lookup_k
