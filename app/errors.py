@@ -10,6 +10,8 @@ TITLES = {400: "Please check your request", 404: "Page not found", 405: "Method 
 
 def wants_json() -> bool:
     """Data endpoints answer JSON unless the client (a browser) prefers HTML."""
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return True
     if not (request.blueprint in ("downloads",)):
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])

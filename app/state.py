@@ -18,6 +18,7 @@ from flask import abort, current_app
 
 from assetmap.errors import ConfigError
 from assetmap.results import AreaResults, load_results
+from assetmap.scenarios import ScenarioModel
 
 # IMD decile colours, decile 1 (most deprived 10% of England's LSOAs) first: a 10-class
 # sequential yellow-green-blue ramp (ColorBrewer YlGnBu, interpolated to 10 classes), darkest
@@ -212,6 +213,8 @@ class AssetmapState:
     def __init__(self, results: dict[str, AreaResults], default: str | None = None):
         self.results = results
         self.views = {slug: AreaView(ar) for slug, ar in results.items()}
+        # what-if models (network, snapped postcodes and assets), for the scenario API
+        self.models = {slug: ScenarioModel(ar.dir) for slug, ar in results.items() if (ar.dir / "network.npz").exists()}
         if default and default not in results:
             raise ConfigError(
                 f"DEFAULT_AREA {default!r} is not built; built areas: {', '.join(results)}. "

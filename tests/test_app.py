@@ -510,3 +510,35 @@ def test_planner_offers_every_category_with_walking_times(client, chesterfield_a
     assert cfg["walk"]["default"] == "gp" and cfg["walk"]["speed_kmh"] == 4.8
     assert [c["max"] for c in cfg["walk"]["classes"]] == [5, 10, 15, 20, 30, None]
     assert '<select id="walk-category" name="walk">' in page
+
+
+# --- what-if API -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, status, message", [
+    ("scenario?close=osm-node-1", 404, "no asset"),
+    ("scenario?open=spaceport&lon=-1.42&lat=53.23", 400, "unknown category"),
+    ("scenario?open=gp&lon=-1.0&lat=52.0", 400, "outside the area"),
+    ("scenario?open=gp&lon=nan&lat=53.2", 400, "out of range"),
+    ("scenario?open=gp&lon=abc&lat=53.2", 400, "not a number"),
+    ("scenario?open=gp", 400, "not a number"),
+    ("scenario", 400, "say what changes"),
+    ("siting?category=library&k=99", 400, "between 1 and 50"),
+    ("siting?category=library&k=-1", 400, "whole number"),
+    ("siting?category=library&candidates=moon", 400, "buildings"),
+    ("siting?category=", 400, "unknown category"),
+])
+def test_what_if_api_rejects_bad_input_with_reasons(client, query, status, message):
+    resp = client.get(f"/api/area/chesterfield/{query}")
+    assert resp.status_code == status and resp.is_json
+    assert message in resp.get_json()["error"]
+
+
+def test_what_if_api_answers(client):
+    resp = client.get("/api/area/chesterfield/scenario?open=food_bank&lon=-1.4216&lat=53.2356")
+    assert resp.status_code == 200
+    fb = resp.get_json()["categories"]["food_bank"]
+    assert fb["people_gaining"] > 0 and fb["lsoas"] and fb["deciles"]
+    resp = client.get("/api/area/chesterfield/siting?category=food_bank&k=2")
+    picks = resp.get_json()["picks"]
+    assert resp.status_code == 200 and len(picks) == 2 and picks[0]["gain"] >= picks[1]["gain"]
+    assert client.get("/api/area/atlantis/siting?category=gp").status_code == 404

@@ -107,19 +107,24 @@ class AccessEngine:
             dist[oi[better]], asset[oi[better]] = direct[better], ai[better]
         return Nearest(dist, asset)
 
-    def within(self, radius: float, chunk: int = 64) -> pd.DataFrame:
-        """Every (origin, asset) pair at most ``radius`` metres' walk apart: columns origin, asset,
-        walk_m, sorted by origin then distance."""
-        frames = []
+    def matrix(self, limit: float = np.inf, chunk: int = 64):
+        """Walking distance from every asset to every origin, as (asset ids, dense rows) chunks
+        of at most ``chunk`` assets: searches bounded by ``limit`` (inf beyond it)."""
         n_a = len(self.assets)
         oi_same, ai_same, d_same = self._same
         for start in range(0, n_a, chunk):
             ids = np.arange(start, min(start + chunk, n_a))
-            d = dijkstra(self.graph, indices=self.n + ids, limit=radius)
+            d = dijkstra(self.graph, indices=self.n + ids, limit=limit)
             dist, _ = self._to_origins(d)  # (chunk, origins)
             sel = (ai_same >= ids[0]) & (ai_same <= ids[-1])
-            rows = ai_same[sel] - start
-            np.minimum.at(dist, (rows, oi_same[sel]), d_same[sel])
+            np.minimum.at(dist, (ai_same[sel] - start, oi_same[sel]), d_same[sel])
+            yield ids, dist
+
+    def within(self, radius: float, chunk: int = 64) -> pd.DataFrame:
+        """Every (origin, asset) pair at most ``radius`` metres' walk apart: columns origin, asset,
+        walk_m, sorted by origin then distance."""
+        frames = []
+        for ids, dist in self.matrix(radius, chunk):
             r, c = np.nonzero(dist <= radius)
             frames.append(pd.DataFrame({"origin": c.astype(np.int32), "asset": ids[r].astype(np.int32),
                                         "walk_m": dist[r, c].astype(np.float32)}))

@@ -81,6 +81,73 @@ def _check(args) -> int:
     return 0
 
 
+def _lonlat(text: str) -> tuple[float, float]:
+    """"LON,LAT" (WGS84) -> x, y in EPSG:27700."""
+    from pyproj import Transformer
+
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"--at {text!r}: give longitude,latitude, e.g. --at -1.4216,53.2356") from None
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def _model(args):
+    from .scenarios import ScenarioModel
+
+    cfg = load_area(args.area, args.data_root)
+    d = Path(args.build_root) / cfg.slug
+    if not (d / "network.npz").exists():
+        raise AssetmapError(f"{d} holds no walking-access build; run `assetmap build {args.area}` first")
+    return ScenarioModel(d)
+
+
+def _scenario(args) -> int:
+    from .scenarios import Change
+
+    model = _model(args)
+    changes = [Change("close", asset_id=a) for a in args.close or []]
+    if args.open:
+        if args.inside:
+            changes.append(Change("open", category=args.open, asset_id=args.inside))
+        elif args.at:
+            x, y = _lonlat(args.at)
+            changes.append(Change("open", category=args.open, x=x, y=y))
+        else:
+            raise ValueError("--open needs --at LON,LAT or --in ASSET_ID")
+    if not changes:
+        raise ValueError("say what changes: --open CATEGORY (--at LON,LAT | --in ASSET_ID) and/or --close ASSET_ID")
+    result = model.run(changes)
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+        return 0
+    for cat, r in result["categories"].items():
+        print(f"{cat}: {r['postcodes_changed']} postcodes change; {r['people_gaining']:,} people gain, "
+              f"{r['people_losing']:,} lose; within {model.threshold:g} min: {r['people_within_threshold_before']:,} -> "
+              f"{r['people_within_threshold_after']:,}; priority {r['priority_before']:,} -> {r['priority_after']:,}")
+        for n in r["lsoas"][:10]:
+            print(f"    {n['lsoa21_name']:24} {n['before_min']:6.1f} -> {n['after_min']:6.1f} min")
+    if not result["categories"]:
+        print("no walking time changes")
+    return 0
+
+
+def _siting(args) -> int:
+    from .siting import site
+
+    result = site(_model(args), args.category, args.k, args.candidates)
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+        return 0
+    print(f"{result['category']}: weighted shortfall {result['weighted_shortfall_before']:,} -> "
+          f"{result['weighted_shortfall_after']:,} ({result['candidates_considered']} {result['candidates']} candidates)")
+    for p in result["picks"]:
+        print(f"  {p['rank']}. {p['name'] or p['candidate']} ({p['host_category'] or 'network point'}): gain {p['gain']:,}, "
+              f"{p['people_newly_within_threshold']:,} people newly within {result['threshold_min']:g} min")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assetmap", description=__doc__)
     p.add_argument("--data-root", help="folder holding the raw data (default ../shared/data/raw, or $ASSETMAP_DATA_ROOT)")
@@ -111,6 +178,24 @@ def parser() -> argparse.ArgumentParser:
     lk.add_argument("--limit", type=int, default=10)
     lk.add_argument("--category")
     lk.set_defaults(func=_lookup)
+    sc = sub.add_parser("scenario", help="what if a place opens or closes: the change in walking times")
+    sc.add_argument("area")
+    sc.add_argument("--open", metavar="CATEGORY", help="open a place of this category …")
+    sc.add_argument("--at", metavar="LON,LAT", help="… at this point (write --at=-1.42,53.23 for a western longitude)")
+    sc.add_argument("--in", dest="inside", metavar="ASSET_ID", help="… in this existing building")
+    sc.add_argument("--close", metavar="ASSET_ID", action="append", help="close this asset (repeatable)")
+    sc.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    sc.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    sc.set_defaults(func=_scenario)
+    si = sub.add_parser("siting", help="the best sites for a new place of a category, greedily")
+    si.add_argument("area")
+    si.add_argument("--category", required=True)
+    si.add_argument("-k", type=int, default=5, help="how many sites (default 5)")
+    si.add_argument("--candidates", choices=("buildings", "network"), default="buildings",
+                    help="existing community buildings (default) or points on a 250 m grid")
+    si.add_argument("--json", action="store_true")
+    si.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    si.set_defaults(func=_siting)
     return p
 
 

@@ -1,0 +1,78 @@
+"""JSON endpoints for planners' what-ifs: scenarios (a place opens or closes) and siting.
+
+Both run on the area's :class:`assetmap.scenarios.ScenarioModel`, loaded once at startup; a
+request runs one bounded search from the changed place (tens of milliseconds for a town). Bad
+input is a 4xx with the reason, never a 500 or a silent no-op.
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, jsonify, request
+from pyproj import Transformer
+
+from assetmap.scenarios import Change, ScenarioError
+from assetmap.siting import site
+
+from ..state import current_state
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+def _model(slug: str):
+    state = current_state()
+    state.area(slug)  # 404 with the list of areas when unknown
+    model = state.models.get(slug)
+    if model is None:
+        abort(404, description=f"{slug} was built without walking access; rebuild it to run scenarios")
+    return model
+
+
+def _coord(name: str, lo: float, hi: float) -> float:
+    raw = request.args.get(name, "")
+    try:
+        v = float(raw)
+    except ValueError:
+        raise ScenarioError(f"{name}={raw[:30]!r} is not a number; give {name} in decimal degrees (WGS84)") from None
+    if not math.isfinite(v) or not lo <= v <= hi:
+        raise ScenarioError(f"{name}={raw[:30]!r} is out of range ({lo} to {hi})")
+    return v
+
+
+def _error(exc: ScenarioError):
+    return jsonify({"error": str(exc), "status": exc.status}), exc.status
+
+
+@bp.get("/area/<slug>/scenario")
+def scenario(slug: str):
+    """?open=<category>&lon=&lat= | ?open=<category>&in=<asset_id>, and/or ?close=<asset_id> (repeatable)."""
+    model = _model(slug)
+    try:
+        changes = [Change("close", asset_id=a[:200]) for a in request.args.getlist("close")]
+        cat = request.args.get("open")
+        if cat:
+            if request.args.get("in"):
+                changes.append(Change("open", category=cat[:60], asset_id=request.args["in"][:200]))
+            else:
+                x, y = _TO_BNG.transform(_coord("lon", -8.7, 2.1), _coord("lat", 49.8, 60.9))
+                changes.append(Change("open", category=cat[:60], x=float(x), y=float(y)))
+        if not changes:
+            raise ScenarioError("say what changes: open=<category> with lon and lat (or in=<asset_id>), or close=<asset_id>")
+        return jsonify(model.run(changes))
+    except ScenarioError as exc:
+        return _error(exc)
+
+
+@bp.get("/area/<slug>/siting")
+def siting(slug: str):
+    """?category=<category>&k=5&candidates=buildings|network"""
+    model = _model(slug)
+    try:
+        k_raw = request.args.get("k", "5")
+        if not k_raw.isdigit():
+            raise ScenarioError(f"k={k_raw[:20]!r}: give a whole number of sites between 1 and 50")
+        return jsonify(site(model, request.args.get("category", "")[:60], int(k_raw),
+                            request.args.get("candidates", "buildings")[:20]))
+    except ScenarioError as exc:
+        return _error(exc)
