@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,20 @@ DOWNLOADS = (
      "The neighbourhood measures without geometry, one row per LSOA."),
     ("assetmap-{slug}.gpkg", "Everything (GeoPackage)", "application/geopackage+sqlite3",
      "Both layers (assets, neighbourhoods) in one GeoPackage for QGIS or ArcGIS."),
+    ("equity_summary.csv", "Equity of access: summary (CSV)", "text/csv",
+     "Per category: population-weighted mean walk, Palma ratio and FGT 0/1/2 against the walking threshold."),
+    ("equity_by_decile.csv", "Equity of access by IMD decile (CSV)", "text/csv",
+     "Per category and IMD 2025 decile: population, mean walking minutes, FGT 0/1/2."),
+    ("equity.json", "Equity of access (JSON)", "application/json",
+     "The same two tables as JSON, with the threshold used."),
 )
+# map layers of the gap measure: colours as data (ColorBrewer Purples / Oranges; the 3x3 bivariate
+# scheme after Joshua Stevens: need along pink, gap along teal, both high = dark blue)
+GAP_QUINTILE_COLOURS = ("#54278f", "#756bb1", "#9e9ac8", "#cbc9e2", "#f2f0f7")  # quintile 1 = biggest gap
+PRIORITY_COLOURS = ("#7f2704", "#d94801", "#fd8d3c", "#fdd0a2", "#fff5eb")  # class 1 = highest priority
+BIVARIATE_COLOURS = {"1-1": "#e8e8e8", "1-2": "#ace4e4", "1-3": "#5ac8c8",
+                     "2-1": "#dfb0d6", "2-2": "#a5add3", "2-3": "#5698b9",
+                     "3-1": "#be64ac", "3-2": "#8c62aa", "3-3": "#3b4994"}
 MIMETYPES = {name.format(slug="x").rsplit(".", 1)[-1]: mime for name, _, mime, _ in DOWNLOADS}
 
 
@@ -145,6 +159,37 @@ class AreaView:
         self.walk_default = next((c["key"] for c in self.walk_choices if c["key"] == "gp"),
                                  self.walk_choices[0]["key"] if self.walk_choices else None)
 
+        # gap-measure layers (present when the build has the gap stage)
+        self.has_gaps = "gap_score" in nb
+        self.gap_layers = None
+        if self.has_gaps:
+            pr = nb["priority_score"].astype("float64")
+            cuts = [float(pr.quantile(q)) for q in (0.8, 0.6, 0.4, 0.2)] if pr.notna().any() else []
+            self.gap_layers = {
+                "quintile_colours": list(GAP_QUINTILE_COLOURS),
+                "quintile_text": [text_colour(c) for c in GAP_QUINTILE_COLOURS],
+                "priority_colours": list(PRIORITY_COLOURS), "priority_text": [text_colour(c) for c in PRIORITY_COLOURS],
+                "priority_cuts": [round(c, 1) for c in cuts],
+                "bivariate": BIVARIATE_COLOURS,
+                "threshold_min": report.get("gaps", {}).get("settings", {}).get("threshold_min", 15),
+            }
+            self.bivariate_rows = [[{"cls": f"{n}-{g}", "colour": BIVARIATE_COLOURS[f"{n}-{g}"],
+                                     "text_colour": text_colour(BIVARIATE_COLOURS[f"{n}-{g}"]),
+                                     "lsoas": int((nb["bivariate_class"] == f"{n}-{g}").sum())}
+                                    for g in (1, 2, 3)] for n in (3, 2, 1)]
+            self.equity = report.get("gaps", {}).get("equity", [])
+            labels = {k: c["label"] for k, c in tax["categories"].items()}
+            for e in self.equity:
+                e["label"] = labels.get(e["category"], e["category"])
+            eq_file = ar.dir / "downloads" / "equity.json"
+            by = pd.DataFrame(json.loads(eq_file.read_text())["by_decile"]) if eq_file.exists() else pd.DataFrame()
+            self.equity_deciles = sorted(int(d) for d in by["imd_decile"].unique()) if len(by) else []
+            piv = by.pivot(index="category", columns="imd_decile", values="mean_min") if len(by) else pd.DataFrame()
+            self.equity_rows = [{"label": e["label"], "by_decile": [
+                None if e["category"] not in piv.index or pd.isna(piv.at[e["category"], d]) else float(piv.at[e["category"], d])
+                for d in self.equity_deciles]} for e in self.equity]
+            self.top_priority = report.get("gaps", {}).get("top_priority", [])
+
         rows = []
         for r in nb.drop(columns=nb.geometry.name).to_dict("records"):
             counts = self.lsoa_assets.get(r["lsoa21_code"], {"total": 0, "by_family": {}})
@@ -197,6 +242,7 @@ class AreaView:
                            for k, c in tax["categories"].items()},
             "deciles": [{k: d[k] for k in ("decile", "colour", "text_colour", "label")} for d in self.deciles],
             "imd_lsoas": IMD_LSOAS_ENGLAND,
+            "gaps": self.gap_layers,
             "walk": {"choices": self.walk_choices + self.walk_families, "classes": self.walk_classes,
                      "default": self.walk_default, "speed_kmh": self.walk_speed, "reduced_kmh": self.reduced_speed},
             "lsoa_assets": self.lsoa_assets,

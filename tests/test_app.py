@@ -102,7 +102,7 @@ def test_neighbourhoods_table_lists_every_lsoa_most_deprived_first(client, chest
     assert resp.status_code == 200
     page = text(resp)
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    rows = re.findall(r"<tr>.*?</tr>", body, re.S)
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", body, re.S)
     nb = chesterfield_ar.neighbourhoods
     assert len(rows) == len(nb)
     first = nb.sort_values("imd_rank").iloc[0]
@@ -312,7 +312,7 @@ def test_downloads_page_lists_files_fields_and_licences(client, chesterfield_ar)
     assert resp.status_code == 200
     page = text(resp)
     links = re.findall(r'href="(/download/chesterfield/[^"]+)"', page)
-    assert len(links) == 5
+    assert len(links) == 8  # five data files and three equity tables
     for link in links:
         assert client.get(link).status_code == 200, link
     seen = visible_text(page)
@@ -491,7 +491,7 @@ def test_neighbourhood_table_has_walking_columns_for_a_chosen_place(client, ches
     assert "Walk to nearest pharmacy (m)" in page and "Walk to any health (min)" in page
     nb = chesterfield_ar.neighbourhoods
     row = nb.loc[nb["imd_rank"].idxmin()]  # the first row: the most deprived
-    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    first = re.search(r"<tbody>\s*<tr[^>]*>(.*?)</tr>", page, re.S).group(1)
     cells = re.findall(r'<td class="num">([^<]*)</td>', first)
     assert f"{int(row['walk_pharmacy_m']):,}" in cells
     assert f"{row['walk_pharmacy_min']:.1f}" in cells and f"{row['walk_pharmacy_min_rm']:.1f}" in cells
@@ -542,3 +542,34 @@ def test_what_if_api_answers(client):
     picks = resp.get_json()["picks"]
     assert resp.status_code == 200 and len(picks) == 2 and picks[0]["gain"] >= picks[1]["gain"]
     assert client.get("/api/area/atlantis/siting?category=gp").status_code == 404
+
+
+# --- gap measure pages -----------------------------------------------------------------------
+
+def test_planner_shows_gaps_with_a_three_by_three_table(client, chesterfield_ar):
+    page = text(client.get("/"))
+    assert 'id="gap-legend"' in page and "/static/js/gaps.js" in page
+    table = page.split('class="bivariate-table"', 1)[1].split("</table>", 1)[0]
+    counts = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", table)]
+    assert len(counts) == 9 and sum(counts) == len(chesterfield_ar.neighbourhoods)
+    top = chesterfield_ar.report["gaps"]["top_priority"][0]
+    assert html.escape(top["lsoa21_name"]) in page.split('class="priority-list"', 1)[1]
+    cfg = script_json(page, "map-config")
+    assert cfg["gaps"]["bivariate"]["3-3"] and len(cfg["gaps"]["priority_cuts"]) == 4
+
+
+def test_equity_page_chart_and_tables(client, chesterfield_ar):
+    resp = client.get("/area/chesterfield/equity")
+    assert resp.status_code == 200
+    page = text(resp)
+    gp = next(e for e in chesterfield_ar.report["gaps"]["equity"] if e["category"] == "gp")
+    row = re.search(r"<th scope=\"row\">GP surgery</th>(.*?)</tr>", page, re.S).group(1)
+    assert f">{gp['mean_min']:.1f}<" in row and f">{gp['palma']:.1f}<" in row
+    svg = client.get("/area/chesterfield/equity.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert client.get("/area/atlantis/equity").status_code == 404
+
+
+def test_methodology_page_renders_the_document(client):
+    page = text(client.get("/methodology"))
+    assert "<h1>assetmap methodology" in page and "Palma" in page and "<table" not in page.split("<main", 1)[0]

@@ -211,6 +211,29 @@ def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(pag
     page.assert_clean()
 
 
+def test_gap_layers_bivariate_colours_and_outlines(page, chesterfield_ar):
+    from app.state import BIVARIATE_COLOURS
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.click('[data-show-layer="bivariate"]')
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.gaps.bivariate)")
+    assert not page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    nb = chesterfield_ar.neighbourhoods
+    fills = page.page.eval_on_selector_all(".leaflet-choropleth-pane path[fill]:not([fill='none'])",
+                                           "ps => ps.map(p => p.getAttribute('fill'))")
+    assert sorted(fills) == sorted(BIVARIATE_COLOURS[c] for c in nb["bivariate_class"])
+    outlined = page.page.evaluate("() => window.assetmapPlanner.gaps.outlines.getLayers().length")
+    assert outlined == int((nb["double_disadvantage"] | nb["left_behind_england"]).sum()) > 0
+    assert "Need × gap" in page.page.inner_text(".map-key")
+    page.page.click('[data-show-layer="priority"]')
+    assert "Priority score" in page.page.inner_text(".map-key")
+    page.page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-priority.png"))
+    page.assert_clean()
+
+
 def test_legend_lists_the_ten_deciles(page):
     page.goto("/")
     legend = page.page.locator("#imd-legend")

@@ -1,7 +1,7 @@
 """Planner maps: deprivation choropleth, assets by family, and the table alternative."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from ..state import AreaView, current_state
 
@@ -41,3 +41,20 @@ def neighbourhoods(slug: str):
     keys = {c["key"]: c for c in view.walk_choices + view.walk_families}
     walk = keys.get(request.args.get("walk", "")) or keys.get(view.walk_default)
     return render_template("neighbourhoods.html", view=view, walk=walk)
+
+
+@bp.get("/area/<slug>/equity")
+def equity(slug: str):
+    view = current_state().area(slug)
+    if not view.has_gaps:
+        abort(404, description=f"{view.name} was built without the gap measure; rebuild it to see fairness of access")
+    return render_template("equity.html", view=view)
+
+
+@bp.get("/area/<slug>/equity.svg")
+def equity_chart(slug: str):
+    view = current_state().area(slug)
+    path = view.ar.dir / "equity.svg"
+    if not path.exists():
+        abort(404, description="no equity chart in this build")
+    return send_file(path, mimetype="image/svg+xml", max_age=current_app.config["DATA_MAX_AGE"])

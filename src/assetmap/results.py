@@ -70,6 +70,7 @@ class AreaResults:
 
     def download_file(self, name: str) -> Path:
         allowed = {"assets.geojson", "neighbourhoods.geojson", "assets.csv", "neighbourhoods.csv",
+                   "equity_summary.csv", "equity_by_decile.csv", "equity.json",
                    f"assetmap-{self.slug}.gpkg"}
         if name not in allowed:
             raise FileNotFoundError(name)

@@ -51,6 +51,12 @@
     fact('Residents', A.number(p.residents));
     if (walkKey) fact('Walk to nearest ' + (walkLabels[walkKey] || '').toLowerCase(), walkText(p, walkKey));
     fact('Community assets', A.number(counts.total));
+    if (p.gap_score !== undefined && p.gap_score !== null) {
+      fact('Gap score', p.gap_score.toFixed(1) + ' (rank ' + p.gap_rank + ' here; 100 = biggest gap)');
+      fact('Need (IoD, no barriers)', p.need_score.toFixed(1) + ' (England decile ' + p.need_decile_england + ')');
+      fact('Priority', A.number(Math.round(p.priority_score)) + ' (rank ' + p.priority_rank + ')' +
+           (p.double_disadvantage ? ' · double disadvantage' : ''));
+    }
     box.appendChild(dl);
     var fams = cfg.families.filter(function (f) { return counts.by_family[f.key]; });
     if (fams.length) {
@@ -91,39 +97,30 @@
       Math.round(p['walk_' + key + '_min_rm']) + ' min at ' + walkCfg.reduced_kmh + ' km/h)';
   }
 
-  var walkLayer = L.geoJSON(null, {
-    pane: 'choropleth',
-    style: walkStyle,
-    onEachFeature: function (feature, layer) {
-      var p = feature.properties;
-      layer.bindPopup(function () { return lsoaPopup(p); }, {maxWidth: 340, minWidth: 270});
-      layer.bindTooltip(function () {
-        return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}),
-                    ' · ' + (walkLabels[walkKey] || '') + ': ' + walkText(p, walkKey));
-      }, {sticky: true, direction: 'top', opacity: 0.95});
-      layer.on({
-        mouseover: function () { layer.setStyle({weight: 2.5, color: '#111111'}); layer.bringToFront(); },
-        mouseout: function () { walkLayer.resetStyle(layer); }
-      });
-    }
-  });
+  /* A neighbourhood layer: the same shapes and popups, its own fill and tooltip text. */
+  function lsoaLayer(style, tip) {
+    var group = L.geoJSON(null, {
+      pane: 'choropleth',
+      style: style,
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(function () { return lsoaPopup(p); }, {maxWidth: 340, minWidth: 270});
+        layer.bindTooltip(function () {
+          return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}), tip(p));
+        }, {sticky: true, direction: 'top', opacity: 0.95});
+        layer.on({
+          mouseover: function () { layer.setStyle({weight: 2.5, color: '#111111'}); layer.bringToFront(); },
+          mouseout: function () { group.resetStyle(layer); }
+        });
+      }
+    });
+    return group;
+  }
 
-  var choropleth = L.geoJSON(null, {
-    pane: 'choropleth',
-    style: lsoaStyle,
-    onEachFeature: function (feature, layer) {
-      var p = feature.properties;
-      layer.bindPopup(function () { return lsoaPopup(p); }, {maxWidth: 340, minWidth: 270});
-      layer.bindTooltip(function () {
-        return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}),
-                    p.imd_decile ? ' · IMD decile ' + p.imd_decile : '');
-      }, {sticky: true, direction: 'top', opacity: 0.95});
-      layer.on({
-        mouseover: function () { layer.setStyle({weight: 2.5, color: '#111111'}); layer.bringToFront(); },
-        mouseout: function () { choropleth.resetStyle(layer); }
-      });
-    }
+  var walkLayer = lsoaLayer(walkStyle, function (p) {
+    return ' · ' + (walkLabels[walkKey] || '') + ': ' + walkText(p, walkKey);
   });
+  var choropleth = lsoaLayer(lsoaStyle, function (p) { return p.imd_decile ? ' · IMD decile ' + p.imd_decile : ''; });
 
   var cluster = L.markerClusterGroup({
     showCoverageOnHover: false,
@@ -209,13 +206,23 @@
     return box;
   };
 
+  /* Neighbourhood fills are shown one at a time, each with its key on the map. */
+  var fills = [];
+  function registerFill(label, layer, keyControl) {
+    fills.push({layer: layer, key: keyControl});
+    if (label) layersControl.addOverlay(layer, label);
+  }
+  registerFill(null, choropleth, key);
+  registerFill(null, walkLayer, walkKeyControl);
   map.on('layeradd', function (e) {
-    if (e.layer === choropleth) key.addTo(map);
-    if (e.layer === walkLayer) walkKeyControl.addTo(map);
+    fills.forEach(function (f) {
+      if (e.layer !== f.layer) return;
+      fills.forEach(function (g) { if (g !== f && map.hasLayer(g.layer)) map.removeLayer(g.layer); });
+      if (f.key) f.key.addTo(map);
+    });
   });
   map.on('layerremove', function (e) {
-    if (e.layer === choropleth) key.remove();
-    if (e.layer === walkLayer) walkKeyControl.remove();
+    fills.forEach(function (f) { if (e.layer === f.layer && f.key) f.key.remove(); });
   });
 
   if (tiles) tiles.addTo(map); else streets.addTo(map);
@@ -288,10 +295,8 @@
   function showWalk() {
     walkKey = walkSelect.value;
     walkLayer.setStyle(walkStyle);
-    if (map.hasLayer(walkLayer)) walkKeyControl.remove();
-    walkLayer.addTo(map);
-    walkKeyControl.addTo(map);
-    if (map.hasLayer(choropleth)) map.removeLayer(choropleth);
+    if (map.hasLayer(walkLayer)) walkKeyControl.addTo(map);  // a new title
+    else walkLayer.addTo(map);
     A.status(statusNode, '');
   }
   if (walkForm && walkSelect) {
@@ -299,9 +304,13 @@
     walkSelect.addEventListener('change', showWalk);
   }
 
+  var lsoaListeners = [];
+  var lsoaData = null;
   A.fetchJSON(cfg.urls.neighbourhoods, 'neighbourhoods').then(function (data) {
+    lsoaData = data;
     choropleth.addData(data);
     walkLayer.addData(data);
+    lsoaListeners.forEach(function (fn) { fn(data); });
     done();
   }).catch(done);
 
@@ -322,5 +331,7 @@
 
   // for scripted checks and debugging: the map and its layers
   window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, walk: walkLayer, streets: streets,
+                            lsoaLayer: lsoaLayer, registerFill: registerFill, config: cfg, layers: layersControl,
+                            onNeighbourhoods: function (fn) { if (lsoaData) fn(lsoaData); else lsoaListeners.push(fn); },
                             families: families, markers: markersById, openAsset: openAsset};
 })();
