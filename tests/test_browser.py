@@ -234,6 +234,41 @@ def test_gap_layers_bivariate_colours_and_outlines(page, chesterfield_ar):
     page.assert_clean()
 
 
+def test_what_if_sites_and_a_new_place_on_the_map(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#whatif-category", "food_bank")
+    page.page.click("#whatif-site")
+    page.page.wait_for_selector("#whatif-result ol li", timeout=10_000)
+    assert page.page.locator(".whatif-marker").count() == 5
+    assert "Best sites for food bank" in page.page.inner_text("#whatif-result")
+    # open one in the town centre, by clicking the map there
+    page.page.click("#whatif-click")
+    assert page.page.get_attribute("#whatif-click", "aria-pressed") == "true"
+    # a point near the town centre where no marker sits on top of the map
+    point = page.page.evaluate("""() => {
+        const m = window.assetmapPlanner.map, r = m.getContainer().getBoundingClientRect();
+        for (let d = 0; d < 0.01; d += 0.0005) {
+            for (const [dy, dx] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
+                const p = m.latLngToContainerPoint([53.2356 + dy, -1.4216 + dx]);
+                const el = document.elementFromPoint(r.left + p.x, r.top + p.y);
+                if (el && !el.closest('.leaflet-marker-pane') && !el.closest('.leaflet-control')) return [p.x, p.y];
+            }
+        }
+        return null; }""")
+    assert point is not None
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.page.wait_for_function("() => document.getElementById('whatif-result').textContent.includes('shorter walk')",
+                                timeout=10_000)
+    shaded = page.page.eval_on_selector_all(".leaflet-choropleth-pane path",
+                                            "ps => ps.filter(p => ['#006d2c', '#31a354', '#74c476', '#c7e9c0'].includes(p.getAttribute('fill'))).length")
+    assert shaded > 10
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-whatif.png"))
+    page.assert_clean()
+
+
 def test_legend_lists_the_ten_deciles(page):
     page.goto("/")
     legend = page.page.locator("#imd-legend")

@@ -17,6 +17,8 @@ def map_config(view: AreaView) -> dict:
             "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
             "streets": url_for("downloads.data", slug=view.slug, name="streets.geojson"),
             "lookup": url_for("public.lookup"),
+            **({"scenario": url_for("api.scenario", slug=view.slug), "siting": url_for("api.siting", slug=view.slug)}
+               if view.slug in current_state().models else {}),
         },
         "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
         if current_app.config["TILE_URL"] else None,

@@ -105,6 +105,10 @@
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
         layer.bindPopup(function () { return lsoaPopup(p); }, {maxWidth: 340, minWidth: 270});
+        layer.on('click', function (e) {  // another tool (e.g. a what-if) may take clicks on the map
+          var hook = window.assetmapPlanner && window.assetmapPlanner.clickHook;
+          if (hook && hook(e.latlng)) { layer.closePopup(); L.DomEvent.stop(e); }
+        });
         layer.bindTooltip(function () {
           return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}), tip(p));
         }, {sticky: true, direction: 'top', opacity: 0.95});
