@@ -71,3 +71,33 @@ def test_taxonomy_rules():
 def test_bad_rule():
     with pytest.raises(ConfigError, match="key=value"):
         parse_rule("amenity", "t")
+
+
+@pytest.mark.parametrize("toml, message", [
+    ("[gaps]\ndecay = \"gaussian\"\n", "use \"step\" or \"logistic\""),
+    ("[gaps]\nthreshold = 15\n", "unknown setting"),
+    ("[gaps]\nthreshold_min = -5\n", "positive number"),
+    ("[gaps]\ndouble_disadvantage_share = 2\n", "share between 0 and 1"),
+    ("[gaps]\nsteps = [10, 1]\n", "steps must be"),
+    ("[gaps]\nneed_weights = { wealth = 1 }\n", "unknown domain"),
+    ("[gaps]\nneed_weights = { income = 0, employment = 0, education = 0, health = 0, crime = 0, environment = 0 }\n",
+     "at least one domain"),
+    ("[walking]\nspeed_kmh = 0\n", "positive number"),
+    ("[walking]\npace = 5\n", "unknown setting"),
+])
+def test_walking_and_gap_settings_are_checked(tmp_path, toml, message):
+    from synthetic import write_area
+
+    cfg = write_area(tmp_path, evil=False, extra_toml=toml)
+    with pytest.raises(ConfigError, match=message):
+        load_area(cfg)
+
+
+def test_gap_settings_are_read_and_echoed(tmp_path):
+    from synthetic import write_area
+
+    cfg = load_area(write_area(tmp_path, evil=False, extra_toml="[gaps]\nthreshold_min = 20\nsteps = [[15, 1], [30, 0.5]]\n"
+                                                                  "need_weights = { income = 1 }\n"))
+    assert cfg.gaps.threshold_min == 20 and cfg.gaps.steps == ((15.0, 1.0), (30.0, 0.5))
+    assert cfg.gaps.need_weights["income"] == 1.0 and cfg.gaps.need_weights["health"] == 0.0
+    assert cfg.gaps.as_dict()["steps"] == [[15.0, 1.0], [30.0, 0.5]]
