@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from .assets import register_assets
 from .errors import register_error_handlers
 from .formatting import register_filters
 from .security import register_security_headers
@@ -52,14 +53,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     register_filters(app)
+    register_assets(app)
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .blueprints import about, api, downloads, planner, public
+    from .blueprints import about, api, downloads, health, planner, public
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(about.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     return app

@@ -414,9 +414,38 @@ def test_vendored_front_end_is_served_when_present(app, client):
     if not (Path(app.static_folder) / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.skip("app/static/vendor is empty: run `python scripts/vendor.py` (the Makefile does)")
     page = text(client.get("/"))
-    assert '/static/vendor/leaflet/leaflet.js' in page and '/static/vendor/leaflet.markercluster/leaflet.markercluster.js' in page
-    assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
+    js = re.search(r'src="(/static/v/[0-9a-f]{12}/vendor/leaflet/leaflet\.js)"', page).group(1)
+    assert re.search(r'src="/static/v/[0-9a-f]{12}/vendor/leaflet\.markercluster/leaflet\.markercluster\.js"', page)
+    assert client.get(js).status_code == 200
     assert client.get("/static/vendor/leaflet/images/layers.png").status_code == 200
+    css = re.search(r'href="(/static/v/[0-9a-f]{12}/vendor/leaflet/leaflet\.css)"', page).group(1)
+    # Leaflet's stylesheet refers to its images relatively: they resolve under the same prefix
+    assert client.get(css.rsplit("/", 1)[0] + "/images/layers.png").status_code == 200
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_a_year(client):
+    import gzip as gz
+    import hashlib
+
+    page = text(client.get("/"))
+    url = re.search(r'src="(/static/v/([0-9a-f]{12})/js/planner\.js)"', page)
+    body = (Path(client.application.static_folder) / "js" / "planner.js").read_bytes()
+    assert url.group(2) == hashlib.sha256(body).hexdigest()[:12]  # the digest is the file's own
+    plain = client.get(url.group(1))
+    assert plain.data == body and "Content-Encoding" not in plain.headers
+    zipped = client.get(url.group(1), headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gz.decompress(zipped.data) == body
+    assert len(zipped.data) < len(body) / 2
+    cc = zipped.cache_control
+    assert cc.public and cc.max_age == 365 * 24 * 3600 and cc.immutable
+    again = client.get(url.group(1), headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304
+    stale = client.get("/static/v/000000000000/js/planner.js")
+    assert stale.status_code == 200 and stale.cache_control.max_age == 300 and not stale.cache_control.immutable
+    assert client.get("/static/v/0/../../app/__init__.py").status_code == 404
+    # pages themselves are gzipped too
+    html = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert html.headers["Content-Encoding"] == "gzip" and b"<html" in gz.decompress(html.data)
 
 
 # --- hostile data --------------------------------------------------------------------------
@@ -548,7 +577,7 @@ def test_what_if_api_answers(client):
 
 def test_planner_shows_gaps_with_a_three_by_three_table(client, chesterfield_ar):
     page = text(client.get("/"))
-    assert 'id="gap-legend"' in page and "/static/js/gaps.js" in page
+    assert 'id="gap-legend"' in page and re.search(r"/static/v/[0-9a-f]{12}/js/gaps\.js", page)
     table = page.split('class="bivariate-table"', 1)[1].split("</table>", 1)[0]
     counts = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", table)]
     assert len(counts) == 9 and sum(counts) == len(chesterfield_ar.neighbourhoods)

@@ -11,6 +11,8 @@ import math
 from flask import Blueprint, abort, jsonify, request
 from pyproj import Transformer
 
+from assetmap.errors import PostcodeError
+from assetmap.results import find_postcode_area
 from assetmap.scenarios import Change, ScenarioError
 from assetmap.siting import site
 
@@ -76,3 +78,37 @@ def siting(slug: str):
                             request.args.get("candidates", "buildings")[:20]))
     except ScenarioError as exc:
         return _error(exc)
+
+
+LOOKUP_FIELDS = ("asset_id", "name", "category", "category_label", "family", "address", "postcode", "website",
+                 "email", "phone", "opening_hours", "sources", "lon", "lat", "walk_m", "walk_minutes",
+                 "walk_minutes_reduced", "straight_m")
+
+
+@bp.get("/lookup")
+def lookup():
+    """?postcode=S40+1LP[&category=gp][&limit=10]: the nearest places on foot, as JSON."""
+    state = current_state()
+    postcode = request.args.get("postcode", "").strip()[:40]
+    category = request.args.get("category", "").strip()[:60] or None
+    limit_raw = request.args.get("limit", "10")
+    if not postcode:
+        return jsonify({"error": "give a postcode, e.g. ?postcode=S40+1LP", "status": 400}), 400
+    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 50:
+        return jsonify({"error": f"limit={limit_raw[:20]!r}: give a whole number from 1 to 50", "status": 400}), 400
+    if category and category not in state.category_labels:
+        return jsonify({"error": f"unknown category {category!r}; use one of: {', '.join(state.category_labels)}",
+                        "status": 400}), 400
+    try:
+        area = find_postcode_area(state.results, postcode)
+        found = area.lookup(postcode, limit=int(limit_raw), category=category)
+    except PostcodeError as exc:
+        return jsonify({"error": str(exc), "status": exc.status}), exc.status
+    view = state.area(found.area)
+    return jsonify({
+        "postcode": found.postcode, "lon": found.lon, "lat": found.lat, "area": found.area,
+        "postcode_to_network_m": found.snap_m, "category": category,
+        "walk_speed_kmh": view.walk_speed, "reduced_speed_kmh": view.reduced_speed,
+        "results": [{k: r.get(k) for k in LOOKUP_FIELDS} for r in found.results],
+        "attribution": view.ar.attribution,
+    })

@@ -28,11 +28,23 @@ def _build(args) -> int:
 
 
 def _serve(args) -> int:
-    from app import create_app
+    from .results import load_results
 
-    app = create_app({"ASSETMAP_BUILD_ROOT": str(args.build_root)})
-    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root)}
+    load_results(args.build_root)  # fail here, with the fix, rather than in every worker
+    bind = args.bind or f"{args.host}:{args.port}"
+    if args.debug:
+        from app import create_app
+
+        print(f"Development server on http://{bind}/ (--debug: never in production)", file=sys.stderr)
+        create_app(config).run(host=args.host, port=args.port, debug=True, use_reloader=False, threaded=True)
+        return 0
+    from app.server import AssetmapServer, gunicorn_options
+
+    print(f"Serving on http://{bind}/ with gunicorn, {args.workers} worker(s); Ctrl+C to stop"
+          + (f"; kill -HUP $(cat {args.pid}) reloads new builds" if args.pid else ""), file=sys.stderr)
+    AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads,
+                                            None if args.no_access_log else "-", args.pid)).run()
     return 0
 
 
@@ -161,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--bind", help="host:port or unix:PATH (overrides --host and --port)")
+    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
+    s.add_argument("--pid", help="write the master's pid here; `kill -HUP` it to reload after a build")
+    s.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    s.add_argument("--debug", action="store_true", help="Flask's development server instead (never in production)")
     s.set_defaults(func=_serve)
     f = sub.add_parser("fetch", help="download an area's sources from their official addresses")
     f.add_argument("area")

@@ -1,0 +1,156 @@
+"""Production serving: gunicorn from `assetmap serve`, /healthz, the JSON lookup, a graceful
+reload after a rebuild, and a worker killed under load — all on 127.0.0.1, bounded in time."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
+
+
+def test_healthz_lists_areas_and_build_dates(client, chesterfield_root):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.cache_control.no_store
+    body = resp.get_json()
+    assert body["status"] == "ok" and body["default_area"] == "chesterfield"
+    (area,) = body["areas"]
+    report = json.loads((chesterfield_root / "chesterfield" / "report.json").read_text())
+    assert area["built_at"] == report["built_at"] and area["walking"] is True and area["lsoas"] == 58
+
+
+def test_json_lookup_matches_the_page_and_documents_its_fields(client):
+    from app.blueprints.api import LOOKUP_FIELDS
+
+    data = client.get("/api/lookup?postcode=s401lp&limit=5").get_json()
+    assert data["postcode"] == "S40 1LP" and len(data["results"]) == 5
+    assert all(set(r) == set(LOOKUP_FIELDS) for r in data["results"])
+    walks = [r["walk_m"] for r in data["results"]]
+    assert walks == sorted(walks)
+    lib = client.get("/api/lookup?postcode=S40+1LP&category=library&limit=1").get_json()["results"][0]
+    assert lib["name"] == "Chesterfield Library" and lib["walk_minutes"] >= 1
+    for query, status in (("postcode=ZZ9", 400), ("postcode=S40+1LP&limit=0", 400), ("postcode=ZZ99+9ZZ", 404),
+                          ("postcode=S40+1LP&category=spaceport", 400), ("", 400)):
+        resp = client.get(f"/api/lookup?{query}")
+        assert resp.status_code == status and "error" in resp.get_json(), query
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@pytest.fixture()
+def gunicorn_server(tmp_path, chesterfield_root):
+    """`assetmap serve` with 2 gunicorn workers on a free port, over a copy-by-symlink build root."""
+    root = tmp_path / "build"
+    root.mkdir()
+    (root / "chesterfield").symlink_to((chesterfield_root / "chesterfield").resolve(), target_is_directory=True)
+    port, pid = _free_port(), tmp_path / "gunicorn.pid"
+    proc = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", str(root), "--port", str(port),
+                             "--workers", "2", "--pid", str(pid), "--no-access-log"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if _get(base + "/healthz", 1)[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+    yield base, proc, pid, root
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _hammer(base: str, seconds: float, paths: list[str], clients: int = 4) -> list[int]:
+    """Bounded load: ``clients`` threads requesting ``paths`` in turn for ``seconds``."""
+    stop = time.time() + seconds
+
+    def run(i):
+        codes = []
+        while time.time() < stop:
+            try:
+                codes.append(_get(base + paths[len(codes) % len(paths)], 10)[0])
+            except OSError as exc:
+                codes.append(repr(exc))
+        return codes
+
+    with ThreadPoolExecutor(clients) as ex:
+        return [c for codes in ex.map(run, range(clients)) for c in codes]
+
+
+PATHS = ["/lookup?postcode=S40+1LP", "/api/lookup?postcode=S40+9ZZ", "/healthz", "/area/chesterfield/neighbourhoods"]
+
+
+def test_gunicorn_serves_and_a_killed_worker_is_replaced(gunicorn_server):
+    base, proc, pid, _ = gunicorn_server
+    status, body = _get(base + "/lookup?postcode=S40+1LP")
+    assert status == 200 and b"Inspire Health - Avenue House Surgery" in body
+    workers = subprocess.run(["pgrep", "-P", pid.read_text().strip()], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2
+    with ThreadPoolExecutor(1) as ex:
+        load = ex.submit(_hammer, base, 6.0, PATHS)
+        time.sleep(2)
+        os.kill(int(workers[0]), signal.SIGKILL)
+        codes = load.result()
+    failed = [c for c in codes if c != 200]
+    # a request in flight on the killed worker may fail; nothing else may
+    assert len(codes) > 100 and len(failed) <= 4, failed
+    time.sleep(2)
+    after = subprocess.run(["pgrep", "-P", pid.read_text().strip()], capture_output=True, text=True).stdout.split()
+    assert len(after) == 2 and workers[0] not in after
+    assert _get(base + "/healthz")[0] == 200
+
+
+def test_a_rebuild_swapped_in_while_serving_appears_after_reload(gunicorn_server, tmp_path):
+    base, proc, pid, root = gunicorn_server
+    before = json.loads(_get(base + "/healthz")[1])["areas"][0]["built_at"]
+    # a "rebuild": a new build directory swapped in place of the old one, as `assetmap build` does
+    src = (root / "chesterfield").resolve()
+    new = tmp_path / "rebuilt"
+    new.mkdir()
+    for f in src.iterdir():
+        (new / f.name).symlink_to(f)
+    (new / "report.json").unlink()
+    report = json.loads((src / "report.json").read_text())
+    report["built_at"] = "2030-01-01T00:00:00+00:00"
+    (new / "report.json").write_text(json.dumps(report))
+    with ThreadPoolExecutor(1) as ex:
+        load = ex.submit(_hammer, base, 12.0, PATHS)
+        time.sleep(1)
+        (root / "chesterfield").unlink()
+        (root / "chesterfield").symlink_to(new, target_is_directory=True)
+        os.kill(int(pid.read_text()), signal.SIGHUP)  # graceful reload: new workers read the new build
+        codes = load.result()
+    assert len(codes) > 100 and all(c == 200 for c in codes), [c for c in codes if c != 200][:5]
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if json.loads(_get(base + "/healthz")[1])["areas"][0]["built_at"] != before:
+            break
+        time.sleep(0.5)
+    assert json.loads(_get(base + "/healthz")[1])["areas"][0]["built_at"] == "2030-01-01T00:00:00+00:00"
