@@ -37,9 +37,11 @@ class Asset:
 class StaticAssets:
     """The app's static folder, read once per file version and kept in memory."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, watch: bool = False):
         self.root = Path(root)
+        self.watch = watch  # look for changed files on every use (development); else once per file
         self._cache: dict[str, Asset] = {}
+        self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def get(self, filename: str) -> Asset | None:
@@ -66,8 +68,19 @@ class StaticAssets:
         return found
 
     def url(self, filename: str) -> str:
-        a = self.get(filename)
-        return url_for("assets.asset", digest=a.digest if a else "0", filename=filename)
+        found = None if self.watch else self._urls.get(filename)
+        if found is None:
+            a = self.get(filename)
+            found = url_for("assets.asset", digest=a.digest if a else "0", filename=filename)
+            self._urls[filename] = found
+        return found
+
+    def ready(self, *filenames: str) -> bool:
+        """Whether all these files exist (cached unless watching)."""
+        key = "?" + "|".join(filenames)
+        if self.watch or key not in self._urls:
+            self._urls[key] = "yes" if all(self.get(f) is not None for f in filenames) else ""
+        return bool(self._urls[key])
 
 
 @bp.get("/static/v/<digest>/<path:filename>")
@@ -111,7 +124,7 @@ def compress_response(resp: Response) -> Response:
 
 
 def register_assets(app: Flask) -> None:
-    app.extensions["assets"] = StaticAssets(app.static_folder)
+    app.extensions["assets"] = StaticAssets(app.static_folder, watch=app.debug)
     app.register_blueprint(bp)
     app.add_template_global(app.extensions["assets"].url, "asset_url")
     app.after_request(compress_response)

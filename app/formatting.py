@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -75,8 +74,7 @@ def file_size(n) -> str:
 
 def vendor_ready() -> bool:
     """True when scripts/vendor.py has put Leaflet and markercluster into static/vendor/."""
-    static = Path(current_app.static_folder)
-    return all((static / f).is_file() for f in VENDOR_FILES)
+    return current_app.extensions["assets"].ready(*VENDOR_FILES)
 
 
 def register_filters(app: Flask) -> None:
