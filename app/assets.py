@@ -35,17 +35,18 @@ class Asset:
 
 
 class StaticAssets:
-    """The app's static folder, read once per file version and kept in memory."""
+    """The app's static folder (``current_app.static_folder``), read once per file version and
+    kept in memory."""
 
-    def __init__(self, root: str | Path, watch: bool = False):
-        self.root = Path(root)
+    def __init__(self, watch: bool = False):
         self.watch = watch  # look for changed files on every use (development); else once per file
         self._cache: dict[str, Asset] = {}
         self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def get(self, filename: str) -> Asset | None:
-        path = safe_join(str(self.root), filename)
+        root = current_app.static_folder
+        path = safe_join(root, filename)
         if path is None:
             return None
         p = Path(path)
@@ -55,7 +56,7 @@ class StaticAssets:
             return None
         if not p.is_file():
             return None
-        found = self._cache.get(filename)
+        found = self._cache.get(path)
         if found is None or found.mtime_ns != st.st_mtime_ns:
             body = p.read_bytes()
             gz = gzip.compress(body, 9, mtime=0) if p.suffix in COMPRESSIBLE and len(body) > 256 else None
@@ -64,20 +65,21 @@ class StaticAssets:
                 mime += "; charset=utf-8"
             found = Asset(hashlib.sha256(body).hexdigest()[:12], body, gz, mime, st.st_mtime_ns)
             with self._lock:
-                self._cache[filename] = found
+                self._cache[path] = found
         return found
 
     def url(self, filename: str) -> str:
-        found = None if self.watch else self._urls.get(filename)
+        key = current_app.static_folder + "\0" + filename
+        found = None if self.watch else self._urls.get(key)
         if found is None:
             a = self.get(filename)
             found = url_for("assets.asset", digest=a.digest if a else "0", filename=filename)
-            self._urls[filename] = found
+            self._urls[key] = found
         return found
 
     def ready(self, *filenames: str) -> bool:
         """Whether all these files exist (cached unless watching)."""
-        key = "?" + "|".join(filenames)
+        key = current_app.static_folder + "\0?" + "|".join(filenames)
         if self.watch or key not in self._urls:
             self._urls[key] = "yes" if all(self.get(f) is not None for f in filenames) else ""
         return bool(self._urls[key])
@@ -124,7 +126,7 @@ def compress_response(resp: Response) -> Response:
 
 
 def register_assets(app: Flask) -> None:
-    app.extensions["assets"] = StaticAssets(app.static_folder, watch=app.debug)
+    app.extensions["assets"] = StaticAssets(watch=app.debug)
     app.register_blueprint(bp)
     app.add_template_global(app.extensions["assets"].url, "asset_url")
     app.after_request(compress_response)
