@@ -84,6 +84,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(http_url)
     app.add_template_filter(landing_url)
     app.add_template_filter(file_size)
+    app.add_template_filter(zip, "zip")
 
     @app.context_processor
     def globals_():

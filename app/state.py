@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-from flask import abort, current_app
+from flask import abort, current_app, url_for
+from markupsafe import Markup
 
 from assetmap.errors import ConfigError
 from assetmap.results import AreaResults, load_results
@@ -93,8 +94,12 @@ class Payload:
 class AreaView:
     """One area's results plus the summaries, legend and map settings its pages show."""
 
+    def result_parts(self, results: list[dict]) -> list["ResultPart"]:
+        return _result_parts(self, results)
+
     def __init__(self, ar: AreaResults):
         self.ar = ar
+        self._parts: dict[str, "ResultPart"] = {}  # lookup results' HTML, per asset, filled on first use
         self.slug = ar.slug
         self.name = ar.name
         report = ar.report
@@ -251,6 +256,30 @@ class AreaView:
         }
 
 
+def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
+    """The kept HTML parts of these results, rendering any asset seen for the first time."""
+    out = []
+    for r in results:
+        part = view._parts.get(r["asset_id"])
+        if part is None:
+            macros = current_app.jinja_env.get_template("_result.html").module
+            map_url = url_for("planner.area", slug=view.slug)
+            colour = view.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
+            part = ResultPart(colour, Markup(macros.head(r)), Markup(macros.tail(r, map_url)))
+            view._parts[r["asset_id"]] = part
+        out.append(part)
+    return out
+
+
+@dataclass(frozen=True)
+class ResultPart:
+    """A lookup result's HTML that depends only on its asset (rendered once and kept)."""
+
+    colour: str
+    head: Markup
+    tail: Markup
+
+
 class AssetmapState:
     """All loaded areas, keyed by slug, plus the default area and a bounded payload cache."""
 
@@ -268,6 +297,7 @@ class AssetmapState:
             )
         self.default = default or next(iter(results))
         self._payloads: dict[tuple, Payload] = {}
+        self._options: dict[str | None, Markup] = {}
         self._lock = threading.Lock()
 
         # category choices for the lookup form: categories with at least one asset anywhere
@@ -280,6 +310,19 @@ class AssetmapState:
                 self.lookup_categories.append({"label": fam["label"], "options": opts})
         self.category_labels = {k: c["label"] for v in self.views.values()
                                 for k, c in v.ar.taxonomy["categories"].items()}
+
+    def category_options(self, selected: str | None) -> Markup:
+        """The lookup form's <optgroup>s of categories, with ``selected`` marked (kept per choice)."""
+        key = selected if selected in self.category_labels else None
+        found = self._options.get(key)
+        if found is None:
+            found = Markup("").join(
+                Markup('<optgroup label="{}">{}</optgroup>').format(group["label"], Markup("").join(
+                    Markup('<option value="{}"{}>{}</option>').format(k, Markup(" selected") if k == key else "", label)
+                    for k, label in group["options"]))
+                for group in self.lookup_categories)
+            self._options[key] = found
+        return found
 
     @classmethod
     def load(cls, build_root: Path, default: str | None = None) -> "AssetmapState":

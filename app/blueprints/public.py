@@ -41,7 +41,8 @@ def run_lookup(postcode: str, category: str | None) -> tuple[dict, int]:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
-    return {"found": found, "area": state.area(found.area), "map": lookup_map(found)}, 200
+    view = state.area(found.area)
+    return {"found": found, "area": view, "map": lookup_map(found), "parts": view.result_parts(found.results)}, 200
 
 
 @bp.get("/lookup")
