@@ -119,10 +119,14 @@ def test_gunicorn_serves_and_a_killed_worker_is_replaced(gunicorn_server):
         os.kill(int(workers[0]), signal.SIGKILL)
         codes = load.result()
     failed = [c for c in codes if c != 200]
-    # a request in flight on the killed worker may fail; nothing else may
-    assert len(codes) > 100 and len(failed) <= 4, failed
-    time.sleep(2)
-    after = subprocess.run(["pgrep", "-P", pid.read_text().strip()], capture_output=True, text=True).stdout.split()
+    # only a request in flight on the killed worker may fail (one per client at most); nothing else may
+    assert len(codes) > 100 and len(failed) <= 4 and all(not isinstance(c, int) for c in failed), failed
+    deadline = time.time() + 20
+    while time.time() < deadline:  # the master forks a replacement
+        after = subprocess.run(["pgrep", "-P", pid.read_text().strip()], capture_output=True, text=True).stdout.split()
+        if len(after) == 2 and workers[0] not in after:
+            break
+        time.sleep(0.5)
     assert len(after) == 2 and workers[0] not in after
     assert _get(base + "/healthz")[0] == 200
 
