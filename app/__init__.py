@@ -57,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .blueprints import about, api, downloads, health, planner, public
+    from .blueprints import about, api, downloads, health, oruk, planner, public
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -65,4 +65,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(about.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(oruk.bp)
+    oruk.build_catalogue(app)
     return app
