@@ -57,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .blueprints import about, api, downloads, health, oruk, planner, public
+    from .blueprints import about, api, docs, downloads, health, ogc, oruk, planner, public
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -67,4 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(oruk.bp)
     oruk.build_catalogue(app)
+    app.register_blueprint(ogc.bp)
+    ogc.build_collections(app)
+    app.register_blueprint(docs.bp)
     return app

@@ -10,7 +10,7 @@ TITLES = {400: "Please check your request", 404: "Page not found", 405: "Method 
 
 def wants_json() -> bool:
     """Data endpoints answer JSON unless the client (a browser) prefers HTML."""
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if request.blueprint in ("api", "oruk", "ogc") or request.path.startswith(("/api/", "/ogc/")):
         return True
     if not (request.blueprint in ("downloads",)):
         return False

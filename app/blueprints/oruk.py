@@ -7,10 +7,10 @@ profile's JSON Schemas; errors are JSON with the reason.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from assetmap.errors import PostcodeError
-from assetmap.oruk import HSDS_VERSION, OPENAPI_URL, PROFILE_URL, OrukCatalogue
+from assetmap.oruk import HSDS_VERSION, PROFILE_URL, OrukCatalogue
 from assetmap.results import find_postcode_area
 
 from ..state import current_state
@@ -51,7 +51,8 @@ def _paging() -> tuple[int, int]:
 
 @bp.get("/")
 def root():
-    return jsonify({"version": HSDS_VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})
+    return jsonify({"version": HSDS_VERSION, "profile": PROFILE_URL,
+                    "openapi_url": url_for("docs.openapi_json", _external=True)})
 
 
 @bp.get("/services")

@@ -16,8 +16,6 @@ import numpy as np
 
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
-# the profile's own OpenAPI description, which this API follows
-OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
 NAMESPACE = uuid.UUID("6f1c5d4e-2b7a-5e0f-9c3d-8a1b2c3d4e5f")
 TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "taxonomy/assetmap"))
 
