@@ -2,6 +2,7 @@
 reload after a rebuild, and a worker killed under load — all on 127.0.0.1, bounded in time."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -96,7 +97,7 @@ def _hammer(base: str, seconds: float, paths: list[str], clients: int = 4) -> li
         while time.time() < stop:
             try:
                 codes.append(_get(base + paths[len(codes) % len(paths)], 10)[0])
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:  # cut off mid-request by a killed worker
                 codes.append(repr(exc))
         return codes
 
