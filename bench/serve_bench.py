@@ -4,7 +4,8 @@
 
 Starts `assetmap serve` (gunicorn, 2 workers, no access log) on 127.0.0.1 and a free port, then
 runs wrk (Debian package `wrk`; a bounded run of --seconds per endpoint, loopback only) against
-the lookup page, the JSON lookup, a scenario, a static file and the health check, and prints
+the lookup page, the JSON lookup, an Open Referral UK services query, an OGC API items page, a
+scenario, a static file and the health check, and prints
 requests/s and latency percentiles, with the lookup's ratio to the static file.
 """
 from __future__ import annotations
@@ -80,6 +81,9 @@ def main(argv=None) -> int:
             ("lookup page, 500 postcodes", [f"/lookup?postcode={p}" for p in pcs]),
             ("lookup JSON, 500 postcodes", [f"/api/lookup?postcode={p}" for p in pcs]),
             ("lookup JSON, + a category", [f"/api/lookup?postcode={p}&category=library" for p in pcs]),
+            ("ORUK services near a postcode", [f"/api/oruk/services?postcode={p}&proximity=1000&per_page=20" for p in pcs]),
+            ("OGC items page (50 assets)", [f"/ogc/collections/chesterfield-assets/items?limit=50&offset={o}"
+                                            for o in range(0, 350, 50)]),
             ("scenario (open a food bank)", ["/api/area/chesterfield/scenario?open=food_bank&lon=-1.4216&lat=53.2356"]),
             ("static file (app.css, gzip)", [static_url(base)]),
             ("health check", ["/healthz"]),
