@@ -95,13 +95,17 @@ def grid_network(seed: int, n: int = 12, spacing: float = 80.0) -> WalkNetwork:
     return network_from_lines(lines, crs="EPSG:27700")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_adding_an_asset_never_lowers_access(seed):
+def synthetic_town(seed: int, n_origins: int, n_assets: int, margin: float):
+    """A jittered grid town with random origins (also a little beyond its edge) and assets."""
     net = grid_network(seed)
     rng = np.random.default_rng(seed)
     span = net.x.max()
-    origins = rng.uniform(-50, span + 50, size=(300, 2))
-    assets = rng.uniform(0, span, size=(12, 2))
+    return net, rng.uniform(-margin, span + margin, size=(n_origins, 2)), rng.uniform(0, span, size=(n_assets, 2))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_adding_an_asset_never_lowers_access(seed):
+    net, origins, assets = synthetic_town(seed, 300, 12, 50)
     before, _, _ = distances(net, origins, assets[:-1])
     after, _, _ = distances(net, origins, assets)
     assert (after <= before + 1e-9).all()
@@ -145,11 +149,7 @@ def networkx_oracle(net: WalkNetwork, o, a, members) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", [11, 12])
 def test_matches_networkx_on_a_synthetic_town(seed):
-    net = grid_network(seed)
-    rng = np.random.default_rng(seed)
-    span = net.x.max()
-    origins = rng.uniform(-40, span + 40, size=(150, 2))
-    assets = rng.uniform(0, span, size=(9, 2))
+    net, origins, assets = synthetic_town(seed, 150, 9, 40)
     members = np.array([0, 3, 4, 8])
     mask = np.zeros(9, bool)
     mask[members] = True

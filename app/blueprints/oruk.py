@@ -67,8 +67,7 @@ def services():
     if postcode:
         try:
             area = find_postcode_area(current_state().results, postcode)
-            _, i = area._lookup.locate(postcode)
-            near = (float(area._lookup._x[i]), float(area._lookup._y[i]))
+            near = area.postcode_xy(postcode)
         except PostcodeError as exc:
             return jsonify({"error": str(exc), "status": exc.status}), exc.status
         if request.args.get("proximity"):

@@ -76,6 +76,11 @@ class LookupIndex:
                 f"if it is new (less than a few months old) try a neighbour's postcode.")
         return code, i
 
+    def xy(self, postcode: str) -> tuple[float, float]:
+        """The postcode's point in EPSG:27700."""
+        _, i = self.locate(postcode)
+        return float(self._x[i]), float(self._y[i])
+
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
         code, i = self.locate(postcode)
         snap = self._snap[i]

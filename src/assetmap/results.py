@@ -50,7 +50,7 @@ class AreaResults:
         self._streets = (self.dir / "streets.geojson").read_text() if (self.dir / "streets.geojson").exists() \
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
-        self._lookup = self._lookup_index(pcs, assets_bng)
+        self._lookup = self._lookup_index(pcs)
 
     # --- downloads -------------------------------------------------------------------------
     def assets_geojson(self, category: str | None = None, family: str | None = None) -> str:
@@ -77,7 +77,7 @@ class AreaResults:
         return self.dir / "downloads" / name
 
     # --- lookup ---------------------------------------------------------------------------
-    def _lookup_index(self, pcs: pd.DataFrame, assets_bng: gpd.GeoDataFrame) -> LookupIndex:
+    def _lookup_index(self, pcs: pd.DataFrame) -> LookupIndex:
         missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
         if missing:
             raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
@@ -96,6 +96,10 @@ class AreaResults:
                            pd.read_parquet(self.dir / "lookup.parquet"),
                            pd.read_parquet(self.dir / "access.parquet", columns=["postcode", "snap_m"]),
                            walking.get("speed_kmh", 4.8), walking.get("reduced_mobility_kmh", 3.0))
+
+    def postcode_xy(self, postcode: str) -> tuple[float, float]:
+        """A postcode of this area as a point in EPSG:27700 (raises the lookup's postcode errors)."""
+        return self._lookup.xy(postcode)
 
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
         """The nearest assets on foot to a postcode in this area, ranked by walking distance."""
