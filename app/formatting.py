@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
@@ -41,6 +42,14 @@ def minutes(value) -> str:
     if m < 60:
         return f"{m} min"
     return f"{m // 60} h {m % 60} min" if m % 60 else f"{m // 60} h"
+
+
+def walk_phrase(r: dict) -> Markup:
+    """A lookup result's walking time and distance: the only per-request part of its HTML."""
+    slower = (Markup("; {} at a slower pace").format(minutes(r["walk_minutes_reduced"]))
+              if r["walk_minutes_reduced"] != r["walk_minutes"] else "")
+    return Markup('<strong class="result-distance">{} walk</strong>\n              ({} on foot{})').format(
+        minutes(r["walk_minutes"]), distance(r["walk_m"]), slower)
 
 
 def http_url(value) -> str | None:
@@ -85,14 +94,18 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(landing_url)
     app.add_template_filter(file_size)
     app.add_template_filter(zip, "zip")
+    # globals, not context: macros imported without context (cached once) can use them
+    from werkzeug.local import LocalProxy
+
+    from .state import current_state
+
+    app.add_template_global(vendor_ready)
+    app.add_template_global(LocalProxy(current_state), "state")
 
     @app.context_processor
     def globals_():
-        from .state import OGL_SHORT, OS_SHORT, OSM_SHORT, current_state
+        from .state import OGL_SHORT, OS_SHORT, OSM_SHORT
 
-        state = current_state()
         return {
-            "state": state,
-            "vendor_ready": vendor_ready,
             "footer_lines": (OSM_SHORT, OGL_SHORT, OS_SHORT),
         }

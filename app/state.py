@@ -22,6 +22,9 @@ from assetmap.errors import ConfigError
 from assetmap.results import AreaResults, load_results
 from assetmap.scenarios import ScenarioModel
 
+from .formatting import walk_phrase
+from .frames import Stencil, hole
+
 # IMD decile colours, decile 1 (most deprived 10% of England's LSOAs) first: a 10-class
 # sequential yellow-green-blue ramp (ColorBrewer YlGnBu, interpolated to 10 classes), darkest
 # for the most deprived.
@@ -94,8 +97,8 @@ class Payload:
 class AreaView:
     """One area's results plus the summaries, legend and map settings its pages show."""
 
-    def result_parts(self, results: list[dict]) -> list["ResultPart"]:
-        return _result_parts(self, results)
+    def result_items(self, results: list[dict]) -> list[Markup]:
+        return result_items(self, results)
 
     def __init__(self, ar: AreaResults):
         self.ar = ar
@@ -257,7 +260,7 @@ class AreaView:
 
 
 def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
-    """The kept HTML parts of these results, rendering any asset seen for the first time."""
+    """The kept HTML of these results, rendering any asset seen for the first time."""
     out = []
     for r in results:
         part = view._parts.get(r["asset_id"])
@@ -265,10 +268,17 @@ def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
             macros = current_app.jinja_env.get_template("_result.html").module
             map_url = url_for("planner.area", slug=view.slug)
             colour = view.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
-            part = ResultPart(colour, Markup(macros.head(r)), Markup(macros.tail(r, map_url)))
+            part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk")),
+                                              ("rank", "walk")))
             view._parts[r["asset_id"]] = part
         out.append(part)
     return out
+
+
+def result_items(view: "AreaView", results: list[dict]) -> list[Markup]:
+    """Each result's <li>: its kept HTML with the rank and walking time filled in."""
+    return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r)})
+            for i, (r, part) in enumerate(zip(results, _result_parts(view, results)), start=1)]
 
 
 @dataclass(frozen=True)
@@ -276,8 +286,7 @@ class ResultPart:
     """A lookup result's HTML that depends only on its asset (rendered once and kept)."""
 
     colour: str
-    head: Markup
-    tail: Markup
+    stencil: Stencil
 
 
 class AssetmapState:

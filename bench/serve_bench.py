@@ -1,6 +1,6 @@
 """Benchmark: the production server under load, endpoints side by side in one run.
 
-    python bench/serve_bench.py [--build-root build] [--seconds 10] [--connections 8] [--workers 2]
+    python bench/serve_bench.py [--build-root build] [--seconds 10] [--connections 8] [--workers 2] [--warmup 3]
 
 Starts `assetmap serve` (gunicorn, 2 workers, no access log) on 127.0.0.1 and a free port, then
 runs wrk (Debian package `wrk`; a bounded run of --seconds per endpoint, loopback only) against
@@ -55,6 +55,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each endpoint")
     args = ap.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -94,9 +95,12 @@ def main(argv=None) -> int:
         listing = Path("/tmp/assetmap-wrk-paths.txt")
         for name, paths in endpoints:
             listing.write_text("\n".join(paths) + "\n")
-            out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(lua),
-                                  "-H", "Accept-Encoding: gzip", base + paths[0]], capture_output=True, text=True,
-                                 env={"ASSETMAP_WRK_PATHS": str(listing), "PATH": "/usr/bin:/bin"}).stdout
+            wrk = ["wrk", "-t2", f"-c{args.connections}", "-s", str(lua), "-H", "Accept-Encoding: gzip", base + paths[0]]
+            env = {"ASSETMAP_WRK_PATHS": str(listing), "PATH": "/usr/bin:/bin"}
+            # warm-up, not measured: each worker meets every path once (first-use caches, as in production)
+            subprocess.run(wrk[:1] + [f"-d{args.warmup}s"] + wrk[1:], capture_output=True, env=env)
+            out = subprocess.run(wrk[:1] + [f"-d{args.seconds}s"] + wrk[1:], capture_output=True, text=True,
+                                 env=env).stdout
             m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", out)
             n, dur, p50, p99, mx, err, status_err = m.groups()
             rps = int(n) / (int(dur) / 1e6)

@@ -602,3 +602,34 @@ def test_equity_page_chart_and_tables(client, chesterfield_ar):
 def test_methodology_page_renders_the_document(client):
     page = text(client.get("/methodology"))
     assert "<h1>assetmap methodology" in page and "Palma" in page and "<table" not in page.split("<main", 1)[0]
+
+
+FRAMED_QUERIES = [
+    {}, {"postcode": "S40 1LP"}, {"postcode": "s401lp", "category": "library"},
+    {"postcode": "NOT A POSTCODE"}, {"postcode": "ZZ99 9ZZ"}, {"postcode": "S40 1LP", "category": "nope"},
+]
+
+
+def test_framed_lookup_page_is_exactly_the_full_render(chesterfield_root, chesterfield_ar):
+    """The lookup renders its frame once per variant; every spliced page must equal render_template's,
+    byte for byte, whatever order the variants are first met in."""
+    from flask import render_template
+
+    from app.blueprints.public import run_lookup
+
+    absent = next(k for k in chesterfield_ar.taxonomy["categories"]
+                  if not chesterfield_ar.assets["categories"].map(lambda cs: k in cs).any())
+    queries = FRAMED_QUERIES + [{"postcode": "S40 1LP", "category": absent}]
+    for order in (queries, queries[::-1]):
+        app = create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root)})
+        client = app.test_client()
+        for query in order + order:  # the first meeting renders a frame, the second reuses it
+            resp = client.get("/lookup", query_string=query)
+            postcode = query.get("postcode", "")
+            category = query.get("category") or None
+            with app.test_request_context("/lookup", query_string=query):
+                context, status = run_lookup(postcode, category) if postcode else ({}, 200)
+                full = render_template("lookup.html", postcode=postcode, category=category, **context)
+            assert resp.status_code == status, query
+            assert resp.get_data(as_text=True) == full, query
+            assert "\x00" not in full

@@ -1,11 +1,12 @@
 """The public "what is near me?" page: nearest assets to a postcode."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from assetmap.errors import PostcodeError
 from assetmap.results import Lookup, find_postcode_area
 
+from ..frames import render_framed
 from ..state import current_state
 
 bp = Blueprint("public", __name__)
@@ -42,7 +43,7 @@ def run_lookup(postcode: str, category: str | None) -> tuple[dict, int]:
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    return {"found": found, "area": view, "map": lookup_map(found), "parts": view.result_parts(found.results)}, 200
+    return {"found": found, "area": view, "map": lookup_map(found), "items": view.result_items(found.results)}, 200
 
 
 @bp.get("/lookup")
@@ -50,4 +51,7 @@ def lookup():
     postcode = request.args.get("postcode", "").strip()[:40]
     category = request.args.get("category", "").strip()[:60] or None
     context, status = run_lookup(postcode, category) if postcode else ({}, 200)
-    return render_template("lookup.html", postcode=postcode, category=category, **context), status
+    # the head and scripts blocks depend only on whether a postcode was found and had results
+    found = context.get("found")
+    return render_framed("lookup.html", holes=("title", "main"), variant=(bool(found), bool(found and found.results)),
+                         postcode=postcode, category=category, **context), status
