@@ -6,17 +6,13 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
 
 from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
+from servers import _get, gunicorn_server  # noqa: F401
 
 
 def test_healthz_lists_areas_and_build_dates(client, chesterfield_root):
@@ -43,49 +39,6 @@ def test_json_lookup_matches_the_page_and_documents_its_fields(client):
                           ("postcode=S40+1LP&category=spaceport", 400), ("", 400)):
         resp = client.get(f"/api/lookup?{query}")
         assert resp.status_code == status and "error" in resp.get_json(), query
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-@pytest.fixture()
-def gunicorn_server(tmp_path, chesterfield_root):
-    """`assetmap serve` with 2 gunicorn workers on a free port, over a copy-by-symlink build root."""
-    root = tmp_path / "build"
-    root.mkdir()
-    (root / "chesterfield").symlink_to((chesterfield_root / "chesterfield").resolve(), target_is_directory=True)
-    port, pid = _free_port(), tmp_path / "gunicorn.pid"
-    proc = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", str(root), "--port", str(port),
-                             "--workers", "2", "--pid", str(pid), "--no-access-log"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if _get(base + "/healthz", 1)[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-    yield base, proc, pid, root
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _hammer(base: str, seconds: float, paths: list[str], clients: int = 4) -> list[int]:
