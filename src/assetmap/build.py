@@ -21,12 +21,13 @@ from . import __version__
 from .config import AreaConfig
 from .curated import read_curated
 from .errors import BuildError
+from .inputs import BuildInputs
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
 from .access import metres_per_minute
 from .gapmeasure import gap_measures
 from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
-from .network import read_walk_network
+from .network import WalkNetwork, read_walk_network
 from .osm import coverage_bbox, read_extract
 from .outputs import write_access, write_equity, write_outputs, write_report
 from .postcodes import Geocoder, read_codepoint
@@ -56,18 +57,9 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
-               echo: Callable[[str], None] = _stderr) -> dict:
-    """Run the whole pipeline for one area into ``out_dir``; returns the report."""
-    t_start = time.perf_counter()
-    out_dir = Path(out_dir)
-    tmp = out_dir.with_name(out_dir.name + ".building")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    st = Stages(echo)
-    echo(f"Building {cfg.name} ({cfg.slug}) from {cfg.data_root}")
-    tx = taxonomy or load_taxonomy()
-
+def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
+    """The reading stages: OSM extract, neighbourhoods, postcodes and the curated files, cut to the area."""
+    echo = st.echo
     with st.stage("osm", f"Reading OpenStreetMap extract {cfg.osm.file}"):
         extract = read_extract(cfg.osm, cfg.data_root, tx)
         cov_lonlat = coverage_bbox(cfg.osm, extract)
@@ -106,9 +98,45 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
                 "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
             }
             echo(f"    {src.name}: {len(inside)} in the area (of {lst.report['rows']:,} rows)")
+    osm_meta = {"bounds": list(extract.bounds) if extract.bounds else None, "timestamp": extract.timestamp,
+                "counts": extract.counts}
+    return BuildInputs(extract.features, extract.streets, osm_meta, lsoas, nb.coverage, nb.report, len(all_pc),
+                       area_pc, curated, curated_report)
+
+
+def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
+               echo: Callable[[str], None] = _stderr, inputs: BuildInputs | None = None,
+               extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None = None) -> dict:
+    """Run the whole pipeline for one area into ``out_dir``; returns the report.
+
+    With ``inputs`` (what an earlier build of the area read, :meth:`BuildInputs.load`) the reading
+    stages are skipped: that is a *refresh*. ``extra_curated`` adds curated lists that are not
+    files (the registry's published assets), as ``{name: (records in EPSG:27700, authoritative)}``.
+    """
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(out_dir.name + ".building")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    st = Stages(echo)
+    echo(f"{'Refreshing' if inputs else 'Building'} {cfg.name} ({cfg.slug}) from {cfg.data_root}")
+    tx = taxonomy or load_taxonomy()
+    refreshing = inputs is not None
+    if inputs is None:
+        inputs = read_inputs(cfg, tx, st)
+    lsoas, coverage = inputs.lsoas, inputs.coverage.iloc[0]
+    area_pc = inputs.area_pc
+    curated = dict(inputs.curated)
+    curated_report = {k: dict(v) for k, v in inputs.curated_report.items()}
+    for name, (records, authoritative) in (extra_curated or {}).items():
+        region = coverage.buffer(cfg.edge_buffer_m)
+        inside = records[records.within(region)].reset_index(drop=True)
+        curated[name] = (inside, authoritative)
+        curated_report[name] = {"label": name, "rows": int(len(records)), "in_area": int(len(inside)),
+                                "inside_coverage": int(inside.within(coverage).sum())}
 
     with st.stage("merge", "Merging OSM and curated assets"):
-        osm = extract.features.to_crs(BNG)
+        osm = inputs.features.to_crs(BNG)
         osm = osm[osm.within(coverage)].reset_index(drop=True)
         assets, merge_report = merge_assets(osm, curated, tx, cfg.match_radius_m)
         assets["lsoa21_code"] = assign_lsoa(assets.geometry, lsoas)
@@ -123,8 +151,10 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         per1k = per_thousand(counts, lsoas["residents"])
         dist = nearest_distances(assets, lsoas, area_pc, cats)
 
+    kept_net = out_dir / "network.npz"
     with st.stage("network", "Reading the walk network (ways usable on foot) from the OSM extract"):
-        net = read_walk_network(cfg.osm, cfg.data_root)
+        # a refresh reuses the network the last build made from the same extract
+        net = WalkNetwork.load(kept_net) if refreshing and kept_net.exists() else read_walk_network(cfg.osm, cfg.data_root)
         echo(f"    {net.n_nodes:,} nodes, {net.n_segments:,} segments, {net.length.sum() / 1000:,.0f} km; "
              f"main component {net.summary()['main_component_share']:.1%} of nodes")
 
@@ -144,7 +174,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         if first:
             echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), score {first['priority_score']}")
 
-    streets = extract.streets
+    streets = inputs.streets
     if len(streets):
         s_bng = streets.to_crs(BNG)
         streets = streets[s_bng.intersects(coverage.buffer(500))].reset_index(drop=True)
@@ -156,6 +186,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         files.update(write_access(tmp, net, walk))
         files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                                   cfg.gaps.threshold_min))
+        inputs.save(tmp)
 
     by_cat = assets["category"].value_counts()
     any_cat = assets["categories"].explode().value_counts()
@@ -167,13 +198,13 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "assetmap_version": __version__,
         "data_root": str(cfg.data_root),
-        "osm": {"file": cfg.osm.file, "format": cfg.osm.format, "date": cfg.osm.date, "timestamp": extract.timestamp,
+        "osm": {"file": cfg.osm.file, "format": cfg.osm.format, "date": cfg.osm.date, "timestamp": inputs.osm_meta["timestamp"],
                 "coverage": cfg.osm.coverage if isinstance(cfg.osm.coverage, str) else list(cfg.osm.coverage),
-                "bounds": list(extract.bounds) if extract.bounds else None, **extract.counts,
+                "bounds": inputs.osm_meta["bounds"], **inputs.osm_meta["counts"],
                 "features_in_coverage": int(len(osm)),
                 "categories": {k: int(v) for k, v in osm_cats.items()}},
-        "neighbourhoods": {**nb.report, "with_postcodes": int((lsoas["n_postcodes"] > 0).sum())},
-        "postcodes": {"read": int(len(all_pc)), "in_area": int(len(area_pc)),
+        "neighbourhoods": {**inputs.nb_report, "with_postcodes": int((lsoas["n_postcodes"] > 0).sum())},
+        "postcodes": {"read": int(inputs.postcodes_read), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
         "merge": {k: v for k, v in merge_report.items() if k != "by_source"},
@@ -202,6 +233,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
     if len(lsoas) == 0:
         raise BuildError("the build produced no neighbourhoods; nothing was published")
     report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
+    report["refresh"] = refreshing
     write_report(tmp, report)
     # swap in atomically-enough: the old build survives until the new one is complete
     old = out_dir.with_name(out_dir.name + ".old")
@@ -214,3 +246,9 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         shutil.rmtree(old)
     echo(f"Built {cfg.name} in {report['timings']['total']:.1f} s -> {out_dir}")
     return report
+
+
+def refresh_area(cfg: AreaConfig, out_dir: str | Path, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]],
+                 taxonomy: Taxonomy | None = None, echo: Callable[[str], None] = _stderr) -> dict:
+    """Rebuild ``out_dir`` from the inputs its last full build kept, plus ``extra_curated`` (seconds)."""
+    return build_area(cfg, out_dir, taxonomy, echo, inputs=BuildInputs.load(out_dir), extra_curated=extra_curated)
