@@ -35,7 +35,8 @@ class _Text(HTMLParser):
         if tag in _BLOCK:
             self.parts.append("\n")
 
-    handle_endtag = handle_starttag
+    def handle_endtag(self, tag):
+        self.handle_starttag(tag, [])
 
     def handle_data(self, data):
         self.parts.append(data)
