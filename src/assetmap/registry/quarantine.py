@@ -73,11 +73,11 @@ def _require_open(row: QuarantineRow) -> None:
 
 def fix_quarantine(session: Session, qid: int, changes: dict[str, Any], who: str) -> QuarantineRow:
     """Edit the row's field values (audited); the original values are never changed."""
-    row = get_quarantine(session, qid)
-    _require_open(row)
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise RegistryError(f"cannot set {unknown} on a quarantined row; the fields are {', '.join(FIELDS)}")
+    row = get_quarantine(session, qid)
+    _require_open(row)
     values = row.values
     before = {k: values.get(k) for k in changes}
     values.update(changes)
