@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 vendor: venv
 	$(PY) scripts/vendor.py
 
-# Debian packages the tests need (headless Chromium for the browser tests).
+# Debian packages the tests need (headless Chromium for the browser tests, PostgreSQL + PostGIS for the registry).
 system:
 	@bash scripts/system-packages.sh
 
@@ -36,8 +36,9 @@ build: venv
 serve: venv
 	$(VENV)/bin/assetmap serve --host $(HOST) --port $(PORT)
 
+# A throwaway PostgreSQL (scripts/pg-test.sh) so the registry tests run on both SQLite and PostgreSQL.
 test: setup system
-	$(VENV)/bin/pytest -ra
+	bash scripts/pg-test.sh $(VENV)/bin/pytest -ra
 
 test-fast: setup
 	$(VENV)/bin/pytest -ra -m "not browser"

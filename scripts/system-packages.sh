@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs, when they are missing.
+# Installs the Debian packages the test suite needs, when they are missing:
+# Chromium (browser tests), wrk (load test), PostgreSQL and PostGIS (registry tests, via scripts/pg-test.sh).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # wrk: the load generator of the load test (tests/test_load.py) and the serving benchmark
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+# PostgreSQL and PostGIS for the registry tests on both backends (scripts/pg-test.sh)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(postgresql-postgis)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -214,6 +214,9 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--json", action="store_true")
     si.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     si.set_defaults(func=_siting)
+    from .registry.cli import add_commands
+
+    add_commands(sub)
     return p
 
 

@@ -42,3 +42,23 @@ class MalformedPostcodeError(PostcodeError):
 
 class UnknownPostcodeError(PostcodeError):
     status = 404
+
+
+class RegistryError(AssetmapError):
+    """The curated registry database refused an operation (bad input, missing record, wrong state)."""
+
+
+class DatabaseError(RegistryError):
+    """The registry database cannot be reached, or its schema is not at the current revision."""
+
+
+class ImportFileError(RegistryError, DataSourceError):
+    """A whole import file was refused (unreadable, wrong encoding, wrong shape) before any row was stored."""
+
+
+class RowValidationError(RegistryError, ValueError):
+    """A record (suggestion, quarantined row) failed validation; ``reasons`` lists every problem."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons) or "invalid record")

@@ -1,0 +1,211 @@
+"""The registry's tables as typed SQLAlchemy 2 models.
+
+The schema itself is created by the Alembic migrations in ``migrations/versions``; a test checks
+that these models and the migrated schema agree. JSON payloads (original rows, reasons, audit
+snapshots) are stored as JSON *text* (ASCII-escaped), identical on SQLite and PostgreSQL and able
+to hold any string a file contained, NUL and undecodable bytes included.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ASSET_STATUSES = ("published", "hidden")
+QUARANTINE_STATUSES = ("open", "resubmitted", "discarded")
+SUGGESTION_STATUSES = ("pending", "approved", "rejected")
+PROBLEM_TOPICS = ("closed", "moved", "details_wrong", "other")
+PROBLEM_STATUSES = ("open", "resolved", "dismissed")
+ROLES = ("admin", "moderator")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def dumps(value: Any, sort_keys: bool = True) -> str:
+    """JSON text for a payload column (ASCII-escaped, so any string survives; dates as ISO strings)."""
+    return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=str)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CuratedAsset(Base):
+    __tablename__ = "curated_asset"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_curated_asset_source_source_id"),
+        CheckConstraint(_in("status", ASSET_STATUSES), name="status"),
+        CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coordinates"),
+        Index("ix_curated_asset_category", "category"),
+        Index("ix_curated_asset_last_verified", "last_verified"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    located_by: Mapped[str] = mapped_column(String(16))  # "coordinates" or "postcode"
+    url: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
+    wheelchair: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    last_verified: Mapped[date | None] = mapped_column(Date)
+    area: Mapped[str | None] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    user: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    report_json: Mapped[str | None] = mapped_column(Text)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine_row"
+    __table_args__ = (
+        CheckConstraint(_in("status", QUARANTINE_STATUSES), name="status"),
+        Index("ix_quarantine_row_source_fingerprint", "source", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    row_number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of original_json: one open row per original
+    original_json: Mapped[str] = mapped_column(Text)  # the row exactly as read, never edited
+    values_json: Mapped[str] = mapped_column(Text)  # the row as assetmap fields; a curator edits these
+    reasons_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    asset_id: Mapped[str | None] = mapped_column(ForeignKey("curated_asset.id", ondelete="SET NULL"))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def original(self) -> dict:
+        return loads(self.original_json)
+
+    @property
+    def values(self) -> dict:
+        return loads(self.values_json)
+
+    @property
+    def reasons(self) -> list[str]:
+        return loads(self.reasons_json)
+
+
+class Suggestion(Base):
+    __tablename__ = "suggestion"
+    __table_args__ = (CheckConstraint(_in("status", SUGGESTION_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    fields_json: Mapped[str] = mapped_column(Text)
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    asset_id: Mapped[str | None] = mapped_column(ForeignKey("curated_asset.id", ondelete="SET NULL"))
+
+    @property
+    def fields(self) -> dict:
+        return loads(self.fields_json)
+
+
+class ProblemReport(Base):
+    __tablename__ = "problem_report"
+    __table_args__ = (
+        CheckConstraint(_in("topic", PROBLEM_TOPICS), name="topic"),
+        CheckConstraint(_in("status", PROBLEM_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("curated_asset.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    who: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    table_name: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(64))
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def before(self) -> dict | None:
+        return loads(self.before_json)
+
+    @property
+    def after(self) -> dict | None:
+        return loads(self.after_json)

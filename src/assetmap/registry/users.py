@@ -1,0 +1,106 @@
+"""Curator accounts: create, verify a password, change role or deactivate (all audited).
+
+Passwords are hashed with werkzeug's scrypt (``generate_password_hash(method="scrypt")``); the
+hash string names its method and parameters, so stronger settings later still verify old hashes.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import RegistryError
+from .audit import write_audit
+from .models import ROLES, User, utcnow
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
+# A constant hash to check against when the user does not exist, so the time taken does not tell.
+_DUMMY = generate_password_hash("not a real password", method="scrypt")
+
+
+def check_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not _USERNAME.match(name):
+        raise RegistryError(f"username {username!r} must be 2–64 lower-case letters, digits, '.', '-' or '_', "
+                            f"starting with a letter or digit")
+    return name
+
+
+def check_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise RegistryError(f"the password is too short; use at least {MIN_PASSWORD} characters (a few words "
+                            f"together are easy to remember and hard to guess)")
+    if len(password) > MAX_PASSWORD:
+        raise RegistryError(f"the password is longer than {MAX_PASSWORD} characters; use a shorter one")
+    return password
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise RegistryError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    return role
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+
+
+def create_user(session: Session, username: str, password: str, role: str = "moderator", who: str = "cli") -> User:
+    name = check_username(username)
+    check_password(password)
+    _role(role)
+    if get_user(session, name) is not None:
+        raise RegistryError(f"there is already a user called {name!r}; choose another name, or change that "
+                            f"user's role or password")
+    user = User(username=name, password_hash=generate_password_hash(password, method="scrypt"), role=role, active=True)
+    session.add(user)
+    session.flush()
+    write_audit(session, who, "create_user", "user", user.id, None, {"username": name, "role": role, "active": True})
+    return user
+
+
+def verify_user(session: Session, username: str, password: str, record_login: bool = True) -> User | None:
+    """The active user with this username and password, or None (unknown, inactive or wrong password)."""
+    user = get_user(session, username)
+    if user is None:
+        check_password_hash(_DUMMY, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    if record_login:
+        user.last_login_at = utcnow()
+    return user
+
+
+def _existing(session: Session, username: str) -> User:
+    user = get_user(session, username)
+    if user is None:
+        raise RegistryError(f"no user called {username!r}; create it with `assetmap db create-admin` or create_user")
+    return user
+
+
+def set_role(session: Session, username: str, role: str, who: str) -> User:
+    user = _existing(session, username)
+    if user.role != _role(role):
+        write_audit(session, who, "set_role", "user", user.id, {"role": user.role}, {"role": role})
+        user.role = role
+    return user
+
+
+def set_active(session: Session, username: str, active: bool, who: str) -> User:
+    user = _existing(session, username)
+    if user.active != active:
+        write_audit(session, who, "set_active", "user", user.id, {"active": user.active}, {"active": active})
+        user.active = active
+    return user
+
+
+def set_password(session: Session, username: str, password: str, who: str) -> User:
+    user = _existing(session, username)
+    user.password_hash = generate_password_hash(check_password(password), method="scrypt")
+    write_audit(session, who, "set_password", "user", user.id, None, {"password": "changed"})
+    return user

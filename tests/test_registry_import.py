@@ -1,0 +1,296 @@
+"""Importing files into the registry, on SQLite and PostgreSQL: every row accounted for, hostile text
+kept as text, one transaction per file, idempotent re-imports, audited updates."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assetmap.errors import ImportFileError, RegistryError
+from assetmap.registry import importer as importer_module
+from assetmap.registry.importer import import_file
+from assetmap.registry.models import AuditLog, CuratedAsset, ImportBatch, QuarantineRow
+from assetmap.taxonomy import load_taxonomy
+from registry_hostile import hostile_csv
+from registry_support import POSTCODES, TODAY, checks, dump, engine, registry_url, small_csv, write_csv  # noqa: F401
+
+TAXONOMY = load_taxonomy()
+
+
+def _import(engine, path, source="test", **kw):
+    kw.setdefault("lookup", POSTCODES)
+    kw.setdefault("taxonomy", TAXONOMY)
+    kw.setdefault("today", TODAY)
+    return import_file(engine, path, source, **kw)
+
+
+def test_hostile_csv_every_row_accounted_for(engine, tmp_path):
+    path = tmp_path / "hostile.csv"
+    n, expected, verbatim = hostile_csv(path)
+    report = _import(engine, path)
+    c = report.counts
+    assert c["rows"] == n == c["accepted"] + c["quarantined"]
+    assert c["quarantined"] == len(expected)
+    assert c["inserted"] == n - len(expected) and c["updated"] == c["unchanged"] == 0
+    by_row = {r.row: r for r in report.rows}
+    for row, wanted in expected.items():
+        got = by_row[row]
+        assert got.outcome == "quarantined", (row, got)
+        for prefix, words in wanted:
+            assert any(r.startswith(prefix) and words in r for r in got.reasons), (row, prefix, words, got.reasons)
+    accepted = [r for r in report.rows if r.outcome != "quarantined"]
+    assert all(not r.reasons for r in accepted)
+
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CuratedAsset)) == c["accepted"]
+        assert s.scalar(select(func.count()).select_from(QuarantineRow)) == c["quarantined"]
+        batch = s.scalars(select(ImportBatch)).one()
+        assert (batch.rows, batch.inserted, batch.quarantined) == (n, c["inserted"], c["quarantined"])
+        # hostile text is data: stored exactly, never escaped or neutralised in the database
+        for row, (fld, text) in verbatim.items():
+            asset = s.get(CuratedAsset, by_row[row].asset_id)
+            assert getattr(asset, fld) == text
+        # quarantined rows keep their original strings exactly, NUL and undecodable bytes included
+        q_by_row = {q.row_number: q for q in s.scalars(select(QuarantineRow))}
+        assert set(q_by_row) == set(expected)
+        for row, q in q_by_row.items():
+            assert q.reasons == by_row[row].reasons and q.status == "open"
+        nul = [q for q in q_by_row.values() if "\x00" in (q.original["name"] or "")]
+        assert len(nul) == 3 and all(q.original["name"] == "Bad\x00Name" for q in nul)
+        undecodable = [q for q in q_by_row.values() if "\udcff" in (q.original["name"] or "")]
+        assert len(undecodable) == 3
+        assert undecodable[0].original["name"].encode("utf-8", "surrogateescape") == b"Caf\xff\xfe Bar"
+        assert len([q for q in q_by_row.values() if len(q.original["description"] or "") == 5000]) == 3
+
+
+def test_failure_mid_file_leaves_database_as_before(engine, tmp_path):
+    small = tmp_path / "small.csv"
+    small_csv(small)
+    _import(engine, small)  # the database is not empty before the failing import
+    before = dump(engine)
+    path = tmp_path / "hostile.csv"
+    hostile_csv(path)
+
+    def explode(number, row):
+        if number == 600:
+            raise RuntimeError("injected failure")
+
+    with pytest.raises(RuntimeError, match="injected"):
+        _import(engine, path, on_row=explode)
+    assert dump(engine) == before
+    # the same, failing inside the store step (monkeypatched) and with a caller's session
+    calls = {"n": 0}
+    real = importer_module.store_asset
+
+    def failing_store(*a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 300:
+            raise RuntimeError("injected store failure")
+        return real(*a, **kw)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(importer_module, "store_asset", failing_store)
+    try:
+        with Session(engine) as s, pytest.raises(RuntimeError, match="store failure"):
+            _import(s, path)
+    finally:
+        mp.undo()
+    assert dump(engine) == before
+
+
+def test_reimport_is_idempotent(engine, tmp_path):
+    path = tmp_path / "hostile.csv"
+    hostile_csv(path, n=300)
+    first = _import(engine, path)
+    before = dump(engine)
+    second = _import(engine, path)
+    after = dump(engine)
+    c = second.counts
+    assert c["inserted"] == c["updated"] == 0 and c["unchanged"] == first.counts["accepted"]
+    assert c["quarantined"] == first.counts["quarantined"]
+    assert all(r.already_quarantined for r in second.rejected)
+    for table in ("curated_asset", "audit_log", "quarantine_row", "user"):
+        assert after[table] == before[table], table
+    assert len(after["import_batch"]) == len(before["import_batch"]) + 1  # the second import is logged
+
+
+def test_changed_row_updates_asset_with_audit(engine, tmp_path):
+    path = tmp_path / "list.csv"
+    small_csv(path)
+    first = _import(engine, path)
+    assert first.counts["inserted"] == 4
+    small_csv(path, phone_of_first="01246 000000")
+    second = _import(engine, path)
+    assert (second.counts["updated"], second.counts["unchanged"]) == (1, 3)
+    changed = next(r for r in second.rows if r.outcome == "updated")
+    with Session(engine) as s:
+        asset = s.get(CuratedAsset, changed.asset_id)
+        assert asset.phone == "01246 000000" and asset.source_id == "a1"
+        assert asset.batch_id == second.batch_id
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "update")).one()
+        assert entry.record_id == asset.id and entry.table_name == "curated_asset"
+        assert entry.before == {"phone": "01246 345345"} and entry.after == {"phone": "01246 000000"}
+        assert entry.who == "import:test"
+
+
+def test_rows_without_id_get_a_stable_id(engine, tmp_path):
+    path = tmp_path / "list.csv"
+    small_csv(path)
+    a = _import(engine, path)
+    b = _import(engine, path)
+    ids = [r.source_id for r in a.rows]
+    assert ids[:3] == ["a1", "a2", "a3"] and ids[3].startswith("h-")
+    assert [r.source_id for r in b.rows] == ids
+
+
+def test_bom_mapping_and_encodings(engine, tmp_path):
+    header = ["Ref", "Site name", "Type", "Latitude", "Longitude"]
+    rows = [["x1", "Café Hall", "community centre", "53.2", "-1.4"], ["x2", "Crèche", "nursery", "53.21", "-1.41"]]
+    bom = tmp_path / "bom.csv"
+    write_csv(bom, header, rows, bom=True)
+    with pytest.raises(ImportFileError, match="--map COLUMN=name"):
+        _import(engine, bom)
+    report = _import(engine, bom, mapping={"Ref": "id", "Site name": "name", "Type": "category"})
+    assert report.counts["inserted"] == 2
+    with Session(engine) as s:
+        assert sorted(s.scalars(select(CuratedAsset.name))) == ["Café Hall", "Crèche"]
+
+    cp = tmp_path / "cp1252.csv"
+    write_csv(cp, ["id", "name", "category", "lat", "lon"],
+              [[f"c{i}", f"Café {i}", "library", "53.2", "-1.4"] for i in range(5)], encoding="cp1252")
+    with pytest.raises(ImportFileError, match="--encoding") as err:
+        _import(engine, cp, source="cp")
+    assert "not UTF-8" in str(err.value)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 1  # nothing stored for the refused file
+    report = _import(engine, cp, source="cp", encoding="cp1252")
+    assert report.counts["inserted"] == 5
+    with Session(engine) as s:
+        assert s.scalar(select(CuratedAsset.name).where(CuratedAsset.source_id == "c0")) == "Café 0"
+
+    u16 = tmp_path / "utf16.csv"
+    write_csv(u16, ["id", "name"], [["1", "A"]], encoding="utf-16")
+    with pytest.raises(ImportFileError, match="--encoding utf-16"):
+        _import(engine, u16, source="u16")
+    with pytest.raises(ImportFileError, match="--encoding"):
+        _import(engine, cp, source="cp", encoding="no-such-codec")
+
+
+def test_bad_source_name_and_unknown_format(engine, tmp_path):
+    path = tmp_path / "list.csv"
+    small_csv(path)
+    with pytest.raises(RegistryError, match="source name"):
+        _import(engine, path, source="Bad Source!")
+    odd = tmp_path / "list.xlsx"
+    odd.write_bytes(b"PK")
+    with pytest.raises(ImportFileError, match="--format"):
+        _import(engine, odd)
+
+
+def test_geojson(engine, tmp_path):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.42, 53.23]},
+         "properties": {"id": 1, "name": "Library", "category": "library", "wheelchair": True}},
+        {"type": "Feature", "geometry": None, "properties": {"id": "2", "name": "Hall", "category": "community hall",
+                                                             "postcode": "S41 7TD"}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]]]},
+         "properties": {"id": "3", "name": "Park", "category": "park"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.42, 95]},
+         "properties": {"id": "4", "name": "<b>Bold</b>", "category": "park"}},
+        "not a feature",
+    ]
+    path = tmp_path / "assets.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    report = _import(engine, path)
+    assert report.format == "geojson"
+    out = {r.row: r for r in report.rows}
+    assert [out[i].outcome for i in (1, 2)] == ["inserted", "inserted"]
+    assert any(r.startswith("geometry:") for r in out[3].reasons)
+    assert any(r.startswith("lat:") and "not a latitude" in r for r in out[4].reasons)
+    assert any(r.startswith("feature:") for r in out[5].reasons)
+    assert report.counts["accepted"] + report.counts["quarantined"] == 5
+    with Session(engine) as s:
+        hall = s.scalar(select(CuratedAsset).where(CuratedAsset.source_id == "2"))
+        assert (hall.located_by, hall.lat, hall.postcode) == ("postcode", POSTCODES["S41 7TD"][0], "S41 7TD")
+        assert s.scalar(select(CuratedAsset.wheelchair).where(CuratedAsset.source_id == "1")) == "yes"
+
+
+def test_oruk_tables(engine, tmp_path):
+    feed = {
+        "organizations": [{"id": "o1", "name": "Trust", "url": "https://trust.example.org"}],
+        "services": [
+            {"id": "s1", "name": "Food Bank", "organization_id": "o1", "status": "active",
+             "description": "<p>Food &amp; help<br>Tuesdays</p>"},
+            {"id": "s2", "name": "Phone Line", "organization_id": "o1", "status": "active"},
+            {"id": "s3", "name": "Two Halls", "status": "active"},
+            {"id": "s4", "name": "Mystery", "status": "active"},
+        ],
+        "locations": [
+            {"id": "l1", "latitude": 53.235, "longitude": -1.42},
+            {"id": "l2", "latitude": 53.24, "longitude": -1.41},
+            {"id": "l3", "latitude": 53.25, "longitude": -1.40},
+            {"id": "l4", "latitude": 53.26, "longitude": -1.39},
+        ],
+        "service_at_locations": [{"id": "a1", "service_id": "s1", "location_id": "l1"},
+                                 {"id": "a2", "service_id": "s3", "location_id": "l2"},
+                                 {"id": "a3", "service_id": "s3", "location_id": "l3"},
+                                 {"id": "a4", "service_id": "s4", "location_id": "l4"}],
+        "physical_addresses": [{"id": "p1", "location_id": "l1", "address_1": "1 High St", "city": "Chesterfield",
+                                "postal_code": "S40 1LP"}],
+        "taxonomy_terms": [{"id": "t1", "name": "Food Bank"}, {"id": "t2", "name": "Community Hall"},
+                           {"id": "t3", "name": "Astrology"}],
+        "attributes": [{"id": "x1", "link_id": "s1", "taxonomy_term_id": "t1"},
+                       {"id": "x2", "link_id": "s3", "taxonomy_term_id": "t2"},
+                       {"id": "x3", "link_id": "s4", "taxonomy_term_id": "t3"}],
+    }
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed))
+    report = _import(engine, path)
+    assert report.format == "oruk" and report.notes["services_without_location"] == 1
+    by_id = {r.source_id: r for r in report.rows}
+    assert set(by_id) == {"s1", "s2", "s3@l2", "s3@l3", "s4"}
+    assert by_id["s1"].outcome == by_id["s3@l2"].outcome == by_id["s3@l3"].outcome == "inserted"
+    assert any(r.startswith("no location:") for r in by_id["s2"].reasons)
+    assert any(r.startswith("category:") and "'Astrology'" in r for r in by_id["s4"].reasons)
+    with Session(engine) as s:
+        fb = s.scalar(select(CuratedAsset).where(CuratedAsset.source_id == "s1"))
+        assert (fb.category, fb.postcode, fb.url) == ("food_bank", "S40 1LP", "https://trust.example.org")
+        assert fb.description == "Food & help\nTuesdays" and fb.address == "1 High St, Chesterfield"
+
+
+def test_real_oruk_bristol_feed(engine, data_root):
+    path = data_root / "oruk-bristol" / "bristol_openplace_hservices_2024-12.json.gz"
+    report = _import(engine, path, source="bristol-openplace")
+    c = report.counts
+    assert c["rows"] == 819 == c["accepted"] + c["quarantined"]
+    assert report.notes["services"] == 819
+    # the feed has no locations: every service is reported as such, none silently dropped
+    no_loc = [r for r in report.rows if any(x.startswith("no location:") for x in r.reasons)]
+    assert len(no_loc) == report.notes["services_without_location"] == 819
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(QuarantineRow)) == 819
+        q = s.scalars(select(QuarantineRow).where(QuarantineRow.row_number == 6)).one()
+        assert q.original["service"]["name"] == "A Picture of Health"
+        assert q.values["last_verified"] == "2022-10-04" and q.values["url"].startswith("http://www.apicture")
+
+
+@pytest.fixture(scope="module")
+def codepoint(data_root):
+    from assetmap.registry.geocode import codepoint_lookup
+
+    return codepoint_lookup(data_root)
+
+
+@pytest.mark.slow
+def test_real_codepoint_geocoding(engine, tmp_path, codepoint):
+    lookup = codepoint
+    path = tmp_path / "list.csv"
+    write_csv(path, ["id", "name", "category", "postcode"],
+              [["1", "Battle Library", "library", "RG30 1EE"], ["2", "Nowhere", "library", "ZZ1 1ZZ"]])
+    report = _import(engine, path, lookup=lookup)
+    assert [r.outcome for r in report.rows] == ["inserted", "quarantined"]
+    with Session(engine) as s:
+        lib = s.scalar(select(CuratedAsset).where(CuratedAsset.source_id == "1"))
+        assert 51.40 < lib.lat < 51.50 and -1.05 < lib.lon < -0.93
