@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .config import AreaConfig
-from .curated import read_curated
+from .curated import read_area_lists
 from .errors import BuildError
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
@@ -91,21 +91,8 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         area_pc = area_pc.reset_index(drop=True)
         echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
 
-    curated, curated_report = {}, {}
     with st.stage("curated", "Reading curated lists and geocoding by postcode"):
-        for src in cfg.sources_of("curated"):
-            lst = read_curated(src, cfg.data_root, tx, geocoder)
-            inside = lst.records[lst.records.within(region)]
-            in_cov = inside.within(coverage)
-            curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
-            curated_report[src.name] = {
-                "label": src.option("label", src.name), "category": src.option("category"),
-                **lst.report, "in_area": int(len(inside)), "inside_coverage": int(in_cov.sum()),
-                "beyond_edge": int((~in_cov).sum()),
-                "in_area_geocoded_by_postcode": int((inside["located_by"] == "postcode").sum()),
-                "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
-            }
-            echo(f"    {src.name}: {len(inside)} in the area (of {lst.report['rows']:,} rows)")
+        curated, curated_report = read_area_lists(cfg, tx, geocoder, region, coverage, echo)
 
     with st.stage("merge", "Merging OSM and curated assets"):
         osm = extract.features.to_crs(BNG)
