@@ -28,7 +28,7 @@ from .gapmeasure import gap_measures
 from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
 from .network import read_walk_network
 from .osm import coverage_bbox, read_extract
-from .outputs import write_access, write_equity, write_outputs, write_report
+from .outputs import write_access, write_equity, write_outputs, write_report, write_review
 from .postcodes import Geocoder, read_codepoint
 from .taxonomy import Taxonomy, load_taxonomy
 from .walking import walking_access
@@ -54,6 +54,11 @@ class Stages:
 
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def extract_date(extract) -> str | None:
+    """The extract's data date (its header timestamp's day) when the config gives none."""
+    return extract.timestamp[:10] if extract.timestamp else None
 
 
 def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
@@ -97,12 +102,15 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
     with st.stage("merge", "Merging OSM and curated assets"):
         osm = extract.features.to_crs(BNG)
         osm = osm[osm.within(coverage)].reset_index(drop=True)
-        assets, merge_report = merge_assets(osm, curated, tx, cfg.match_radius_m)
+        dates = {src.name: src.option("date") for src in cfg.sources_of("curated")}
+        assets, merge_report = merge_assets(osm, curated, tx, cfg.merge, dates, cfg.osm.date or extract_date(extract))
+        review = merge_report.pop("review")
         assets["lsoa21_code"] = assign_lsoa(assets.geometry, lsoas)
         for name, stats in merge_report["by_source"].items():
             curated_report[name].update(stats)
         echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
-             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only")
+             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only, "
+             f"{merge_report['flagged_for_review']} records flagged for review")
 
     cats = list(tx.categories)
     with st.stage("measures", "Neighbourhood measures: counts, per 1,000 residents, nearest distances"):
@@ -140,6 +148,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         tmp.mkdir(parents=True)
         assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
         files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
+        files.update(write_review(tmp, review))
         files.update(write_access(tmp, net, walk))
         files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                                   cfg.gaps.threshold_min))
@@ -163,7 +172,8 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         "postcodes": {"read": int(len(all_pc)), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
-        "merge": {k: v for k, v in merge_report.items() if k != "by_source"},
+        "merge": {**{k: v for k, v in merge_report.items() if k != "by_source"},
+                  "settings": dict(cfg.merge.__dict__), "review_file": "downloads/merge_review.csv"},
         "assets": {
             "total": int(len(assets)), "in_neighbourhoods": int(in_lsoas.sum()),
             "by_category": {k: int(v) for k, v in by_cat.items()},
