@@ -44,7 +44,12 @@ def test_merge_library_keeps_provenance_from_both(synthtown):
     assert prov["address"].startswith("libraries:") and lib.address == "1 High Street, Synthtown"
     assert lib["name"] == "Synthtown Library" and prov["name"].startswith("libraries:")
     assert prov["website"].startswith("libraries:")
-    assert report["merge"] == {"assets": 5, "matched": 1, "osm_only": 2, "curated_only": 2}
+    m = report["merge"]
+    assert {k: m[k] for k in ("assets", "matched", "osm_only", "curated_only", "flagged_for_review")} == \
+        {"assets": 5, "matched": 1, "osm_only": 2, "curated_only": 2, "flagged_for_review": 0}
+    assert m["settings"]["radius_m"] == 250 and (out / m["review_file"]).exists()
+    # per-field provenance, flat: the library list gave the name and address, OSM the location
+    assert (lib.src_name, lib.src_address, lib.src_location) == ("libraries", "libraries", "osm")
     assert report["curated"]["libraries"]["kept_by_filters"] == 1  # the closed library is dropped
 
 

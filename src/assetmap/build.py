@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .config import AreaConfig
-from .curated import read_curated
+from .curated import read_area_lists
 from .errors import BuildError
 from .inputs import BuildInputs
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
@@ -29,7 +29,7 @@ from .gapmeasure import gap_measures
 from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
 from .network import WalkNetwork, read_walk_network
 from .osm import coverage_bbox, read_extract
-from .outputs import write_access, write_equity, write_outputs, write_report
+from .outputs import write_access, write_equity, write_outputs, write_report, write_review
 from .postcodes import Geocoder, read_codepoint
 from .taxonomy import Taxonomy, load_taxonomy
 from .walking import walking_access
@@ -55,6 +55,11 @@ class Stages:
 
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def extract_date(timestamp: str | None) -> str | None:
+    """The extract's data date (its header timestamp's day) when the config gives none."""
+    return timestamp[:10] if timestamp else None
 
 
 def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
@@ -83,21 +88,8 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
         area_pc = area_pc.reset_index(drop=True)
         echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
 
-    curated, curated_report = {}, {}
     with st.stage("curated", "Reading curated lists and geocoding by postcode"):
-        for src in cfg.sources_of("curated"):
-            lst = read_curated(src, cfg.data_root, tx, geocoder)
-            inside = lst.records[lst.records.within(region)]
-            in_cov = inside.within(coverage)
-            curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
-            curated_report[src.name] = {
-                "label": src.option("label", src.name), "category": src.option("category"),
-                **lst.report, "in_area": int(len(inside)), "inside_coverage": int(in_cov.sum()),
-                "beyond_edge": int((~in_cov).sum()),
-                "in_area_geocoded_by_postcode": int((inside["located_by"] == "postcode").sum()),
-                "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
-            }
-            echo(f"    {src.name}: {len(inside)} in the area (of {lst.report['rows']:,} rows)")
+        curated, curated_report = read_area_lists(cfg, tx, geocoder, region, coverage, echo)
     osm_meta = {"bounds": list(extract.bounds) if extract.bounds else None, "timestamp": extract.timestamp,
                 "counts": extract.counts}
     return BuildInputs(extract.features, extract.streets, osm_meta, lsoas, nb.coverage, nb.report, len(all_pc),
@@ -138,12 +130,15 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
     with st.stage("merge", "Merging OSM and curated assets"):
         osm = inputs.features.to_crs(BNG)
         osm = osm[osm.within(coverage)].reset_index(drop=True)
-        assets, merge_report = merge_assets(osm, curated, tx, cfg.match_radius_m)
+        dates = {src.name: src.option("date") for src in cfg.sources_of("curated")}
+        assets, merge_report = merge_assets(osm, curated, tx, cfg.merge, dates, cfg.osm.date or extract_date(inputs.osm_meta["timestamp"]))
+        review = merge_report.pop("review")
         assets["lsoa21_code"] = assign_lsoa(assets.geometry, lsoas)
         for name, stats in merge_report["by_source"].items():
             curated_report[name].update(stats)
         echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
-             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only")
+             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only, "
+             f"{merge_report['flagged_for_review']} records flagged for review")
 
     cats = list(tx.categories)
     with st.stage("measures", "Neighbourhood measures: counts, per 1,000 residents, nearest distances"):
@@ -183,6 +178,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         tmp.mkdir(parents=True)
         assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
         files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
+        files.update(write_review(tmp, review))
         files.update(write_access(tmp, net, walk))
         files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                                   cfg.gaps.threshold_min))
@@ -207,7 +203,8 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         "postcodes": {"read": int(inputs.postcodes_read), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
-        "merge": {k: v for k, v in merge_report.items() if k != "by_source"},
+        "merge": {**{k: v for k, v in merge_report.items() if k != "by_source"},
+                  "settings": dict(cfg.merge.__dict__), "review_file": "downloads/merge_review.csv"},
         "assets": {
             "total": int(len(assets)), "in_neighbourhoods": int(in_lsoas.sum()),
             "by_category": {k: int(v) for k, v in by_cat.items()},

@@ -22,7 +22,8 @@ def _build(args) -> int:
         a, n, m = report["assets"], report["neighbourhoods"], report["merge"]
         print(f"{cfg.name}: {n['lsoas']} LSOAs ({n['with_deprivation']} with IoD2025, {n['with_population']} with "
               f"population); {a['total']} assets in {a['categories_present']} categories; merge: {m['matched']} "
-              f"matched, {m['osm_only']} OSM only, {m['curated_only']} curated only; "
+              f"matched, {m['osm_only']} OSM only, {m['curated_only']} curated only, {m.get('flagged_for_review', 0)} "
+              f"flagged for review; "
               f"{report['timings']['total']:.1f} s; report: {out / 'report.json'}")
     return 0
 

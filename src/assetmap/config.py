@@ -94,6 +94,37 @@ class WalkSettings:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class MergeSettings:
+    """Merging OSM features and curated records (see merge.py and matching.py)."""
+
+    radius_m: float = 250.0  # candidates within this straight-line distance (building centroid vs entrance, postcode points)
+    merge_score: float = 0.8  # a pair scoring at least this is merged…
+    review_score: float = 0.55  # …between this and merge_score it goes to the curators' review list
+    margin: float = 0.1  # two candidates within this of each other (both >= merge_score) are ambiguous: review
+    unnamed_m: float = 125.0  # an unnamed OSM feature of the record's own category this close may be it
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str, radius_m: float | None = None) -> "MergeSettings":
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [merge] must be a table of settings, e.g. radius_m = 250")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [merge] has unknown setting(s) {unknown}; use {sorted(known)}")
+        v = {} if radius_m is None else {"radius_m": radius_m}
+        for k, x in raw.items():
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e5 or (k != "radius_m" and k != "unnamed_m" and x > 2):
+                raise ConfigError(f"{where}: [merge] {k} = {x!r}; it must be a positive number "
+                                  f"(metres for radius_m/unnamed_m, a score of about 0-1 otherwise)")
+            v[k] = float(x)
+        out = cls(**v)
+        if out.review_score > out.merge_score:
+            raise ConfigError(f"{where}: [merge] review_score ({out.review_score}) is above merge_score "
+                              f"({out.merge_score}); review_score must be the lower threshold")
+        return out
+
+
 NEED_WEIGHTS = {"income": 22.5, "employment": 22.5, "education": 13.5, "health": 13.5,
                 "crime": 9.3, "housing": 0.0, "environment": 9.3}
 
@@ -159,9 +190,10 @@ class AreaConfig:
     data_root: Path
     neighbourhoods: str = "covered"  # "covered": every LSOA the extract covers; "lads": only the named LADs'
     coverage_threshold: float = 0.99
-    match_radius_m: float = 150.0
+    match_radius_m: float = 250.0  # = merge.radius_m (kept for older area files: [options] match_radius_m)
     edge_buffer_m: float = 2000.0
     walking: WalkSettings = field(default_factory=WalkSettings)
+    merge: MergeSettings = field(default_factory=MergeSettings)
     gaps: GapSettings = field(default_factory=GapSettings)
     config_path: Path | None = None
 
@@ -332,6 +364,9 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         root_path = DEFAULT_DATA_ROOT
 
     opts = raw.get("options", {})
+    legacy = opts.get("match_radius_m")
+    merge = MergeSettings.from_dict(raw.get("merge", {}), str(path),
+                                    None if legacy is None else float(legacy))
     return AreaConfig(
         slug=slug,
         name=a.get("name", slug.title()),
@@ -341,9 +376,10 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         data_root=root_path,
         neighbourhoods=mode,
         coverage_threshold=float(opts.get("coverage_threshold", 0.99)),
-        match_radius_m=float(opts.get("match_radius_m", 150.0)),
+        match_radius_m=merge.radius_m,
         edge_buffer_m=float(opts.get("edge_buffer_m", 2000.0)),
         walking=WalkSettings.from_dict(raw.get("walking", {}), str(path)),
+        merge=merge,
         gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
         config_path=path,
     )

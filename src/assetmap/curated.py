@@ -232,3 +232,24 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
         "skipped_examples": skipped[:10],
     }
     return CuratedList(gdf[CURATED_COLUMNS].reset_index(drop=True), report)
+
+
+def read_area_lists(cfg, taxonomy: Taxonomy, geocoder: Geocoder, region, coverage,
+                    echo=lambda m: None) -> tuple[dict[str, tuple[gpd.GeoDataFrame, bool]], dict]:
+    """Every curated source of an area, kept to ``region`` (the extract's coverage plus the edge
+    buffer): source name -> (records, authoritative?), and the per-source report."""
+    curated, report = {}, {}
+    for src in cfg.sources_of("curated"):
+        lst = read_curated(src, cfg.data_root, taxonomy, geocoder)
+        inside = lst.records[lst.records.within(region)]
+        in_cov = inside.within(coverage)
+        curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
+        report[src.name] = {
+            "label": src.option("label", src.name), "category": src.option("category"),
+            **lst.report, "in_area": int(len(inside)), "inside_coverage": int(in_cov.sum()),
+            "beyond_edge": int((~in_cov).sum()),
+            "in_area_geocoded_by_postcode": int((inside["located_by"] == "postcode").sum()),
+            "in_area_located_by_coordinates": int((inside["located_by"] == "coordinates").sum()),
+        }
+        echo(f"    {src.name}: {len(inside)} in the area (of {lst.report['rows']:,} rows)")
+    return curated, report

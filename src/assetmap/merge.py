@@ -1,56 +1,52 @@
 """Merge OpenStreetMap features and curated records into one deduplicated asset table.
 
-An OSM feature and a curated record denote the same place when they are close (within the
-area's ``match_radius_m``), their categories are compatible (the taxonomy's ``match`` list) and
-their names agree (token containment or character similarity, ignoring generic words such as
-"library" or "surgery"). A match becomes one asset carrying both sources; everything unmatched
-is kept. Each field of each asset records the source it came from (``provenance``).
+Each curated source is matched in turn against the assets so far (OSM features first, then the
+records of earlier sources). Candidates are the assets within ``radius_m`` whose categories the
+record may merge with (the taxonomy's ``match`` lists); each candidate pair is scored on names,
+address and distance (:mod:`matching`). Then:
+
+- **merge** when the best score reaches ``merge_score`` and no other candidate comes within
+  ``margin`` of it (a second OSM object with the same name and category is the same place mapped
+  twice and is folded into the asset);
+- a record merges one-to-one with a place of its *own* category (one practice, one doctors
+  feature): when several records of a source compete for it within the margin (practices sharing
+  a health centre), none is merged blindly, all go to review; a service *hosted* by a place of
+  another category (warm spaces in a church) may share it with other records;
+- an unnamed OSM feature of the record's own category within ``unnamed_m`` is taken when it is
+  the only such candidate for the only such record, else reviewed;
+- **review** when the best score is between ``review_score`` and ``merge_score``, or the choice is
+  ambiguous: the record stays a separate asset and the pair goes to ``review`` for curators;
+- otherwise **no match**: the record becomes an asset of its own.
 
 Field precedence: a curated source marked ``authoritative = true`` (a statutory register such as
 the library list or NHS ODS) overrides OSM's name and address; other curated sources only fill
 fields OSM leaves empty. Locations stay OSM's when there is one (mapped to the building), else
-the curated coordinates, else the postcode's.
+the curated coordinates, else the postcode's. Per-field provenance: :mod:`provenance`.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from difflib import SequenceMatcher
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from .config import MergeSettings
+from .matching import (NameModel, address_score, common_words, curated_names, distance_score, localities,
+                       name_score, osm_names)
+from .provenance import element_date, provenance_columns
 from .taxonomy import Taxonomy
 
 FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours", "description")
-_STOP = {"the", "and", "of", "at", "ltd", "limited", "cic", "uk", "in", "for", "a", "st", "saint"}
-_GENERIC = {"library", "libraries", "surgery", "medical", "centre", "center", "practice", "health",
-            "church", "chapel", "community", "hall", "group", "foodbank", "food", "bank", "warm",
-            "space", "hub", "club", "clinic", "doctors", "gp", "pharmacy", "the", "room", "rooms"}
-
-
-def _tokens(name: str | None) -> list[str]:
-    if not isinstance(name, str) or not name:
-        return []
-    s = name.lower().replace("&", " and ").replace("'", "")
-    return [t for t in re.split(r"[^a-z0-9]+", s) if t and t not in _STOP]
+REVIEW_COLUMNS = ["curated_source", "curated_id", "curated_name", "category", "candidate_asset_id",
+                  "candidate_ref", "candidate_name", "distance_m", "score", "reason"]
 
 
 def name_similarity(a: str | None, b: str | None) -> float:
     """0..1: how alike two place names are, ignoring case, punctuation and generic words."""
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    sa, sb = [t for t in ta if t not in _GENERIC], [t for t in tb if t not in _GENERIC]
-    if sa and sb:  # compare what distinguishes the places, not the words every library shares
-        seq = SequenceMatcher(None, " ".join(sa), " ".join(sb)).ratio()
-        contain = len(set(sa) & set(sb)) / min(len(set(sa)), len(set(sb)))
-    else:
-        seq = SequenceMatcher(None, " ".join(ta), " ".join(tb)).ratio()
-        contain = 0.8 * len(set(ta) & set(tb)) / min(len(set(ta)), len(set(tb)))
-    return max(seq, contain)
+    return NameModel().similarity(a, b)
 
 
 def _value(v):
@@ -86,7 +82,7 @@ def _osm_address(tags: dict) -> str | None:
     return text or None
 
 
-def osm_assets(features: gpd.GeoDataFrame) -> list[dict]:
+def osm_assets(features: gpd.GeoDataFrame, osm_date: str | None = None) -> list[dict]:
     """OSM features as asset rows (dicts), coordinates in the frame's CRS."""
     rows = []
     for f in features.itertuples():
@@ -109,75 +105,193 @@ def osm_assets(features: gpd.GeoDataFrame) -> list[dict]:
             "category": f.category,
             "categories": f.categories.split(";"),
             "sources": [ref],
-            "provenance": {k: ref for k, v in vals.items() if v},
+            "provenance": {**{k: ref for k, v in vals.items() if v}, "location": ref},
             "osm_type": f.osm_type, "osm_id": int(f.osm_id),
             "x": f.geometry.x, "y": f.geometry.y,
+            "_names": osm_names(t, f.name), "_street": t.get("addr:street"),
+            "_dates": {ref: element_date(t, osm_date)},
         })
     return rows
 
 
+def _absorb(a: dict, b: dict) -> None:
+    """Fold asset ``b`` (the same place mapped twice in OSM) into ``a``."""
+    a["sources"] = a["sources"] + [s for s in b["sources"] if s not in a["sources"]]
+    a["categories"] = a["categories"] + [c for c in b["categories"] if c not in a["categories"]]
+    for f in FIELDS:
+        if not a.get(f) and b.get(f):
+            a[f] = b[f]
+            a["provenance"] = {**a["provenance"], f: b["provenance"].get(f)}
+    a["_names"] = list(dict.fromkeys(a["_names"] + b["_names"]))
+    a["_dates"] = {**a["_dates"], **b["_dates"]}
+
+
+def _apply(a: dict, r, ref: str, vals: dict, authoritative: bool, date) -> None:
+    a["sources"] = a["sources"] + [ref]
+    if r.category not in a["categories"]:
+        a["categories"] = a["categories"] + [r.category]
+    for f, v in vals.items():
+        if not v:
+            continue
+        from_osm = str(a["provenance"].get(f, "")).startswith("osm:")
+        richer_osm_name = f == "name" and name_similarity(v, a.get(f)) >= 0.99 and len(str(a.get(f))) > len(v)
+        if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode") and not richer_osm_name):
+            a[f] = v
+            a["provenance"] = {**a["provenance"], f: ref}
+    a["_names"] = list(dict.fromkeys(a["_names"] + ([vals["name"]] if vals.get("name") else [])))
+    a["_dates"] = {**a["_dates"], ref: date}
+
+
+def _new_asset(source: str, r, ref: str, vals: dict, date) -> dict:
+    located = getattr(r, "located_by", None)
+    return {
+        "asset_id": "cur-" + source + "-" + hashlib.sha1(str(r.source_id).encode()).hexdigest()[:10],
+        **vals, "category": r.category, "categories": [r.category], "sources": [ref],
+        "provenance": {**{k: ref for k, v in vals.items() if v},
+                       "location": ref + (" (postcode)" if located == "postcode" else "")},
+        "osm_type": None, "osm_id": None, "x": r.geometry.x, "y": r.geometry.y,
+        "_names": [vals["name"]] if vals.get("name") else [], "_street": None, "_dates": {ref: date},
+    }
+
+
+def _score_pairs(r, cands, assets, model, taxonomy, s: MergeSettings):
+    """[(score, index, distance, kind)] for a record's compatible candidates; kind is 'named' or
+    'unnamed' (an unnamed feature of the record's own category close by)."""
+    model = NameModel(model.common | localities(getattr(r, "address", None)))
+    names = curated_names(r.name, getattr(r, "address", None), model)
+    out = []
+    for i in cands:
+        a = assets[i]
+        if not taxonomy.can_merge(r.category, a["categories"]):
+            continue
+        d = float(np.hypot(a["x"] - r.geometry.x, a["y"] - r.geometry.y))
+        if not a["_names"]:
+            if a["category"] == r.category and d <= s.unnamed_m:
+                out.append((s.merge_score, i, d, "unnamed"))
+            continue
+        sim = name_score(names, a["_names"], model)
+        addr = address_score(getattr(r, "postcode", None), getattr(r, "address", None), a.get("postcode"), a.get("_street"))
+        score = sim + addr + distance_score(d, s.radius_m)
+        if addr >= 0.15 and d <= s.radius_m / 5:  # same postcode and street, next door: the address says it
+            score = max(score, s.merge_score)
+        out.append((round(score, 3), i, d, "named"))
+    return sorted(out, key=lambda x: (-x[0], x[2]))
+
+
+def _review_row(source, r, a, score, d, reason) -> dict:
+    return {"curated_source": source, "curated_id": r.source_id, "curated_name": r.name, "category": r.category,
+            "candidate_asset_id": a["asset_id"], "candidate_ref": next((x for x in a["sources"] if x.startswith("osm:")),
+                                                                        a["sources"][0]),
+            "candidate_name": a.get("name"), "distance_m": round(d), "score": score, "reason": reason}
+
+
+def _is_dup(a: dict, b: dict, model) -> bool:
+    return (a["osm_type"] is not None and b["osm_type"] is not None and a["category"] == b["category"]
+            and bool(a["_names"]) and name_score(a["_names"][:1], b["_names"][:1], model) >= 0.95)
+
+
 def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame, bool]],
-                 taxonomy: Taxonomy, radius: float) -> tuple[gpd.GeoDataFrame, dict]:
+                 taxonomy: Taxonomy, settings: MergeSettings | float = MergeSettings(),
+                 dates: dict[str, str | None] | None = None, osm_date: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """``osm``: classified OSM points (EPSG:27700). ``curated``: source name -> (records in
-    EPSG:27700, authoritative?). Returns the asset table and match figures."""
-    assets = osm_assets(osm) if len(osm) else []
-    report = {"by_source": {}}
+    EPSG:27700, authoritative?). ``dates``: source name -> the date its list was last checked.
+    Returns the asset table and the match figures; ``report["review"]`` lists the pairs left to
+    curators (columns ``REVIEW_COLUMNS``)."""
+    s = settings if isinstance(settings, MergeSettings) else MergeSettings(radius_m=float(settings))
+    dates = dates or {}
+    assets = osm_assets(osm, osm_date) if len(osm) else []
+    model = NameModel(common_words([n for a in assets for n in a["_names"][:1]]))
+    report, review, gone = {"by_source": {}}, [], set()
     for source, (recs, authoritative) in curated.items():
-        xy = np.array([[a["x"], a["y"]] for a in assets]) if assets else np.empty((0, 2))
+        live = [i for i in range(len(assets)) if i not in gone]
+        xy = np.array([[assets[i]["x"], assets[i]["y"]] for i in live]) if live else np.empty((0, 2))
         tree = cKDTree(xy) if len(xy) else None
-        stats = {"records": int(len(recs)), "matched_osm": 0, "matched_curated": 0, "new": 0}
-        matched_here: set[int] = set()
-        n_before = len(assets)
-        for r in recs.itertuples():
-            ref = f"{source}:{r.source_id}"
-            best, best_score = None, -1.0
-            cands = tree.query_ball_point([r.geometry.x, r.geometry.y], radius) if tree is not None else []
-            # records added by this same source are candidates too (a list that names a place twice)
-            cands = list(cands) + [i for i in range(n_before, len(assets))
-                                   if np.hypot(assets[i]["x"] - r.geometry.x, assets[i]["y"] - r.geometry.y) <= radius]
-            for i in cands:
-                a = assets[i]
-                if i in matched_here and i < n_before:
-                    continue  # each existing asset takes at most one record of a source
-                if not taxonomy.can_merge(r.category, a["categories"]):
-                    continue
-                d = float(np.hypot(a["x"] - r.geometry.x, a["y"] - r.geometry.y))
-                sim = name_similarity(r.name, a["name"])
-                ok = sim >= 0.6 or (sim >= 0.45 and d <= radius / 3) or (
-                    not a["name"] and r.category in a["categories"] and d <= 30)
-                score = sim - d / (4 * radius)
-                if ok and score > best_score:
-                    best, best_score = i, score
-            vals = {f: clean_contact(f, getattr(r, f, None)) for f in FIELDS}
-            if best is None:
-                assets.append({
-                    "asset_id": "cur-" + source + "-" + hashlib.sha1(str(r.source_id).encode()).hexdigest()[:10],
-                    **vals, "category": r.category, "categories": [r.category], "sources": [ref],
-                    "provenance": {k: ref for k, v in vals.items() if v},
-                    "osm_type": None, "osm_id": None, "x": r.geometry.x, "y": r.geometry.y,
-                })
-                stats["new"] += 1
+        stats = {"records": int(len(recs)), "matched_osm": 0, "matched_curated": 0, "new": 0, "review": 0}
+        rows = list(recs.itertuples())
+        scored = []
+        for r in rows:
+            near = [live[j] for j in tree.query_ball_point([r.geometry.x, r.geometry.y], s.radius_m)] if tree is not None else []
+            scored.append(_score_pairs(r, near, assets, model, taxonomy, s))
+        # records competing for one place of their own category (one-to-one)
+        claims: dict[int, list[tuple[float, int]]] = {}
+        for k, (r, pairs) in enumerate(zip(rows, scored)):
+            for sc, i, d, kind in pairs:
+                if r.category in assets[i]["categories"] and sc >= s.review_score:
+                    claims.setdefault(i, []).append((sc, k))
+        decided: dict[int, tuple[int, list[int]]] = {}  # record -> (asset, duplicates to fold)
+        flagged: dict[int, list[tuple]] = {}
+        for k, (r, pairs) in enumerate(zip(rows, scored)):
+            if not pairs:
                 continue
-            a = assets[best]
-            matched_here.add(best)
-            stats["matched_osm" if a["osm_type"] else "matched_curated"] += 1
-            a["sources"] = a["sources"] + [ref]
-            if r.category not in a["categories"]:
-                a["categories"] = a["categories"] + [r.category]
-            for f, v in vals.items():
-                if not v:
+            best = pairs[0]
+            sc, i, d, kind = best
+            if sc < s.review_score:
+                continue
+            dups = [p[1] for p in pairs[1:] if p[0] >= s.merge_score and _is_dup(assets[i], assets[p[1]], model)]
+            rivals = [p for p in pairs[1:] if p[1] not in dups and p[0] >= s.merge_score and p[0] > sc - s.margin]
+            own = r.category in assets[i]["categories"]
+            contenders = [c for c in claims.get(i, []) if c[1] != k and c[0] > sc - s.margin] if own else []
+            beaten = own and any(c[0] > sc + s.margin for c in claims.get(i, []) if c[1] != k)
+            if kind == "unnamed":
+                unnamed_mine = [p for p in pairs if p[3] == "unnamed"]
+                named_ok = [p for p in pairs if p[3] == "named" and p[0] >= s.review_score]
+                if len(unnamed_mine) > 1 or contenders or named_ok:
+                    flagged[k] = [(p, "unnamed feature, several candidates") for p in unnamed_mine]
                     continue
-                from_osm = str(a["provenance"].get(f, "")).startswith("osm:")
-                richer_osm_name = f == "name" and name_similarity(v, a.get(f)) >= 0.99 and len(str(a.get(f))) > len(v)
-                if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode")
-                                    and not richer_osm_name):
-                    a[f] = v
-                    a["provenance"] = {**a["provenance"], f: ref}
+            if beaten:
+                continue  # another record of this source is clearly this place
+            if sc < s.merge_score:
+                flagged[k] = [(p, "low score") for p in pairs if p[0] >= s.review_score][:3]
+            elif rivals:
+                flagged[k] = [(p, "several candidates") for p in [best] + rivals]
+            elif contenders:
+                flagged[k] = [(best, "shared place: several records of this list match it")]
+            else:
+                decided[k] = (i, dups)
+        for k, r in enumerate(rows):
+            ref = f"{source}:{r.source_id}"
+            vals = {f: clean_contact(f, getattr(r, f, None)) for f in FIELDS}
+            if k in decided:
+                i, dups = decided[k]
+                a = assets[i]
+                for j in dups:
+                    if j not in gone and j != i:
+                        _absorb(a, assets[j])
+                        gone.add(j)
+                stats["matched_osm" if a["osm_type"] else "matched_curated"] += 1
+                _apply(a, r, ref, vals, authoritative, dates.get(source))
+                continue
+            if k in flagged:
+                stats["review"] += 1
+                for (sc, i, d, kind), why in flagged[k]:
+                    review.append(_review_row(source, r, assets[i], sc, d, why))
+            # a list naming one place twice: the second record joins the first
+            twin = None
+            for i in range(len(assets)):
+                a = assets[i]
+                if i not in gone and a["sources"][0].startswith(source + ":") and a["category"] == r.category \
+                        and np.hypot(a["x"] - r.geometry.x, a["y"] - r.geometry.y) <= s.radius_m / 5 \
+                        and name_score([vals["name"] or ""], a["_names"], model) >= 0.95:
+                    twin = a
+                    break
+            if twin is not None and k not in flagged:
+                stats["matched_curated"] += 1
+                _apply(twin, r, ref, vals, authoritative, dates.get(source))
+            else:
+                assets.append(_new_asset(source, r, ref, vals, dates.get(source)))
+                stats["new"] += 1
         report["by_source"][source] = stats
+    assets = [a for i, a in enumerate(assets) if i not in gone]
+    return _frame(assets, osm, taxonomy, report, review)
+
+
+def _frame(assets, osm, taxonomy, report, review):
     df = pd.DataFrame(assets)
     if df.empty:
         df = pd.DataFrame(columns=["asset_id", *FIELDS, "category", "categories", "sources", "provenance",
-                                   "osm_type", "osm_id", "x", "y"])
+                                   "osm_type", "osm_id", "x", "y", "_names", "_street", "_dates"])
+    prov = provenance_columns(df)
+    df = pd.concat([df.drop(columns=["_names", "_street", "_dates"]), prov], axis=1)
     gdf = gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(df["x"], df["y"]),
                            crs=osm.crs or "EPSG:27700")
     gdf["family"] = gdf["category"].map(taxonomy.family_of)
@@ -189,5 +303,7 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
         "matched": int((has_osm & has_cur).sum()),
         "osm_only": int((has_osm & ~has_cur).sum()),
         "curated_only": int((~has_osm).sum()),
+        "flagged_for_review": int(sum(v.get("review", 0) for v in report["by_source"].values())),
     })
+    report["review"] = pd.DataFrame(review, columns=REVIEW_COLUMNS)
     return gdf, report

@@ -133,6 +133,18 @@ def write_outputs(out: Path, slug: str, assets: gpd.GeoDataFrame, lsoas: gpd.Geo
     return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def write_review(out: Path, review: pd.DataFrame) -> dict[str, int]:
+    """The merge's review list (pairs left to curators) as ``downloads/merge_review.csv``."""
+    path = out / "downloads" / "merge_review.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df = review.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].map(_no_formula)
+    df.to_csv(path, index=False)
+    return {"downloads/merge_review.csv": path.stat().st_size}
+
+
 def write_access(out: Path, net, walk) -> dict[str, int]:
     """The walk network (``network.npz``), per-origin walking access (``access.parquet``) and the
     lookup's precomputed nearest assets (``lookup.parquet``); returns file name -> size."""
