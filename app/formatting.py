@@ -44,6 +44,22 @@ def minutes(value) -> str:
     return f"{m // 60} h {m % 60} min" if m % 60 else f"{m // 60} h"
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def checked_date(value) -> str:
+    """'2026-10-02' -> '2 October 2026'; '2026-10' -> 'October 2026'; '2026' stays; anything else as given."""
+    text = str(value or "")
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        return text
+    year, month, day = m.groups()
+    if not month:
+        return year
+    return f"{int(day)} {MONTHS[int(month) - 1]} {year}" if day else f"{MONTHS[int(month) - 1]} {year}"
+
+
 def walk_phrase(r: dict) -> Markup:
     """A lookup result's walking time and distance: the only per-request part of its HTML.
 
@@ -99,6 +115,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(landing_url)
     app.add_template_filter(file_size)
     app.add_template_filter(zip, "zip")
+    app.add_template_filter(checked_date)
     # globals, not context: macros imported without context (cached once) can use them
     from werkzeug.local import LocalProxy
 

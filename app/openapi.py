@@ -58,7 +58,10 @@ def openapi(server_url: str = "/") -> dict:
                                    "area": {"type": "string"}, "results": {"type": "array", "items": {
                                        "type": "object", "required": ["asset_id", "walk_m", "walk_minutes"],
                                        "properties": {"asset_id": {"type": "string"}, "walk_m": {"type": "integer"},
-                                                      "walk_minutes": {"type": "integer"}}}}}}),
+                                                      "walk_minutes": {"type": "integer"},
+                                                      "last_verified": {"type": "string", "nullable": True,
+                                                                        "description": "When the details were last "
+                                                                        "checked (YYYY-MM-DD, YYYY-MM or YYYY)."}}}}}}),
                               **_errors(400, 404)}}},
             "/api/area/{slug}/scenario": {"get": {
                 "summary": "What if a place opens (at a point or in a building) or closes: the change in walking times.",

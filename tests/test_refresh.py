@@ -14,6 +14,7 @@ from assetmap.config import load_area
 from assetmap.curated import CURATED_COLUMNS
 from assetmap.errors import BuildError
 from assetmap.results import AreaResults
+from registry_support import registry_url  # noqa: F401  (fixture used by name)
 
 
 def _records(rows: list[dict]) -> gpd.GeoDataFrame:
@@ -58,3 +59,39 @@ def test_a_registry_asset_appears_after_a_refresh(kept):
 def test_refresh_without_kept_inputs_names_the_fix(tmp_path, data_root):
     with pytest.raises(BuildError, match="run a full 'assetmap build'"):
         refresh_area(load_area("chesterfield", data_root), tmp_path / "chesterfield", {}, echo=lambda m: None)
+
+
+def test_publishing_registry_assets_without_a_rebuild(kept, registry_url, tmp_path):
+    """Import into the registry (either backend), publish: the asset is in the lookup, the map data
+    and the downloads, with its own last-verified date; hide it and publish: it is gone again."""
+    from sqlalchemy import select
+
+    from assetmap.registry.assets import set_status
+    from assetmap.registry.models import CuratedAsset
+    from assetmap.registry.db import make_engine, session_factory, upgrade
+    from assetmap.registry.importer import import_file
+    from assetmap.registry.publish import publish_area
+
+    cfg, out, _ = kept
+    engine = make_engine(registry_url)
+    upgrade(engine)
+    lat, lon = 53.2352, -1.4230  # beside S40 1LP
+    (tmp_path / "club.csv").write_text(
+        "id,name,category,postcode,lat,lon,last_verified\n"
+        f'c1,"Spire Lunch Club <script>x</script>",lunch_club,S40 1LP,{lat},{lon},2026-10-02\n')
+    rep = import_file(engine, tmp_path / "club.csv", "spire-council")
+    assert rep.counts["accepted"] == 1, [r.reasons for r in rep.rejected]
+    report = publish_area(cfg, out.parent, engine)
+    assert report["refresh"] and report["curated"]["registry:spire-council"]["in_area"] == 1
+    ar = AreaResults(out)
+    mine = ar.assets[ar.assets["name"] == "Spire Lunch Club <script>x</script>"]
+    assert len(mine) == 1 and mine.iloc[0]["last_verified"] == "2026-10-02"
+    assert ar.lookup("S40 1LP", limit=1, category="lunch_club").results[0]["name"].startswith("Spire Lunch Club")
+    assert "Spire Lunch Club" in ar.assets_geojson(category="lunch_club")
+    with session_factory(engine)() as s:
+        asset = s.scalars(select(CuratedAsset)).one()
+        set_status(s, asset.id, "hidden", who="test")
+        s.commit()
+    publish_area(cfg, out.parent, engine)
+    assert not AreaResults(out).assets["name"].eq("Spire Lunch Club <script>x</script>").any()
+    engine.dispose()

@@ -81,7 +81,7 @@ def siting(slug: str):
 
 
 LOOKUP_FIELDS = ("asset_id", "name", "category", "category_label", "family", "address", "postcode", "website",
-                 "email", "phone", "opening_hours", "sources", "lon", "lat", "walk_m", "walk_minutes",
+                 "email", "phone", "opening_hours", "last_verified", "sources", "lon", "lat", "walk_m", "walk_minutes",
                  "walk_minutes_reduced", "straight_m")
 
 

@@ -3,28 +3,75 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
 from .config import PROJECT_ROOT, list_areas, load_area
-from .errors import AssetmapError
+from .errors import AssetmapError, RegistryError
 
 DEFAULT_BUILD_ROOT = Path(PROJECT_ROOT / "build")
+
+
+def _registry_url(args) -> str | None:
+    """The registry to read: --registry, else $ASSETMAP_DATABASE_URL or the default SQLite file when
+    it exists; None with --no-registry or when there is none."""
+    if getattr(args, "no_registry", False):
+        return None
+    from .registry.db import ENV_VAR, default_url
+
+    if args.registry or os.environ.get(ENV_VAR):
+        return args.registry or default_url()
+    url = default_url()
+    return url if Path(url.removeprefix("sqlite:///")).exists() else None
+
+
+def _registry_lists(args) -> dict:
+    url = _registry_url(args)
+    if url is None:
+        return {}
+    from .registry.publish import read_registry
+
+    lists = read_registry(url)
+    print(f"registry: {sum(len(r) for r, _ in lists.values())} published assets from {len(lists)} source(s)",
+          file=sys.stderr)
+    return lists
 
 
 def _build(args) -> int:
     from .build import build_area
 
+    extra = _registry_lists(args)
     for area in args.areas:
         cfg = load_area(area, args.data_root)
         out = Path(args.out) if args.out and len(args.areas) == 1 else Path(args.build_root) / cfg.slug
-        report = build_area(cfg, out)
+        report = build_area(cfg, out, extra_curated=extra)
         a, n, m = report["assets"], report["neighbourhoods"], report["merge"]
         print(f"{cfg.name}: {n['lsoas']} LSOAs ({n['with_deprivation']} with IoD2025, {n['with_population']} with "
               f"population); {a['total']} assets in {a['categories_present']} categories; merge: {m['matched']} "
               f"matched, {m['osm_only']} OSM only, {m['curated_only']} curated only, {m.get('flagged_for_review', 0)} "
               f"flagged for review; "
               f"{report['timings']['total']:.1f} s; report: {out / 'report.json'}")
+    return 0
+
+
+def _refresh(args) -> int:
+    from .registry.publish import publish_area
+
+    cfg = load_area(args.area, args.data_root)
+    url = _registry_url(args)
+    if url is None:
+        raise RegistryError("there is no registry database to publish from: create it with 'assetmap db upgrade' "
+                            "(or pass --registry URL / set $ASSETMAP_DATABASE_URL)")
+    report = publish_area(cfg, args.build_root, url)
+    regs = {k: v["in_area"] for k, v in report["curated"].items() if k.startswith("registry:")}
+    print(f"{cfg.name}: refreshed in {report['timings']['total']:.1f} s with {sum(regs.values())} registry assets "
+          f"({', '.join(f'{k[9:]}: {v}' for k, v in regs.items()) or 'none'}); {report['assets']['total']} assets")
+    if args.reload_pid:
+        pid = int(Path(args.reload_pid).read_text().strip())
+        os.kill(pid, signal.SIGHUP)
+        print(f"sent SIGHUP to the server (pid {pid}): workers restart on the refreshed build", file=sys.stderr)
     return 0
 
 
@@ -169,7 +216,19 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("areas", nargs="+", help="area names (data/areas/<name>.toml) or paths to .toml files")
     b.add_argument("--build-root", default=DEFAULT_BUILD_ROOT, help="where builds go (default ./build)")
     b.add_argument("--out", help="exact output folder (one area only)")
+    reg_help = ("registry database URL to read published curated assets from (default $ASSETMAP_DATABASE_URL, "
+                "else instance/registry.sqlite when it exists)")
+    b.add_argument("--registry", help=reg_help)
+    b.add_argument("--no-registry", action="store_true", help="build from the files alone")
     b.set_defaults(func=_build)
+    r = sub.add_parser("refresh", help="publish registry changes: rerun merge → outputs from the last build's kept "
+                                       "inputs (seconds)")
+    r.add_argument("area")
+    r.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    r.add_argument("--registry", help=reg_help)
+    r.add_argument("--reload-pid", metavar="FILE", help="then send SIGHUP to the server whose pid is in FILE "
+                                                        "(assetmap serve --pid FILE)")
+    r.set_defaults(func=_refresh)
     s = sub.add_parser("serve", help="serve the built areas with the web app")
     s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     s.add_argument("--host", default="127.0.0.1")

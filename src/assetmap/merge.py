@@ -190,6 +190,12 @@ def _is_dup(a: dict, b: dict, model) -> bool:
             and bool(a["_names"]) and name_score(a["_names"][:1], b["_names"][:1], model) >= 0.95)
 
 
+def _record_date(r, list_date: str | None) -> str | None:
+    """A record's own last-verified date (registry assets carry one), else its list's date."""
+    own = getattr(r, "last_verified", None)
+    return own if isinstance(own, str) and own else list_date
+
+
 def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame, bool]],
                  taxonomy: Taxonomy, settings: MergeSettings | float = MergeSettings(),
                  dates: dict[str, str | None] | None = None, osm_date: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
@@ -259,7 +265,7 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
                         _absorb(a, assets[j])
                         gone.add(j)
                 stats["matched_osm" if a["osm_type"] else "matched_curated"] += 1
-                _apply(a, r, ref, vals, authoritative, dates.get(source))
+                _apply(a, r, ref, vals, authoritative, _record_date(r, dates.get(source)))
                 continue
             if k in flagged:
                 stats["review"] += 1
@@ -276,9 +282,9 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
                     break
             if twin is not None and k not in flagged:
                 stats["matched_curated"] += 1
-                _apply(twin, r, ref, vals, authoritative, dates.get(source))
+                _apply(twin, r, ref, vals, authoritative, _record_date(r, dates.get(source)))
             else:
-                assets.append(_new_asset(source, r, ref, vals, dates.get(source)))
+                assets.append(_new_asset(source, r, ref, vals, _record_date(r, dates.get(source))))
                 stats["new"] += 1
         report["by_source"][source] = stats
     assets = [a for i, a in enumerate(assets) if i not in gone]

@@ -86,7 +86,7 @@ class AreaResults:
         records = []
         for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry):
             rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
-                                         "website", "email", "phone", "opening_hours")}
+                                         "website", "email", "phone", "opening_hours", "last_verified")}
             rec["category_label"] = labels.get(r["category"], {}).get("label", r["category"])
             rec["sources"] = list(r["sources"])
             rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)

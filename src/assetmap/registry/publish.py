@@ -1,0 +1,75 @@
+"""The registry as a curated source of a build, and publishing without a full rebuild.
+
+Published registry assets become curated records exactly like a curated file's
+(:data:`assetmap.curated.CURATED_COLUMNS`, EPSG:27700), one list per registry source
+(``registry:<source>``), authoritative (a curator approved them), each carrying its own
+``last_verified`` date. :func:`publish_area` refreshes an area's build from the inputs its last
+full build kept plus these records (:func:`assetmap.build.refresh_area`): seconds, not a build.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import Transformer
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ..curated import CURATED_COLUMNS
+from .db import make_engine, require_current, session_factory
+from .models import CuratedAsset
+
+PREFIX = "registry:"
+_FIELDS = {"name": "name", "address": "address", "postcode": "postcode", "url": "website", "phone": "phone",
+           "email": "email", "opening_hours": "opening_hours", "description": "description"}
+
+
+def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, float] | None = None,
+                     ) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
+    """Published registry assets (inside ``bbox_lonlat`` when given) as curated lists by source."""
+    q = select(CuratedAsset).where(CuratedAsset.status == "published")
+    if bbox_lonlat is not None:
+        minx, miny, maxx, maxy = bbox_lonlat
+        q = q.where(CuratedAsset.lon.between(minx, maxx), CuratedAsset.lat.between(miny, maxy))
+    rows = session.scalars(q.order_by(CuratedAsset.source, CuratedAsset.id)).all()
+    by_source: dict[str, list[dict]] = {}
+    for a in rows:
+        rec = {col: getattr(a, f) for f, col in _FIELDS.items()}
+        rec.update(source=PREFIX + a.source, source_id=a.id, category=a.category, located_by=a.located_by,
+                   origin="registry", hours_text=None, lon=a.lon, lat=a.lat,
+                   last_verified=a.last_verified.isoformat() if a.last_verified else None)
+        by_source.setdefault(PREFIX + a.source, []).append(rec)
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    out = {}
+    for source, recs in by_source.items():
+        frame = pd.DataFrame(recs)
+        x, y = to_bng.transform(frame.pop("lon").to_numpy(), frame.pop("lat").to_numpy())
+        cols = [c for c in CURATED_COLUMNS if c != "geometry"] + ["last_verified"]
+        out[source] = (gpd.GeoDataFrame(frame[cols], geometry=gpd.points_from_xy(x, y), crs="EPSG:27700"), True)
+    return out
+
+
+def read_registry(url_or_engine: str | Engine | None, bbox_lonlat=None) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
+    """:func:`registry_records` from a database URL or engine (raises, naming the fix, if not migrated)."""
+    engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+    require_current(engine)
+    with session_factory(engine)() as session:
+        return registry_records(session, bbox_lonlat)
+
+
+def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None, echo=lambda m: None) -> dict:
+    """Refresh ``build_root/<slug>`` from its kept inputs plus the registry's published assets."""
+    from ..build import refresh_area
+
+    bbox = tuple(build_bounds(build_root, cfg.slug))
+    return refresh_area(cfg, Path(build_root) / cfg.slug, read_registry(url_or_engine, bbox), echo=echo)
+
+
+def build_bounds(build_root: str | Path, slug: str, margin: float = 0.05) -> list[float]:
+    """The built area's lon/lat bounds from its report, widened by ``margin`` degrees (edge buffer)."""
+    import json
+
+    report = json.loads((Path(build_root) / slug / "report.json").read_text())
+    minx, miny, maxx, maxy = report["area"]["bounds"]
+    return [minx - margin, miny - margin, maxx + margin, maxy + margin]
