@@ -75,6 +75,41 @@ def _refresh(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from . import exports
+
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        if args.registry is not None:
+            from .registry.db import make_engine, require_current, session_factory
+            from .taxonomy import load_taxonomy
+
+            engine = make_engine(args.registry or None)
+            require_current(engine)
+            with session_factory(engine)() as session:
+                if args.format == "oruk":
+                    json.dump(exports.registry_oruk(session, load_taxonomy().as_dict(), args.include_hidden), out,
+                              ensure_ascii=False, indent=1)
+                else:
+                    from .registry.export import write_assets_csv
+
+                    write_assets_csv(session, out, include_hidden=args.include_hidden)
+        else:
+            from .results import AreaResults
+
+            if not args.area:
+                raise AssetmapError("name an area to export (assetmap export AREA), or --registry for the registry")
+            ar = AreaResults(Path(args.build_root) / load_area(args.area, args.data_root).slug)
+            if args.format == "oruk":
+                json.dump(exports.area_oruk(ar), out, ensure_ascii=False, indent=1)
+            else:
+                exports.area_csv(ar, out)
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
 def _serve(args) -> int:
     from .results import load_results
 
@@ -229,6 +264,15 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--reload-pid", metavar="FILE", help="then send SIGHUP to the server whose pid is in FILE "
                                                         "(assetmap serve --pid FILE)")
     r.set_defaults(func=_refresh)
+    ex = sub.add_parser("export", help="an area's merged assets, or the registry, as Open Referral UK JSON or CSV")
+    ex.add_argument("area", nargs="?", help="area to export from its build (omit with --registry)")
+    ex.add_argument("--format", choices=("oruk", "csv"), default="oruk")
+    ex.add_argument("--registry", nargs="?", const="", metavar="URL",
+                    help="export the registry instead (URL default $ASSETMAP_DATABASE_URL or instance/registry.sqlite)")
+    ex.add_argument("--include-hidden", action="store_true", help="registry: hidden assets too")
+    ex.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    ex.add_argument("--out", help="file to write (default: standard output)")
+    ex.set_defaults(func=_export)
     s = sub.add_parser("serve", help="serve the built areas with the web app")
     s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     s.add_argument("--host", default="127.0.0.1")

@@ -86,31 +86,7 @@ class OrukCatalogue:
         self._text, self._terms = text, terms
 
     def _service(self, slug: str, r: dict, built: str | None, lad: dict, cats: dict) -> tuple[dict, dict]:
-        r = {k: (_text(v) if k in ("name", "description", "email", "website", "address", "postcode") else v)
-             for k, v in r.items()}
-        sid = uid("service", slug, r["asset_id"])
-        cat_label = cats.get(r["category"], {}).get("label", r["category"])
-        name = r.get("name") or f"Unnamed {cat_label.lower()}"
-        listed = {"id": sid, "name": name, "status": "active",
-                  "description": r.get("description") or f"{cat_label} in {lad.get(r.get('lsoa21_code')) or slug}",
-                  "url": _http(r.get("website")), "email": r.get("email") or None,
-                  "last_modified": built}
-        listed = {k: v for k, v in listed.items() if v is not None}
-        loc_id = uid("location", slug, r["asset_id"])
-        location = {"id": loc_id, "location_type": "physical", "name": name, "latitude": r["lat"], "longitude": r["lon"]}
-        if r.get("address") and r.get("postcode"):
-            location["addresses"] = [{"id": uid("address", slug, r["asset_id"]), "location_id": loc_id,
-                                      "address_1": r["address"], "city": lad.get(r.get("lsoa21_code")) or "",
-                                      "state_province": "England", "postal_code": r["postcode"], "country": "GB",
-                                      "address_type": "physical"}]
-        attributes = [{"id": uid("attribute", slug, r["asset_id"], c), "link_id": sid, "link_type": "service",
-                       "link_entity": "service", "taxonomy_term_id": self.term_by_key[c]["id"],
-                       "taxonomy_term": self.term_by_key[c]}
-                      for c in r["categories"] if c in self.term_by_key]
-        full = {**listed, "service_at_locations": [{"id": uid("sal", slug, r["asset_id"]), "service_id": sid,
-                                                     "location_id": loc_id, "location": location}],
-                "attributes": attributes}
-        return full, listed
+        return service_record(slug, r, built, lad.get(r.get("lsoa21_code")), cats, self.term_by_key)
 
     # --- queries ---------------------------------------------------------------------------
     def find(self, search: str | None = None, term_ids: set | None = None, taxonomy_id: str | None = None,
@@ -133,3 +109,34 @@ class OrukCatalogue:
     def page(self, items: list, page: int, per_page: int) -> dict:
         start = (page - 1) * per_page
         return Page(items[start:start + per_page], len(items), page, per_page).as_dict()
+
+
+def service_record(slug: str, r: dict, built: str | None, city: str | None, cats: dict,
+                   term_by_key: dict) -> tuple[dict, dict]:
+    """One asset as an ORUK service: (the full service, its listing form). ``r`` holds asset_id,
+    name, description, email, website, address, postcode, lat, lon, category, categories."""
+    r = {k: (_text(v) if k in ("name", "description", "email", "website", "address", "postcode") else v)
+         for k, v in r.items()}
+    sid = uid("service", slug, r["asset_id"])
+    cat_label = cats.get(r["category"], {}).get("label", r["category"])
+    name = r.get("name") or f"Unnamed {cat_label.lower()}"
+    listed = {"id": sid, "name": name, "status": "active",
+              "description": r.get("description") or f"{cat_label} in {city or slug}",
+              "url": _http(r.get("website")), "email": r.get("email") or None,
+              "last_modified": built}
+    listed = {k: v for k, v in listed.items() if v is not None}
+    loc_id = uid("location", slug, r["asset_id"])
+    location = {"id": loc_id, "location_type": "physical", "name": name, "latitude": r["lat"], "longitude": r["lon"]}
+    if r.get("address") and r.get("postcode"):
+        location["addresses"] = [{"id": uid("address", slug, r["asset_id"]), "location_id": loc_id,
+                                  "address_1": r["address"], "city": city or "",
+                                  "state_province": "England", "postal_code": r["postcode"], "country": "GB",
+                                  "address_type": "physical"}]
+    attributes = [{"id": uid("attribute", slug, r["asset_id"], c), "link_id": sid, "link_type": "service",
+                   "link_entity": "service", "taxonomy_term_id": term_by_key[c]["id"],
+                   "taxonomy_term": term_by_key[c]}
+                  for c in r["categories"] if c in term_by_key]
+    full = {**listed, "service_at_locations": [{"id": uid("sal", slug, r["asset_id"]), "service_id": sid,
+                                                 "location_id": loc_id, "location": location}],
+            "attributes": attributes}
+    return full, listed
