@@ -181,7 +181,7 @@ def test_lookup_without_postcode_is_just_the_form(client):
     resp = client.get("/lookup")
     assert resp.status_code == 200
     page = text(resp)
-    assert '<label for="postcode">Postcode</label>' in page
+    assert '<label for="postcode">Postcode, place or street</label>' in page
     assert '<label for="category">Type of place</label>' in page
     assert 'class="result-list"' not in page and "There is a problem" not in page
 
@@ -633,3 +633,27 @@ def test_framed_lookup_page_is_exactly_the_full_render(chesterfield_root, cheste
             assert resp.status_code == status, query
             assert resp.get_data(as_text=True) == full, query
             assert "\x00" not in full
+
+
+def test_lookup_from_a_place_or_street_name(client):
+    """Place and street names from the OSM extract start a lookup from their nearest postcode."""
+    resp = client.get("/lookup?postcode=brimington")
+    page = visible_text(text(resp))
+    assert resp.status_code == 200 and "nearest places to Brimington" in page
+    assert "Walks are from postcode S43" in page and "(village)" in page
+    street = client.get("/lookup?postcode=Saltergate&category=library")
+    assert street.status_code == 200 and "nearest place to Saltergate" in visible_text(text(street)) or \
+        "nearest places to Saltergate" in visible_text(text(street))
+    # a name shared by several streets: a choice, each choice a working lookup
+    choose = client.get("/lookup?postcode=Church+Street")
+    assert choose.status_code == 200 and "Which “Church Street” do you mean?" in visible_text(text(choose))
+    links = re.findall(r'href="(/lookup\?postcode=[^"]+near=[^"]+)"', text(choose))
+    assert len(links) >= 2
+    picked = client.get(html.unescape(links[0]))
+    assert picked.status_code == 200 and "nearest places to Church Street, " in visible_text(text(picked))
+    # a forged choice (label and postcode that do not belong together) is refused
+    assert client.get("/lookup?postcode=S40+1LP&near=Church+Street%2C+Nowhere").status_code == 400
+    # neither a postcode nor a known name
+    nothing = client.get("/lookup?postcode=Xyzzyville")
+    assert nothing.status_code == 400
+    assert "not the name of a place or street we know" in visible_text(text(nothing))

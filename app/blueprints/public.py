@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request, url_for
 
-from assetmap.errors import PostcodeError
-from assetmap.results import Lookup, find_postcode_area
+from assetmap.errors import MalformedPostcodeError, PostcodeError
+from assetmap.places import normalise_name
+from assetmap.postcodes import normalise
+from assetmap.results import Lookup, find_places, find_postcode_area, place_by_label
 
 from ..frames import render_framed
 from ..state import current_state
@@ -29,28 +31,68 @@ def lookup_map(found: Lookup) -> dict:
     }
 
 
-def run_lookup(postcode: str, category: str | None) -> tuple[dict, int]:
-    """Template context and HTTP status for a lookup; user errors become 400/404 with a message."""
+def _chosen(postcode: str, near: str) -> dict | None:
+    """A place picked from a list of choices: its label and postcode must belong together."""
+    try:
+        code = normalise(postcode)
+    except PostcodeError:
+        return None
+    place = place_by_label(current_state().results, near)
+    return place if place and place["postcode"] == code else None
+
+
+def _place(text: str, error: MalformedPostcodeError) -> tuple[dict | None, dict | None, int]:
+    """(the place to search from, or None; else the template context and status): a unique match
+    is used at once, several are offered as choices, none is the postcode error plus a hint."""
+    state = current_state()
+    places = find_places(state.results, text)
+    if not places:
+        names = ", ".join(v.name for v in state.areas)
+        return None, {"error": f"{error} It is not the name of a place or street we know in {names} either."}, 400
+    key = normalise_name(text)
+    exact = [p for p in places if p["key"] == key]
+    if len(exact) == 1 or (len(places) == 1):
+        return (exact or places)[0], None, 200
+    return None, {"choices": places}, 200
+
+
+def run_lookup(text: str, category: str | None, near: str | None = None) -> tuple[dict, int]:
+    """Template context and HTTP status for a lookup from a postcode, a place or a street name;
+    user errors become 400/404 with a message."""
     state = current_state()
     if category and category not in state.category_labels:
         return {"error": f"“{category[:40]}” is not a type of place this site knows. "
                          f"Choose one from the list, or “Any type”."}, 400
+    place = _chosen(text, near) if near else None
+    if near and place is None:
+        return {"error": f"“{near[:60]}” is not a place near {text[:10]} that this site knows; search for it again."}, 400
     try:
-        area = find_postcode_area(state.results, postcode)
+        area = find_postcode_area(state.results, text)
+        postcode = text
+    except MalformedPostcodeError as exc:
+        place, context, status = _place(text, exc)
+        if place is None:
+            return context, status
+        area, postcode = state.results[place["area"]], place["postcode"]
+    except PostcodeError as exc:
+        return {"error": str(exc)}, exc.status
+    try:
         found = area.lookup(postcode, limit=current_app.config["LOOKUP_LIMIT"], category=category)
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    return {"found": found, "area": view, "map": lookup_map(found), "items": view.result_items(found.results)}, 200
+    return {"found": found, "place": place, "area": view, "map": lookup_map(found),
+            "items": view.result_items(found.results)}, 200
 
 
 @bp.get("/lookup")
 def lookup():
-    postcode = request.args.get("postcode", "").strip()[:40]
+    postcode = request.args.get("postcode", "").strip()[:60]
     category = request.args.get("category", "").strip()[:60] or None
-    context, status = run_lookup(postcode, category) if postcode else ({}, 200)
+    near = request.args.get("near", "").strip()[:120] or None
+    context, status = run_lookup(postcode, category, near) if postcode else ({}, 200)
     # the head and scripts blocks depend only on whether a postcode was found and had results
     found = context.get("found")
     return render_framed("lookup.html", holes=("title", "main"), variant=(bool(found), bool(found and found.results)),

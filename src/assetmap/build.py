@@ -30,6 +30,7 @@ from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
 from .network import WalkNetwork, read_walk_network
 from .osm import coverage_bbox, read_extract
 from .outputs import write_access, write_equity, write_outputs, write_report, write_review
+from .places import build_gazetteer
 from .postcodes import Geocoder, read_codepoint
 from .taxonomy import Taxonomy, load_taxonomy
 from .walking import walking_access
@@ -93,7 +94,7 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
     osm_meta = {"bounds": list(extract.bounds) if extract.bounds else None, "timestamp": extract.timestamp,
                 "counts": extract.counts}
     return BuildInputs(extract.features, extract.streets, osm_meta, lsoas, nb.coverage, nb.report, len(all_pc),
-                       area_pc, curated, curated_report)
+                       area_pc, curated, curated_report, places=extract.places)
 
 
 def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
@@ -182,6 +183,9 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         files.update(write_access(tmp, net, walk))
         files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                                   cfg.gaps.threshold_min))
+        gazetteer = build_gazetteer(inputs.places, inputs.streets, area_pc, coverage)
+        gazetteer.to_parquet(tmp / "places.parquet")
+        files["places.parquet"] = (tmp / "places.parquet").stat().st_size
         inputs.save(tmp)
 
     by_cat = assets["category"].value_counts()

@@ -39,6 +39,7 @@ class BuildInputs:
     curated: dict[str, tuple[gpd.GeoDataFrame, bool]]  # from files: records and 'authoritative'
     curated_report: dict
     meta: dict = field(default_factory=dict)
+    places: gpd.GeoDataFrame | None = None  # named OSM place=* nodes, EPSG:4326
 
     def save(self, directory: str | Path) -> list[str]:
         d = Path(directory) / INPUTS_DIR
@@ -47,6 +48,8 @@ class BuildInputs:
                   "coverage": gpd.GeoDataFrame(geometry=self.coverage), "area_pc": self.area_pc}
         for name, (gdf, _) in self.curated.items():
             frames[f"curated-{name}"] = gdf
+        if self.places is not None:
+            frames["places"] = self.places
         coded = {}
         for name, frame in frames.items():
             coded[name] = _write(frame, d / f"{name}.parquet")
@@ -78,7 +81,8 @@ class BuildInputs:
                  "authoritative", "json_columns"}
         return cls(read("features"), read("streets"), meta["osm_meta"], read("lsoas"),
                    read("coverage").geometry, meta["nb_report"], meta["postcodes_read"], read("area_pc"),
-                   curated, meta["curated_report"], {k: v for k, v in meta.items() if k not in known})
+                   curated, meta["curated_report"], {k: v for k, v in meta.items() if k not in known},
+                   read("places") if (d / "places.parquet").exists() else None)
 
 
 def _is_container(v) -> bool:

@@ -39,6 +39,16 @@ class OsmExtract:
     bounds: tuple[float, float, float, float] | None  # lon/lat bbox the extract declares (header)
     timestamp: str | None
     counts: dict[str, int]
+    places: gpd.GeoDataFrame | None = None  # named place=* nodes (suburbs, villages…), EPSG:4326
+
+
+# place=* values a resident would search by (not countries, counties or single farms)
+PLACE_KINDS = ("city", "town", "village", "hamlet", "suburb", "quarter", "neighbourhood", "locality")
+PLACE_COLUMNS = ["osm_id", "place", "name", "geometry"]
+
+
+def _places(rows: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, columns=PLACE_COLUMNS, geometry="geometry", crs=WGS84)
 
 
 def parse_hstore(text: str | None) -> dict[str, str]:
@@ -74,9 +84,9 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
     if hbox.valid():
         bounds = (hbox.bottom_left.lon, hbox.bottom_left.lat, hbox.top_right.lon, hbox.top_right.lat)
 
-    keys = list(dict.fromkeys([*taxonomy.osm_keys, "highway"]))
+    keys = list(dict.fromkeys([*taxonomy.osm_keys, "highway", "place"]))
     wkb = osmium.geom.WKBFactory()
-    rows, streets = [], []
+    rows, streets, places = [], [], []
     bad = 0
     fp = (osmium.FileProcessor(str(path))
           .with_areas(osmium.filter.KeyFilter(*taxonomy.osm_keys))
@@ -85,6 +95,8 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
         try:
             if obj.is_node():
                 tags = dict(obj.tags)
+                if tags.get("place") in PLACE_KINDS and tags.get("name"):
+                    places.append((obj.id, tags["place"], tags["name"], shapely.Point(obj.location.lon, obj.location.lat)))
                 row = _row("node", obj.id, tags, shapely.Point(obj.location.lon, obj.location.lat), taxonomy)
                 if row:
                     rows.append(row)
@@ -110,7 +122,8 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
     features = gpd.GeoDataFrame(rows, columns=ASSET_COLUMNS, geometry="geometry", crs=WGS84)
     st = gpd.GeoDataFrame(streets, columns=["osm_id", "highway", "name", "geometry"], geometry="geometry", crs=WGS84)
     return OsmExtract(features, st, bounds, stamp,
-                      {"features": len(features), "streets": len(st), "invalid_geometries": bad})
+                      {"features": len(features), "streets": len(st), "places": len(places), "invalid_geometries": bad},
+                      _places(places))
 
 
 def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtract:
@@ -126,7 +139,7 @@ def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtr
     missing = [v for v in want.values() if v not in available and v in layers.values()]
     if missing:
         raise DataSourceError(f"{path} has no layer(s) {missing}; it has {sorted(available)}. Fix [osm.layers]")
-    rows, streets = [], []
+    rows, streets, places = [], [], []
     bounds = None
     for role, layer in want.items():
         if layer not in available:
@@ -146,6 +159,8 @@ def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtr
             tags.update(parse_hstore(ot))
             if role == "lines" and "highway" in tags:
                 streets.append((int(oid) if oid else -1, tags["highway"], tags.get("name"), geom))
+            if role == "points" and tags.get("place") in PLACE_KINDS and tags.get("name") and geom is not None:
+                places.append((int(oid) if oid else -1, tags["place"], tags["name"], geom))
             if geom is None:
                 continue
             if role == "points":
@@ -162,7 +177,9 @@ def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtr
                 rows.append(row)
     features = gpd.GeoDataFrame(rows, columns=ASSET_COLUMNS, geometry="geometry", crs=WGS84)
     st = gpd.GeoDataFrame(streets, columns=["osm_id", "highway", "name", "geometry"], geometry="geometry", crs=WGS84)
-    return OsmExtract(features, st, bounds, None, {"features": len(features), "streets": len(st), "invalid_geometries": 0})
+    return OsmExtract(features, st, bounds, None,
+                      {"features": len(features), "streets": len(st), "places": len(places), "invalid_geometries": 0},
+                      _places(places))
 
 
 def read_extract(cfg: OsmConfig, data_root: Path, taxonomy: Taxonomy) -> OsmExtract:

@@ -16,6 +16,7 @@ import pandas as pd
 from .errors import ResultsError, UnknownPostcodeError
 from .lookup import Lookup, LookupIndex
 from .outputs import feature_collection, features_json, unflatten
+from .places import PLACE_COLUMNS, PlaceIndex
 from .postcodes import normalise
 
 
@@ -51,6 +52,9 @@ class AreaResults:
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
         self._lookup = self._lookup_index(pcs)
+        gaz = self.dir / "places.parquet"
+        self.places = PlaceIndex(pd.read_parquet(gaz) if gaz.exists() else pd.DataFrame(columns=PLACE_COLUMNS),
+                                 self.slug)
 
     # --- downloads -------------------------------------------------------------------------
     def assets_geojson(self, category: str | None = None, family: str | None = None) -> str:
@@ -118,6 +122,22 @@ def load_results(build_root: str | Path) -> dict[str, AreaResults]:
         ar = AreaResults(d)
         out[ar.slug] = ar
     return out
+
+
+def find_places(results: dict[str, AreaResults], text: str, limit: int = 8) -> list[dict]:
+    """Places and streets named ``text`` in any loaded area (each with its nearest postcode)."""
+    found = []
+    for ar in results.values():
+        found += [{**e, "area_name": ar.name} for e in ar.places.find(text, limit)]
+    return found[:limit]
+
+
+def place_by_label(results: dict[str, AreaResults], label: str) -> dict | None:
+    """The place or street with exactly this label (as :func:`find_places` gave it), if any."""
+    for ar in results.values():
+        if label in ar.places.by_label:
+            return {**ar.places.by_label[label], "area_name": ar.name}
+    return None
 
 
 def find_postcode_area(results: dict[str, AreaResults], postcode: str) -> AreaResults:
