@@ -39,7 +39,9 @@
         th.setAttribute('aria-sort', dir);
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (r1, r2) {
-          var c = compare(key(r1.cells[col]), key(r2.cells[col]));
+          var a = key(r1.cells[col]), b = key(r2.cells[col]);
+          if (a === null || b === null) return compare(a, b);  // empty cells last either way
+          var c = compare(a, b);
           return dir === 'ascending' ? c : -c;
         });
         rows.forEach(function (r) { body.appendChild(r); });
