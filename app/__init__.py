@@ -57,10 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .blueprints import about, api, docs, downloads, health, ogc, oruk, planner, public
+    from .blueprints import about, api, docs, downloads, health, ogc, oruk, pages, planner, public
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(about.bp)
     app.register_blueprint(api.bp)

@@ -18,6 +18,7 @@ ASSET_FIELDS = (
     ("email", "text", "Email address (without mailto:)."),
     ("opening_hours", "text", "Opening hours in OpenStreetMap opening_hours syntax where available."),
     ("description", "text", "Free-text description from the source."),
+    ("wheelchair", "text", "Wheelchair access: yes, limited or no (OpenStreetMap wheelchair=*, designated counted as yes, or a curated list's field); empty when not known."),
     ("category", "text", "Primary category key (see the taxonomy on the About page)."),
     ("categories", "list", "Every category the asset belongs to (CSV: joined with ';')."),
     ("family", "text", "Family of the primary category (e.g. health, community_spaces)."),

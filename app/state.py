@@ -24,6 +24,7 @@ from assetmap.scenarios import ScenarioModel
 
 from .formatting import walk_phrase
 from .frames import Stencil, hole
+from .pagedata import asset_pages, neighbourhood_profiles
 
 # IMD decile colours, decile 1 (most deprived 10% of England's LSOAs) first: a 10-class
 # sequential yellow-green-blue ramp (ColorBrewer YlGnBu, interpolated to 10 classes), darkest
@@ -258,6 +259,10 @@ class AreaView:
             "attribution": {"short": [OSM_SHORT, OGL_SHORT], "lines": list(ar.attribution)},
         }
 
+        # the asset pages and neighbourhood profiles (app/pagedata.py), by asset id and LSOA code
+        self.asset_pages = asset_pages(self)
+        self.profiles = neighbourhood_profiles(self)
+
 
 def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
     """The kept HTML of these results, rendering any asset seen for the first time."""
@@ -267,8 +272,9 @@ def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
         if part is None:
             macros = current_app.jinja_env.get_template("_result.html").module
             map_url = url_for("planner.area", slug=view.slug)
+            page_url = url_for("pages.asset", slug=view.slug, asset_id=r["asset_id"])
             colour = view.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
-            part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk")),
+            part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url),
                                               ("rank", "walk")))
             view._parts[r["asset_id"]] = part
         out.append(part)

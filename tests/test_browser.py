@@ -433,3 +433,93 @@ def test_hostile_names_show_as_text_in_the_lookup(hostile_page):
     w.page.wait_for_timeout(500)
     assert w.page.locator("img[src='x'], svg[onload]").count() == 0
     w.assert_clean()
+
+
+# --- asset pages and neighbourhood profiles --------------------------------------------------
+
+def _most_deprived(ar) -> str:
+    nb = ar.neighbourhoods
+    return nb.loc[nb["imd_rank"].idxmin(), "lsoa21_code"]
+
+
+@pytest.mark.parametrize("width", [1400, 360])
+def test_asset_page_map_and_layout(browser, server, chesterfield_ar, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    w = Watched(ctx.new_page(), server.url)
+    try:
+        lib = _asset_id(chesterfield_ar, "Chesterfield Library")
+        w.goto(f"/area/{CHESTERFIELD}/asset/{lib}")
+        wait_for_map(w, "#asset-map")
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= width
+        main = w.page.locator('.asset-marker[aria-label="Chesterfield Library, Library"]')
+        assert main.count() == 1
+        assert w.page.locator(".leaflet-marker-pane .asset-marker").count() >= 4  # the place and its neighbours
+        assert w.page.locator("#asset-map").get_attribute("aria-label").startswith("Map of Chesterfield Library")
+        # a nearby marker's popup links to that place's page
+        w.page.locator(".leaflet-marker-pane .asset-marker").first.click()
+        w.page.wait_for_selector(".leaflet-popup-content a", timeout=5000)
+        href = w.page.locator(".leaflet-popup-content a").first.get_attribute("href")
+        assert href.startswith(f"/area/{CHESTERFIELD}/asset/")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.screenshot(path=str(SHOTS / f"asset-{width}.png"), full_page=True)
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("width", [1400, 360])
+def test_profile_page_sorts_tables_and_fits(browser, server, chesterfield_ar, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    w = Watched(ctx.new_page(), server.url)
+    try:
+        code = _most_deprived(chesterfield_ar)
+        w.goto(f"/area/{CHESTERFIELD}/neighbourhood/{code}")
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= width
+        table = w.page.locator("#walk-table")
+        assert table.get_attribute("data-sortable") == "yes"
+        table.locator("thead th").nth(1).locator("button").click()
+        assert table.locator("thead th").nth(1).get_attribute("aria-sort") == "ascending"
+        values = [float(v) for v in table.locator("tbody td:nth-child(2)").evaluate_all(
+            "cs => cs.map(c => c.getAttribute('data-sort')).filter(v => v !== '')")]
+        shown = [float(t) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts() if t[:1].isdigit()]
+        assert shown == sorted(values) and len(shown) > 10
+        table.locator("thead th").nth(1).locator("button").click()
+        assert table.locator("thead th").nth(1).get_attribute("aria-sort") == "descending"
+        shown = [float(t) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts() if t[:1].isdigit()]
+        assert shown == sorted(values, reverse=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.screenshot(path=str(SHOTS / f"neighbourhood-{width}.png"), full_page=True)
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_planner_popups_link_to_asset_and_profile_pages(page, chesterfield_ar):
+    lib = _asset_id(chesterfield_ar, "Chesterfield Library")
+    page.goto(f"/#asset={lib}")
+    wait_for_map(page)
+    popup_text(page)
+    link = page.page.locator(".leaflet-popup-content a", has_text="More about this place")
+    assert link.get_attribute("href") == f"/area/{CHESTERFIELD}/asset/{lib}"
+    code = _most_deprived(chesterfield_ar)
+    page.page.evaluate("""code => { const p = window.assetmapPlanner;
+        p.choropleth.eachLayer(l => { if (l.feature.properties.lsoa21_code === code) l.openPopup(); }); }""", code)
+    page.page.wait_for_selector(".lsoa-popup a", timeout=5000)
+    assert page.page.locator(".lsoa-popup a").get_attribute("href") == f"/area/{CHESTERFIELD}/neighbourhood/{code}"
+    page.assert_clean()
+
+
+def test_hostile_names_show_as_text_on_asset_pages(hostile_page, hostile_ar):
+    w = hostile_page
+    a = hostile_ar.assets[hostile_ar.assets["name"] == XSS_IMG].iloc[0]
+    w.goto(f"/area/{HOSTILE_SLUG}/asset/{a['asset_id']}")
+    wait_for_map(w, "#asset-map")
+    assert w.page.inner_text("h1") == XSS_IMG
+    w.page.hover(f'.asset-marker[aria-label="{XSS_IMG}, Timebank"]')
+    w.page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    assert XSS_IMG in w.page.inner_text(".leaflet-tooltip")
+    w.goto(f"/area/{HOSTILE_SLUG}/neighbourhood/{a['lsoa21_code']}")
+    assert XSS_IMG in w.page.inner_text("#inside-table")
+    w.page.wait_for_timeout(500)
+    assert w.page.locator("img[src='x'], svg[onload]").count() == 0
+    w.assert_clean()

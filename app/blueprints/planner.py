@@ -17,6 +17,9 @@ def map_config(view: AreaView) -> dict:
             "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
             "streets": url_for("downloads.data", slug=view.slug, name="streets.geojson"),
             "lookup": url_for("public.lookup"),
+            # prefixes: + an asset id / an LSOA code (app/blueprints/pages.py)
+            "asset_page": url_for("planner.area", slug=view.slug) + "asset/",
+            "neighbourhood_page": url_for("planner.area", slug=view.slug) + "neighbourhood/",
             **({"scenario": url_for("api.scenario", slug=view.slug), "siting": url_for("api.siting", slug=view.slug)}
                if view.slug in current_state().models else {}),
         },

@@ -22,7 +22,8 @@ def lookup_map(found: Lookup) -> dict:
         "postcode": found.postcode, "lon": found.lon, "lat": found.lat,
         "results": [{"rank": i, "name": r["name"], "category_label": r["category_label"],
                      "colour": cats.get(r["category"], {}).get("colour", "#555555"),
-                     "walk_m": r["walk_m"], "walk_minutes": r["walk_minutes"], "lon": r["lon"], "lat": r["lat"]}
+                     "walk_m": r["walk_m"], "walk_minutes": r["walk_minutes"], "lon": r["lon"], "lat": r["lat"],
+                     "url": url_for("pages.asset", slug=found.area, asset_id=r["asset_id"])}
                     for i, r in enumerate(found.results, start=1)],
         "streets": url_for("downloads.data", slug=found.area, name="streets.geojson"),
         "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}

@@ -39,7 +39,9 @@ from .matching import (NameModel, address_score, common_words, curated_names, di
 from .provenance import element_date, provenance_columns
 from .taxonomy import Taxonomy
 
-FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours", "description")
+FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours", "description", "wheelchair")
+# OSM wheelchair=* values and their plain forms (designated: built for wheelchair users)
+WHEELCHAIR = {"yes": "yes", "designated": "yes", "limited": "limited", "no": "no"}
 REVIEW_COLUMNS = ["curated_source", "curated_id", "curated_name", "category", "candidate_asset_id",
                   "candidate_ref", "candidate_name", "distance_m", "score", "reason"]
 
@@ -72,6 +74,8 @@ def clean_contact(field: str, v):
         return "https://" + v if _DOMAIN.match(v) else None
     if field == "email":
         return re.sub(r"^mailto:", "", v.strip(), flags=re.I) or None
+    if field == "wheelchair":  # yes / limited / no; anything else (unknown, free text) is dropped
+        return WHEELCHAIR.get(str(v).strip().lower())
     return v
 
 
@@ -97,6 +101,7 @@ def osm_assets(features: gpd.GeoDataFrame, osm_date: str | None = None) -> list[
             "email": t.get("email") or t.get("contact:email"),
             "opening_hours": t.get("opening_hours"),
             "description": t.get("description"),
+            "wheelchair": t.get("wheelchair"),
         }
         vals = {k: clean_contact(k, v) for k, v in vals.items()}
         rows.append({

@@ -229,6 +229,10 @@
       });
       box.appendChild(src);
     }
+    if (cfg.urls && cfg.urls.asset_page && p.asset_id) {
+      box.appendChild(el('p', {className: 'popup-actions'},
+        el('a', {href: cfg.urls.asset_page + encodeURIComponent(p.asset_id), text: 'More about this place'})));
+    }
     if (p.postcode && lookupUrl) {
       box.appendChild(el('p', {className: 'popup-actions'},
         el('a', {href: lookupUrl + '?' + new URLSearchParams({postcode: p.postcode}).toString(),

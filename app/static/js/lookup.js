@@ -52,7 +52,8 @@
       return A.el('div', {className: 'popup'},
         A.el('h3', {className: 'popup-title', text: r.rank + '. ' + name}),
         A.el('p', {className: 'popup-category'}, A.swatch(r.colour), r.category_label),
-        A.el('p', {text: r.walk_minutes + ' min walk (' + A.distance(r.walk_m) + ' on foot)'}));
+        A.el('p', {text: r.walk_minutes + ' min walk (' + A.distance(r.walk_m) + ' on foot)'}),
+        r.url ? A.el('p', {className: 'popup-actions'}, A.el('a', {href: r.url, text: 'More about this place'})) : null);
     }, {maxWidth: 260});
     marker.bindTooltip(function () { return A.el('span', {text: r.rank + '. ' + name}); }, {direction: 'top', offset: [0, -12]});
     var node = marker.getElement();

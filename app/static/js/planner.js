@@ -58,6 +58,11 @@
            (p.double_disadvantage ? ' · double disadvantage' : ''));
     }
     box.appendChild(dl);
+    if (cfg.urls.neighbourhood_page) {
+      box.appendChild(A.el('p', {className: 'popup-actions'},
+        A.el('a', {href: cfg.urls.neighbourhood_page + encodeURIComponent(p.lsoa21_code),
+                   text: 'Neighbourhood profile'})));
+    }
     var fams = cfg.families.filter(function (f) { return counts.by_family[f.key]; });
     if (fams.length) {
       var ul = A.el('ul', {className: 'popup-families'});
