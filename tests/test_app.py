@@ -657,3 +657,30 @@ def test_lookup_from_a_place_or_street_name(client):
     nothing = client.get("/lookup?postcode=Xyzzyville")
     assert nothing.status_code == 400
     assert "not the name of a place or street we know" in visible_text(text(nothing))
+
+
+def test_what_matters_to_you_search_with_filters(client, chesterfield_ar):
+    """Interests in plain words map to categories and keywords; filters narrow the results and,
+    when they leave nothing, the page says why and offers the search without them."""
+    cats = chesterfield_ar.taxonomy["categories"]
+    resp = client.get("/lookup?postcode=S40+1LP&q=I+like+gardening")
+    page = text(resp)
+    assert resp.status_code == 200 and "gardening and growing" in visible_text(page)
+    shown = re.findall(r'class="result-category">([^<]+)<', page)
+    allowed = {cats[c]["label"] for c in ("allotment", "nature_reserve", "park")}
+    assert shown and all(html.unescape(s) in allowed or "arden" in page for s in shown)
+    lonely = visible_text(text(client.get("/lookup?postcode=S40+1LP&q=lonely")))
+    assert "company and friendship" in lonely
+    # a word the vocabulary does not know: the form back, the problem named, examples given
+    odd = client.get("/lookup?postcode=S40+1LP&q=xylophone")
+    assert odd.status_code == 400 and "Try words like company, gardening" in visible_text(text(odd))
+    assert 'value="xylophone"' in text(odd)
+    # wheelchair: every result is known to be accessible
+    wc = client.get("/lookup?postcode=S40+1LP&access=wheelchair")
+    ids = re.findall(r'/asset/([^"#?]+)"', text(wc))
+    pages = {a["asset_id"]: a for a in chesterfield_ar.assets.to_dict("records")}
+    assert ids and all(pages[html.unescape(i)].get("wheelchair") in ("yes", "limited") for i in ids)
+    # a filter nothing passes: said, with the way out
+    none = visible_text(text(client.get("/lookup?postcode=S40+1LP&q=faith&access=wheelchair&open=sunday")))
+    assert ("Show the nearest places without these filters" in none) or ("nearer places were left out" in none)
+    assert client.get("/lookup?postcode=S40+1LP&open=someday").status_code == 400

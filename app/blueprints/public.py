@@ -9,6 +9,7 @@ from assetmap.postcodes import normalise
 from assetmap.results import Lookup, find_places, find_postcode_area, place_by_label
 
 from ..frames import render_framed
+from ..search import CANDIDATES, Filters, apply_filters, read_filters
 from ..state import current_state
 
 bp = Blueprint("public", __name__)
@@ -57,13 +58,40 @@ def _place(text: str, error: MalformedPostcodeError) -> tuple[dict | None, dict 
     return None, {"choices": places}, 200
 
 
-def run_lookup(text: str, category: str | None, near: str | None = None) -> tuple[dict, int]:
+def vocabulary():
+    """The "what matters to you?" vocabulary (data/interests.toml), read once per app."""
+    vocab = current_app.extensions.get("assetmap_vocabulary")
+    if vocab is None:
+        from assetmap.interests import load_vocabulary
+        from assetmap.taxonomy import load_taxonomy
+
+        vocab = current_app.extensions["assetmap_vocabulary"] = load_vocabulary(load_taxonomy())
+    return vocab
+
+
+def _understand(filters: Filters) -> tuple[object | None, dict | None]:
+    if not filters.q:
+        return None, None
+    understood = vocabulary().understand(filters.q)
+    if not understood.interests:
+        examples = "company, gardening, carer, music, exercise, food, faith or computer help"
+        return None, {"error": f"We did not recognise “{filters.q[:60]}” as something we can search for. "
+                               f"Try words like {examples}, or leave “What matters to you?” empty."}
+    return understood, None
+
+
+def run_lookup(text: str, category: str | None, near: str | None = None,
+               filters: Filters | None = None) -> tuple[dict, int]:
     """Template context and HTTP status for a lookup from a postcode, a place or a street name;
     user errors become 400/404 with a message."""
     state = current_state()
     if category and category not in state.category_labels:
         return {"error": f"“{category[:40]}” is not a type of place this site knows. "
                          f"Choose one from the list, or “Any type”."}, 400
+    filters = filters or Filters()
+    understood, problem = _understand(filters)
+    if problem:
+        return problem, 400
     place = _chosen(text, near) if near else None
     if near and place is None:
         return {"error": f"“{near[:60]}” is not a place near {text[:10]} that this site knows; search for it again."}, 400
@@ -77,15 +105,18 @@ def run_lookup(text: str, category: str | None, near: str | None = None) -> tupl
         area, postcode = state.results[place["area"]], place["postcode"]
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
+    limit = current_app.config["LOOKUP_LIMIT"]
+    where = area.mask(understood.categories, understood.keywords) if understood else None
     try:
-        found = area.lookup(postcode, limit=current_app.config["LOOKUP_LIMIT"], category=category)
+        found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit, category=category, where=where)
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    return {"found": found, "place": place, "area": view, "map": lookup_map(found),
-            "items": view.result_items(found.results)}, 200
+    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit)
+    return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
+            "understood": understood, "dropped": dropped, "items": view.result_items(found.results)}, 200
 
 
 @bp.get("/lookup")
@@ -93,7 +124,12 @@ def lookup():
     postcode = request.args.get("postcode", "").strip()[:60]
     category = request.args.get("category", "").strip()[:60] or None
     near = request.args.get("near", "").strip()[:120] or None
-    context, status = run_lookup(postcode, category, near) if postcode else ({}, 200)
+    filters, problem = read_filters(request.args)
+    if problem:
+        context, status = {"error": problem}, 400
+    else:
+        context, status = run_lookup(postcode, category, near, filters) if postcode else ({}, 200)
+    context.setdefault("filters", filters)
     # the head and scripts blocks depend only on whether a postcode was found and had results
     found = context.get("found")
     return render_framed("lookup.html", holes=("title", "main"), variant=(bool(found), bool(found and found.results)),

@@ -64,6 +64,24 @@ class LookupIndex:
         self._start = np.searchsorted(row, np.arange(len(codes)), side="left")
         self._end = np.searchsorted(row, np.arange(len(codes)), side="right")
 
+    def mask(self, categories=(), keywords=(), texts: list[str] | None = None) -> np.ndarray:
+        """Assets of any of ``categories``, or whose name or description holds any of ``keywords``
+        (``texts``: each asset's lower-case name and description; kept after the first call)."""
+        key = (tuple(categories), tuple(keywords))
+        cache = self.__dict__.setdefault("_masks", {})
+        if key not in cache:
+            if texts is not None:
+                self._texts = texts
+            out = np.zeros(len(self.records), dtype=bool)
+            for c in categories:
+                if c in self.category_mask:
+                    out |= self.category_mask[c]
+            if keywords:
+                texts = getattr(self, "_texts", None) or [(r.get("name") or "").lower() for r in self.records]
+                out |= np.fromiter((any(k in t for k in keywords) for t in texts), bool, len(texts))
+            cache[key] = out
+        return cache[key]
+
     def __contains__(self, code: str) -> bool:
         return code in self._row
 
@@ -81,7 +99,9 @@ class LookupIndex:
         _, i = self.locate(postcode)
         return float(self._x[i]), float(self._y[i])
 
-    def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
+    def lookup(self, postcode: str, limit: int = 10, category: str | None = None,
+               where: np.ndarray | None = None) -> Lookup:
+        """The nearest assets on foot, of ``category`` and/or where the boolean mask ``where`` holds."""
         code, i = self.locate(postcode)
         snap = self._snap[i]
         out = Lookup(code, float(self._lon[i]), float(self._lat[i]), self.slug,
@@ -91,6 +111,9 @@ class LookupIndex:
         if category is not None:  # a category with no assets here: an empty list, which the page explains
             mask = self.category_mask.get(category)
             keep = mask[a] if mask is not None else np.zeros(len(a), dtype=bool)
+            a, w = a[keep], w[keep]
+        if where is not None:
+            keep = where[a]
             a, w = a[keep], w[keep]
         a, w = a[:limit], w[:limit]
         straight = np.hypot(self.asset_xy[a, 0] - self._x[i], self.asset_xy[a, 1] - self._y[i])

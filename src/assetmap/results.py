@@ -90,7 +90,7 @@ class AreaResults:
         records = []
         for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry):
             rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
-                                         "website", "email", "phone", "opening_hours", "last_verified")}
+                                         "website", "email", "phone", "opening_hours", "last_verified", "wheelchair")}
             rec["category_label"] = labels.get(r["category"], {}).get("label", r["category"])
             rec["sources"] = list(r["sources"])
             rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)
@@ -105,11 +105,22 @@ class AreaResults:
         """A postcode of this area as a point in EPSG:27700 (raises the lookup's postcode errors)."""
         return self._lookup.xy(postcode)
 
-    def lookup(self, postcode: str, limit: int = 10, category: str | None = None) -> Lookup:
-        """The nearest assets on foot to a postcode in this area, ranked by walking distance."""
+    def lookup(self, postcode: str, limit: int = 10, category: str | None = None,
+               where: np.ndarray | None = None) -> Lookup:
+        """The nearest assets on foot to a postcode in this area, ranked by walking distance
+        (optionally only those of ``category`` and where the mask ``where`` — see :meth:`mask` — holds)."""
         if category and category not in self.taxonomy["categories"]:
             raise ValueError(f"unknown category {category!r}; use one of: {', '.join(self.taxonomy['categories'])}")
-        return self._lookup.lookup(postcode, limit=limit, category=category)
+        return self._lookup.lookup(postcode, limit=limit, category=category, where=where)
+
+    def mask(self, categories=(), keywords=()) -> np.ndarray:
+        """Which assets are of any of ``categories`` or have any of ``keywords`` in their name or
+        description (a boolean array over the assets, kept per combination)."""
+        texts = None
+        if keywords and not hasattr(self._lookup, "_texts"):
+            desc = self.assets["description"] if "description" in self.assets else pd.Series([None] * len(self.assets))
+            texts = [f"{n or ''} {d or ''}".lower() for n, d in zip(self.assets["name"], desc)]
+        return self._lookup.mask(categories, keywords, texts)
 
 
 def load_results(build_root: str | Path) -> dict[str, AreaResults]:

@@ -1,0 +1,93 @@
+"""The lookup's "what matters to you?" search and its filters, over the precomputed lookup.
+
+A request reads at most ``CANDIDATES`` places from the postcode's precomputed slice (nearest
+first on foot), keeps those of the interests named (``assetmap.interests``, masks kept per
+combination), then applies the filters — wheelchair access, open now, open on a day — from
+the asset pages' data prepared at load, and cuts to the page's limit. When the filters leave
+nothing the page is told why and offered the search without them; nothing is ever an empty page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .hours import DAYS, LOCAL, open_now
+
+CANDIDATES = 60
+OPEN_CHOICES = ("now",) + tuple(d.lower() for d in DAYS)
+WHEELCHAIR_OK = ("yes", "limited", "designated")
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    wheelchair: bool = False
+    open: str = ""  # "", "now" or a day name in lower case
+
+    @property
+    def active(self) -> bool:
+        return bool(self.wheelchair or self.open)
+
+    def describe(self) -> str:
+        parts = []
+        if self.wheelchair:
+            parts.append("with wheelchair access")
+        if self.open == "now":
+            parts.append("open now")
+        elif self.open:
+            parts.append(f"open on {self.open.capitalize()}")
+        return " and ".join(parts)
+
+
+def read_filters(args) -> tuple[Filters, str | None]:
+    """The filters from the query string, or an error naming the problem."""
+    f = Filters(q=args.get("q", "").strip()[:120], wheelchair=args.get("access") == "wheelchair",
+                open=args.get("open", "").strip().lower()[:12])
+    if f.open and f.open not in OPEN_CHOICES:
+        return f, f"“{f.open}” is not a choice for “Open”: choose now or a day of the week."
+    if any(ord(c) < 32 for c in f.q):
+        return f, "What matters to you can only be words: take out the special characters."
+    return f, None
+
+
+@dataclass
+class Outcome:
+    results: list[dict]
+    interests: list = field(default_factory=list)  # the interests understood
+    unknown: list[str] = field(default_factory=list)  # words understood as nothing
+    dropped: int = 0  # candidates the filters removed
+    note: str | None = None  # why there is nothing, when there is nothing
+
+
+def _passes(page: dict | None, f: Filters, now: datetime) -> bool:
+    if page is None:
+        return False
+    if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK:
+        return False
+    if f.open:
+        hours = page.get("hours")
+        if f.open == "now":
+            return open_now(hours, now) == "open"
+        if hours is None or not hours.rows:
+            return False
+        day = f.open.capitalize()
+        return any(d == day and text != "Closed" for d, text in hours.rows)
+    return True
+
+
+def apply_filters(results: list[dict], pages: dict[str, dict], f: Filters, limit: int,
+                  now: datetime | None = None) -> tuple[list[dict], int]:
+    """The first ``limit`` results that pass the filters, and how many nearer candidates failed
+    them (all the candidates, when none passes)."""
+    if not f.active:
+        return results[:limit], 0
+    now = now or datetime.now(LOCAL)
+    kept, dropped = [], 0
+    for r in results:
+        if _passes(pages.get(r["asset_id"]), f, now):
+            kept.append(r)
+            if len(kept) == limit:
+                break
+        else:
+            dropped += 1
+    return kept, dropped
