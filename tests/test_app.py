@@ -684,3 +684,26 @@ def test_what_matters_to_you_search_with_filters(client, chesterfield_ar):
     none = visible_text(text(client.get("/lookup?postcode=S40+1LP&q=faith&access=wheelchair&open=sunday")))
     assert ("Show the nearest places without these filters" in none) or ("nearer places were left out" in none)
     assert client.get("/lookup?postcode=S40+1LP&open=someday").status_code == 400
+
+
+def test_map_neighbourhoods_are_slim_and_keep_shared_borders(client, chesterfield_ar):
+    """The map's neighbourhood data: simplified as a coverage (no gaps or overlaps between
+    neighbours), with the measures the planner draws and without the ones it never does."""
+    import shapely
+    from shapely.geometry import shape
+
+    nb = json.loads(client.get("/data/chesterfield/neighbourhoods.geojson").data)
+    props = nb["features"][0]["properties"]
+    for needed in ("lsoa21_code", "lsoa21_name", "imd_decile", "imd_rank", "income_decile", "gap_score", "gap_quintile",
+                   "bivariate_class", "priority_score", "double_disadvantage", "walk_gp_min", "walk_gp_m",
+                   "walk_gp_min_rm", "walk_family_health_min", "residents"):
+        assert needed in props, needed
+    assert not any(k.startswith(("gapz_", "e2sfca_", "count_", "per1k_")) for k in props)
+    shapes = [shape(f["geometry"]) for f in nb["features"]]
+    assert all(s.is_valid for s in shapes)
+    union = shapely.union_all(shapes)
+    assert abs(sum(s.area for s in shapes) - union.area) < 1e-9 * union.area + 1e-12  # no overlaps
+    full = chesterfield_ar.neighbourhoods.geometry.union_all()
+    assert abs(union.area - full.area) / full.area < 0.01  # the same ground, give or take the simplification
+    assert len(client.get("/data/chesterfield/neighbourhoods.geojson").data) < \
+        len(client.get("/download/chesterfield/neighbourhoods.geojson").data) / 2

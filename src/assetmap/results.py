@@ -11,12 +11,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 import pandas as pd
 
 from .errors import ResultsError, UnknownPostcodeError
 from .lookup import Lookup, LookupIndex
 from .outputs import feature_collection, features_json, unflatten
 from .places import PLACE_COLUMNS, PlaceIndex
+
+BNG_CRS = "EPSG:27700"
 from .postcodes import normalise
 
 
@@ -47,7 +50,7 @@ class AreaResults:
         self._features = features_json(self.assets, id_column="asset_id")
         self._cats = self.assets["categories"].tolist()
         self._fams = self.assets["family"].tolist()
-        self._nb_geojson = feature_collection(features_json(self.neighbourhoods, id_column="lsoa21_code"))
+        self._nb_geojson = feature_collection(features_json(self._map_neighbourhoods(), id_column="lsoa21_code"))
         self._streets = (self.dir / "streets.geojson").read_text() if (self.dir / "streets.geojson").exists() \
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
@@ -55,6 +58,21 @@ class AreaResults:
         gaz = self.dir / "places.parquet"
         self.places = PlaceIndex(pd.read_parquet(gaz) if gaz.exists() else pd.DataFrame(columns=PLACE_COLUMNS),
                                  self.slug)
+
+    MAP_TOLERANCE_M = 5.0  # simplification of the map's neighbourhood outlines (downloads keep full detail)
+    # measures the map never draws (they are in the downloads and on the profile pages): left out of
+    # the map data, which is then a fifth of the size
+    MAP_DROP = ("bfca_", "e2sfca_", "sa_", "gapz_", "dist_", "count_", "per1k_", "shortfall_", "covered_")
+
+    def _map_neighbourhoods(self) -> gpd.GeoDataFrame:
+        """The neighbourhoods for the map: outlines simplified together (shapely.coverage_simplify),
+        so shared borders stay shared — no gaps, no overlaps — at a fraction of the vertices."""
+        nb = self.neighbourhoods.to_crs(BNG_CRS)
+        simple = shapely.coverage_simplify(nb.geometry.to_numpy(), self.MAP_TOLERANCE_M)
+        drop = [c for c in nb.columns if c.startswith(self.MAP_DROP)
+                or (c.startswith("priority_") and c not in ("priority_score", "priority_rank"))]
+        return gpd.GeoDataFrame(self.neighbourhoods.drop(columns=["geometry", *drop]),
+                                geometry=gpd.GeoSeries(simple, index=nb.index, crs=BNG_CRS).to_crs("EPSG:4326"))
 
     # --- downloads -------------------------------------------------------------------------
     def assets_geojson(self, category: str | None = None, family: str | None = None) -> str:
