@@ -22,20 +22,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LUA = """
-paths = {}
-for line in io.lines(os.getenv("ASSETMAP_WRK_PATHS")) do paths[#paths + 1] = line end
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, paths[(counter % #paths) + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %.1f %.1f %.1f %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), latency.max,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
-end
-"""
+LUA = ROOT / "bench" / "wrk-paths.lua"  # shared with tests/test_load.py
 
 
 def free_port() -> int:
@@ -72,8 +59,7 @@ def main(argv=None) -> int:
                 break
             except OSError:
                 time.sleep(0.5)
-        lua = Path("/tmp/assetmap-wrk.lua")
-        lua.write_text(LUA)
+        lua = LUA
         import pandas as pd
 
         pcs = pd.read_parquet(Path(args.build_root) / "chesterfield" / "postcodes.parquet")
@@ -101,8 +87,9 @@ def main(argv=None) -> int:
             subprocess.run(wrk[:1] + [f"-d{args.warmup}s"] + wrk[1:], capture_output=True, env=env)
             out = subprocess.run(wrk[:1] + [f"-d{args.seconds}s"] + wrk[1:], capture_output=True, text=True,
                                  env=env).stdout
-            m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", out)
-            n, dur, p50, p99, mx, err, status_err = m.groups()
+            m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
+            n, dur, p50, p99, mx, *errs = m.groups()
+            err, status_err = sum(map(int, errs[:4])), errs[4]
             rps = int(n) / (int(dur) / 1e6)
             results[name] = rps
             print(f"{name:32}{rps:10.0f}{float(p50) / 1000:10.1f}{float(p99) / 1000:10.1f}{float(mx) / 1000:10.1f}"

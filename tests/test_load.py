@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,20 +23,7 @@ from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
 from servers import _get, gunicorn_server  # noqa: F401
 
 SECONDS = int(os.environ.get("ASSETMAP_LOAD_SECONDS", "60"))
-LUA = """
-paths = {}
-for line in io.lines(os.getenv("ASSETMAP_WRK_PATHS")) do paths[#paths + 1] = line end
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, paths[(counter % #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %.1f %.1f %.1f %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status))
-end
-"""
+LUA = Path(__file__).resolve().parents[1] / "bench" / "wrk-paths.lua"  # shared with bench/serve_bench.py
 
 
 def _mix(base: str, root) -> list[str]:
@@ -62,8 +50,7 @@ def test_sixty_seconds_of_mixed_traffic_without_a_failed_request(gunicorn_server
     for p in set(paths):  # every path answers 200 before the run, so a failure below is the load's
         assert _get(base + p)[0] == 200, p
     (tmp_path / "paths.txt").write_text("\n".join(paths) + "\n")
-    (tmp_path / "mix.lua").write_text(LUA)
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--timeout", "5s", "-s", str(tmp_path / "mix.lua"),
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--timeout", "5s", "-s", str(LUA),
                           "-H", "Accept-Encoding: gzip", base + paths[0]],
                          capture_output=True, text=True, timeout=SECONDS + 60,
                          env={"ASSETMAP_WRK_PATHS": str(tmp_path / "paths.txt"), "PATH": os.environ["PATH"]})
