@@ -20,12 +20,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from functools import wraps
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from assetmap.registry.models import User
@@ -100,22 +99,6 @@ def load_curator(user_id: str) -> Curator | None:
         return None
     curator = Curator.of(user)
     return curator if curator.token == token else None
-
-
-def role_required(*roles: str):
-    """Views for logged-in curators (any role when none given); others go to the login page or get 403."""
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*a, **kw):
-            if not current_user.is_authenticated:
-                if request.method in ("GET", "HEAD"):
-                    return redirect(url_for("curate.login", next=request.full_path.rstrip("?")))
-                abort(403, "Log in as a curator to do this.")
-            if roles and current_user.role not in roles:
-                abort(403, f"This page is for curators with the role {' or '.join(roles)}; ask an administrator.")
-            return view(*a, **kw)
-        return wrapper
-    return decorate
 
 
 def _limit(setting: str):
