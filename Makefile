@@ -33,8 +33,11 @@ system:
 build: venv
 	$(VENV)/bin/assetmap build $(AREA)
 
+# Plain http on 127.0.0.1: the session cookie may not be Secure-only here (it is by default).
+# The registry (instance/registry.sqlite) is created on first start; add a curator with
+# `$(VENV)/bin/assetmap db create-admin NAME`, then log in at /curate/login.
 serve: venv
-	$(VENV)/bin/assetmap serve --host $(HOST) --port $(PORT)
+	ASSETMAP_SESSION_COOKIE_SECURE=$${ASSETMAP_SESSION_COOKIE_SECURE:-0} $(VENV)/bin/assetmap serve --host $(HOST) --port $(PORT)
 
 # A throwaway PostgreSQL (scripts/pg-test.sh) so the registry tests run on both SQLite and PostgreSQL.
 test: setup system

@@ -12,6 +12,10 @@ Settings (``create_app(test_config)`` wins over environment variables, which win
                          empty by default: the map then draws the area's OpenStreetMap streets itself
 ``TILE_ATTRIBUTION``     attribution text the tile provider requires (env ``ASSETMAP_TILE_ATTRIBUTION``)
 ``DATA_MAX_AGE``         seconds browsers may cache data and downloads (default 3600)
+
+The registry (curator pages, public suggestions and problem reports) adds its own settings:
+``DATABASE_URL``, ``SECRET_KEY`` … (``app/registry.py``) and cookies, CSRF and rate limits
+(``app/auth.py``).
 """
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from pathlib import Path
 from flask import Flask
 
 from .assets import register_assets
+from .auth import apply_rate_limits, auth_defaults, register_auth
 from .errors import register_error_handlers
 from .formatting import register_filters
+from .registry import register_registry, registry_defaults
 from .security import register_security_headers
 from .state import AssetmapState
 
@@ -37,6 +43,8 @@ def _defaults() -> dict:
         "TILE_ATTRIBUTION": os.environ.get("ASSETMAP_TILE_ATTRIBUTION", ""),
         "DATA_MAX_AGE": 3600,
         "LOOKUP_LIMIT": 10,
+        **registry_defaults(),
+        **auth_defaults(),
     }
 
 
@@ -56,8 +64,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_assets(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_registry(app)
+    register_auth(app)
 
-    from .blueprints import about, api, docs, downloads, health, ogc, oruk, pages, planner, public
+    from .blueprints import about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner, public
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -71,4 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ogc.bp)
     ogc.build_collections(app)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(community.bp)
+    app.register_blueprint(curate.bp)
+    apply_rate_limits(app)
     return app

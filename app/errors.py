@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-TITLES = {400: "Please check your request", 404: "Page not found", 405: "Method not allowed",
-          500: "Something went wrong"}
+TITLES = {400: "Please check your request", 403: "Not allowed", 404: "Page not found", 405: "Method not allowed",
+          413: "File too large", 429: "Too many requests", 500: "Something went wrong",
+          503: "Please try again in a minute"}
 
 
 def wants_json() -> bool:

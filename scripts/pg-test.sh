@@ -4,7 +4,10 @@
 # initdb in a temporary folder, a server on 127.0.0.1 at a free port (as the `postgres` user when
 # run as root), a database `assetmap_test`, ASSETMAP_TEST_PG_URL exported for the command, and the
 # cluster stopped and deleted when the command ends. The command's exit status is this script's.
-# With ASSETMAP_TEST_PG_URL already set, the command just runs against that server.
+# ASSETMAP_TEST_PG_CTL, ASSETMAP_TEST_PG_DATA, ASSETMAP_TEST_PG_LOG and ASSETMAP_TEST_PG_USER (the OS
+# user the server runs as when that is not the caller, else empty) let a test restart the server
+# (tests/test_curate_restart.py). With ASSETMAP_TEST_PG_URL already set, the command just runs
+# against that server.
 set -euo pipefail
 if [ $# -eq 0 ]; then
   echo "usage: scripts/pg-test.sh COMMAND [ARGS...]" >&2
@@ -53,6 +56,8 @@ else
   postgis="without PostGIS ($(head -c 200 "$tmp/postgis.err"); install postgresql-15-postgis-3)"
 fi
 export ASSETMAP_TEST_PG_URL="postgresql+psycopg://assetmap@127.0.0.1:$port/assetmap_test"
+export ASSETMAP_TEST_PG_CTL="$PGBIN/pg_ctl" ASSETMAP_TEST_PG_DATA="$tmp/data" ASSETMAP_TEST_PG_LOG="$tmp/server.log"
+export ASSETMAP_TEST_PG_USER="$([ ${#as_pg[@]} -gt 0 ] && echo postgres || true)"
 echo "pg-test: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port $postgis; ASSETMAP_TEST_PG_URL=$ASSETMAP_TEST_PG_URL" >&2
 set +e
 "$@"

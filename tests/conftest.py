@@ -41,3 +41,16 @@ def synthtown(tmp_path_factory):
     out = root / "build" / "synthtown"
     report = build_area(load_area(cfg_path), out, echo=lambda m: None)
     return out, report, cfg_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def registry_instance(tmp_path_factory):
+    """Apps made by tests (and servers they start) keep their registry database and secret key in a
+    temporary folder, never in ./instance, unless ASSETMAP_DATABASE_URL / ASSETMAP_INSTANCE_DIR say otherwise."""
+    inst = tmp_path_factory.mktemp("instance")
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("ASSETMAP_DATABASE_URL"):
+            mp.setenv("ASSETMAP_DATABASE_URL", f"sqlite:///{inst / 'registry.sqlite'}")
+        if not os.environ.get("ASSETMAP_INSTANCE_DIR"):
+            mp.setenv("ASSETMAP_INSTANCE_DIR", str(inst))
+        yield inst

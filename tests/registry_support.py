@@ -48,7 +48,7 @@ def registry_url(request, tmp_path):
                         f"scripts/pg-test.sh (as `make test` does)")
         pytest.skip(f"PostgreSQL: set {PG_ENV}, or run through scripts/pg-test.sh (make test)")
     schema = "t_" + uuid.uuid4().hex[:12]
-    admin = make_engine(base)
+    admin = make_engine(base, pool_pre_ping=True)  # survives tests that restart the server
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     url = make_url(make_engine(base).url).update_query_dict({"options": f"-csearch_path={schema},public"})

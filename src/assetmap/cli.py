@@ -115,6 +115,12 @@ def _serve(args) -> int:
 
     config = {"ASSETMAP_BUILD_ROOT": str(args.build_root)}
     load_results(args.build_root)  # fail here, with the fix, rather than in every worker
+    from app.registry import prepare_database
+    from .registry.db import default_url
+
+    # the registry, once, before any worker starts: SQLite is created or migrated here; a PostgreSQL
+    # database that is not current stops the server with the fix (`assetmap db upgrade`)
+    prepare_database(default_url()).dispose()
     bind = args.bind or f"{args.host}:{args.port}"
     if args.debug:
         from app import create_app

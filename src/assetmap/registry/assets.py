@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError
@@ -119,3 +119,23 @@ def due_for_review(session: Session, months: int = 12, today: date | None = None
         q = q.limit(limit)
     return list(session.scalars(q))
 
+
+
+def count_due(session: Session, months: int = 12, today: date | None = None) -> int:
+    """How many published assets :func:`due_for_review` would list."""
+    cutoff = _months_ago(today or date.today(), months)
+    return session.scalar(select(func.count()).select_from(CuratedAsset).where(
+        or_(CuratedAsset.last_verified.is_(None), CuratedAsset.last_verified < cutoff),
+        CuratedAsset.status == "published")) or 0
+
+
+def find_assets(session: Session, text: str, limit: int = 20) -> list[CuratedAsset]:
+    """Published assets whose name, address or postcode contains ``text`` (case-insensitive), by name."""
+    words = (text or "").strip()[:100]
+    if not words:
+        return []
+    like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    q = select(CuratedAsset).where(CuratedAsset.status == "published", or_(
+        CuratedAsset.name.ilike(like, escape="\\"), CuratedAsset.address.ilike(like, escape="\\"),
+        CuratedAsset.postcode.ilike(like, escape="\\")))
+    return list(session.scalars(q.order_by(CuratedAsset.name, CuratedAsset.id).limit(limit)))

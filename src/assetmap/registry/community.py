@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError, RowValidationError
@@ -22,6 +22,9 @@ from .validate import FIELDS, Checks, validate
 
 SUGGESTION_SOURCE = "suggestions"
 MAX_REPORT_TEXT = 2000
+# Kept with a suggestion for the moderators (how to reach the person who sent it), never published.
+PRIVATE_FIELDS = ("contact",)
+MAX_CONTACT = 254
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -31,10 +34,34 @@ def client_hash(*parts: str, salt: str = "") -> str:
 
 
 def _fields(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(fields) - set(FIELDS) - {"id"})
+    unknown = sorted(set(fields) - set(FIELDS) - {"id"} - set(PRIVATE_FIELDS))
     if unknown:
-        raise RegistryError(f"a suggestion cannot have field(s) {unknown}; use {', '.join(f for f in FIELDS if f != 'id')}")
+        raise RegistryError(f"a suggestion cannot have field(s) {unknown}; use "
+                            f"{', '.join(f for f in (*FIELDS, *PRIVATE_FIELDS) if f != 'id')}")
     return {k: v for k, v in fields.items() if k != "id"}
+
+
+def check_contact(value: Any) -> str | None:
+    """The optional contact of the person suggesting (one line, at most 254 characters), or None."""
+    text = str(value or "").strip()
+    if len(text) > MAX_CONTACT:
+        raise RowValidationError([f"contact: too long ({len(text)} characters); shorten it to at most {MAX_CONTACT}"])
+    if _CONTROL.search(text) or "\n" in text or "\r" in text:
+        raise RowValidationError(["contact: contains a line break or control character; write it on one line"])
+    return text or None
+
+
+def _checked(fields: dict[str, Any], checks: Checks, sid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate ``fields`` (raises :class:`RowValidationError` listing every problem): (fields, clean values)."""
+    reasons = []
+    try:
+        contact = check_contact(fields.get("contact"))
+    except RowValidationError as exc:
+        contact, reasons = None, list(exc.reasons)
+    result = validate({**fields, "id": sid}, checks, reasons)
+    if not result.ok:
+        raise RowValidationError(result.reasons)
+    return ({**fields, "contact": contact} if "contact" in fields else fields), result.values
 
 
 def create_suggestion(session: Session, fields: dict[str, Any], checks: Checks | None = None,
@@ -42,9 +69,7 @@ def create_suggestion(session: Session, fields: dict[str, Any], checks: Checks |
     """Store a public suggestion; with ``checks`` it is validated first (:class:`RowValidationError` lists why not)."""
     fields = _fields(fields)
     if checks is not None:
-        result = validate({**fields, "id": "suggestion"}, checks)
-        if not result.ok:
-            raise RowValidationError(result.reasons)
+        fields, _ = _checked(fields, checks, "suggestion")
     s = Suggestion(status="pending", fields_json=dumps(fields), client_hash=client)
     session.add(s)
     session.flush()
@@ -61,10 +86,19 @@ def list_suggestions(session: Session, status: str | None = "pending", limit: in
     return list(session.scalars(q.limit(limit).offset(offset)))
 
 
-def _pending(session: Session, sid: int) -> Suggestion:
+def count_suggestions(session: Session, status: str = "pending") -> int:
+    return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == status)) or 0
+
+
+def get_suggestion(session: Session, sid: int) -> Suggestion:
     s = session.get(Suggestion, sid)
     if s is None:
         raise RegistryError(f"no suggestion {sid}; list the pending suggestions to find its number")
+    return s
+
+
+def _pending(session: Session, sid: int) -> Suggestion:
+    s = get_suggestion(session, sid)
     if s.status != "pending":
         raise RegistryError(f"suggestion {sid} is already {s.status}; only pending suggestions can be decided")
     return s
@@ -75,16 +109,25 @@ def approve_suggestion(session: Session, sid: int, who: str, checks: Checks,
     """Validate the suggestion (with a moderator's ``changes``) and publish it as an asset."""
     s = _pending(session, sid)
     fields = {**s.fields, **_fields(changes or {})}
-    result = validate({**fields, "id": f"s{s.id}"}, checks)
-    if not result.ok:
-        raise RowValidationError(result.reasons)
-    _, asset = store_asset(session, SUGGESTION_SOURCE, result.values, who)
+    fields, values = _checked(fields, checks, f"s{s.id}")
+    _, asset = store_asset(session, SUGGESTION_SOURCE, values, who)
     session.flush()
     if changes:
         s.fields_json = dumps(fields)
     s.status, s.asset_id, s.decided_by, s.decided_at = "approved", asset.id, who[:100], utcnow()
     write_audit(session, who, "approve", "suggestion", s.id, {"status": "pending"},
                 {"status": "approved", "asset_id": asset.id, "changes": changes or {}})
+    return s
+
+
+def update_suggestion(session: Session, sid: int, changes: dict[str, Any], who: str) -> Suggestion:
+    """A moderator edits a pending suggestion's fields before deciding (audited; validated on approval)."""
+    s = _pending(session, sid)
+    old = s.fields
+    changes = {k: v for k, v in _fields(changes).items() if old.get(k) != v}
+    if changes:
+        s.fields_json = dumps({**old, **changes})
+        write_audit(session, who, "edit", "suggestion", s.id, {k: old.get(k) for k in changes}, changes)
     return s
 
 
@@ -124,6 +167,10 @@ def list_problems(session: Session, status: str | None = "open", asset_id: str |
     if asset_id:
         q = q.where(ProblemReport.asset_id == asset_id)
     return list(session.scalars(q.limit(limit).offset(offset)))
+
+
+def count_problems(session: Session, status: str = "open") -> int:
+    return session.scalar(select(func.count()).select_from(ProblemReport).where(ProblemReport.status == status)) or 0
 
 
 def resolve_problem(session: Session, pid: int, who: str, status: str = "resolved", note: str | None = None) -> ProblemReport:

@@ -62,3 +62,18 @@ def codepoint_lookup(data_root: str | Path | None = None, source: str = "codepoi
     src = _source(source, _read_toml(path)["sources"][source], path)
     root = Path(data_root or os.environ.get("ASSETMAP_DATA_ROOT") or DEFAULT_DATA_ROOT)
     return _from_geocoder(Geocoder(read_codepoint(src, root), scope="Code-Point Open"))
+
+
+def results_lookup(results) -> PostcodeLookup:
+    """Postcodes of built areas (``{slug: AreaResults}``, as the web app holds them): no Code-Point Open
+    load, and only places inside the areas the site serves can be suggested."""
+    def lookup(code: str) -> tuple[float, float] | None:
+        for ar in results.values():
+            try:
+                x, y = ar.postcode_xy(code)
+            except (UnknownPostcodeError, MalformedPostcodeError):
+                continue
+            lon, lat = _to_wgs84().transform(x, y)
+            return round(lat, 7), round(lon, 7)
+        return None
+    return lookup

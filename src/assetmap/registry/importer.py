@@ -198,3 +198,8 @@ def import_file(target: Session | Engine, path: str | Path, source: str, *, form
     return in_transaction(target, lambda s: import_rows(
         s, read.rows, source, checks, filename=path.name, format=read.format, sha256=sha, who=who or f"import:{source}",
         area=area, on_row=on_row, notes={**read.notes, "columns": read.columns}, ignored_columns=read.ignored_columns))
+
+
+def recent_batches(session: Session, limit: int = 20) -> list[ImportBatch]:
+    """The latest imports, newest first."""
+    return list(session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))

@@ -119,3 +119,10 @@ def discard_quarantine(session: Session, qid: int, who: str, note: str | None = 
     write_audit(session, who, "discard", "quarantine_row", row.id, {"status": "open"},
                 {"status": "discarded", "note": note})
     return row
+
+
+def quarantine_groups(session: Session, status: str = "open") -> list[tuple[str, int, int]]:
+    """``(source, batch id, rows)`` of the quarantine with ``status``, newest batch first."""
+    q = (select(QuarantineRow.source, QuarantineRow.batch_id, func.count()).where(QuarantineRow.status == status)
+         .group_by(QuarantineRow.source, QuarantineRow.batch_id).order_by(QuarantineRow.batch_id.desc()))
+    return [(s, b, n) for s, b, n in session.execute(q)]

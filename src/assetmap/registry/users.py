@@ -104,3 +104,8 @@ def set_password(session: Session, username: str, password: str, who: str) -> Us
     user.password_hash = generate_password_hash(check_password(password), method="scrypt")
     write_audit(session, who, "set_password", "user", user.id, None, {"password": "changed"})
     return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every curator account, active ones first, by name."""
+    return list(session.scalars(select(User).order_by(User.active.desc(), User.username)))

@@ -1,0 +1,75 @@
+"""What anyone can send: "Suggest a place" and "Report a problem". Both wait for a moderator;
+nothing sent here is published before a curator approves it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from assetmap.errors import RegistryError, RowValidationError
+from assetmap.registry.assets import find_assets
+from assetmap.registry.community import client_hash, create_suggestion, report_problem
+from assetmap.registry.models import CuratedAsset, PROBLEM_TOPICS
+
+from ..forms import HONEYPOT, SUGGEST_FIELDS, field_errors, form_values
+from ..registry import current_registry, db_session
+
+bp = Blueprint("community", __name__)
+
+TOPICS = {"closed": "It has closed", "moved": "It has moved", "details_wrong": "Some details are wrong",
+          "other": "Something else"}
+assert set(TOPICS) == set(PROBLEM_TOPICS)
+
+
+def _client() -> str:
+    return client_hash(request.remote_addr or "", request.user_agent.string[:200],
+                       salt=current_app.config["SECRET_KEY"][:16])
+
+
+@bp.route("/suggest", methods=["GET", "POST"])
+def suggest():
+    values, errors = form_values(request.form, SUGGEST_FIELDS), {}
+    if request.method == "POST":
+        if request.form.get(HONEYPOT):
+            return redirect(url_for(".thanks", kind="suggestion"), 303)
+        try:
+            create_suggestion(db_session(), {k: v or None for k, v in values.items()},
+                              current_registry().checks(), client=_client())
+            db_session().commit()
+            return redirect(url_for(".thanks", kind="suggestion"), 303)
+        except RowValidationError as exc:
+            errors = field_errors(exc.reasons, SUGGEST_FIELDS, public=True)
+    return render_template("community/suggest.html", fields=SUGGEST_FIELDS, values=values, errors=errors,
+                           options=current_registry().category_groups), 400 if errors else 200
+
+
+def _published(asset_id: str) -> CuratedAsset:
+    asset = db_session().get(CuratedAsset, asset_id[:64]) if asset_id else None
+    if asset is None or asset.status != "published":
+        abort(404, "We could not find that place. Search for it by name on the “Report a problem” page.")
+    return asset
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    asset_id = (request.values.get("asset") or "").strip()
+    if not asset_id:
+        q = request.args.get("q", "").strip()[:100]
+        return render_template("community/report_find.html", q=q, found=find_assets(db_session(), q) if q else None)
+    asset, errors = _published(asset_id), {}
+    topic, text = request.form.get("topic", ""), request.form.get("text", "")
+    if request.method == "POST":
+        if topic not in TOPICS:
+            errors["topic"] = ["Choose what is wrong."]
+        else:
+            try:
+                report_problem(db_session(), asset.id, topic, text, client=_client())
+                db_session().commit()
+                return redirect(url_for(".thanks", kind="report"), 303)
+            except RegistryError as exc:
+                errors["text"] = [str(exc)]
+    return render_template("community/report.html", asset=asset, topics=TOPICS, topic=topic, text=text,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.get("/thanks/<any(suggestion, report):kind>")
+def thanks(kind: str):
+    return render_template("community/thanks.html", kind=kind)

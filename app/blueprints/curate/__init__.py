@@ -1,0 +1,95 @@
+"""The curator pages under ``/curate/``: log in and out, the dashboard, and (in the modules below)
+the suggestion and problem queues, quarantine, review, imports, the audit log and, for admins,
+user accounts.
+
+Access is checked once for the whole blueprint (:func:`require_curator`), so a new page is
+protected without anyone remembering to: without a login a GET goes to the login page and a
+POST gets 403; ``/curate/users/…`` is for admins only (403 for moderators).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from assetmap.registry.assets import count_due
+from assetmap.registry.audit import history
+from assetmap.registry.community import count_problems, count_suggestions
+from assetmap.registry.quarantine import count_quarantine
+from assetmap.registry.users import verify_user
+
+from ...auth import Curator
+from ...registry import db_session
+
+bp = Blueprint("curate", __name__, url_prefix="/curate")
+PUBLIC_ENDPOINTS = {"curate.login"}
+LOGIN_FAILED = "The username or password is not right, or the account is not active. Check them and try again."
+
+
+@bp.before_request
+def require_curator():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("curate.login", next=request.full_path.rstrip("?")))
+        abort(403, "Log in as a curator to do this.")
+    return None
+
+
+def who() -> str:
+    return current_user.username
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host, scheme or protocol-relative URL)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def back(default: str) -> str:
+    """Where a form says to return to (a local path), else ``default``."""
+    return safe_next(request.form.get("next")) or default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    nxt = safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(nxt or url_for("curate.dashboard"))
+    error, username = None, (request.form.get("username") or "").strip()[:64]
+    if request.method == "POST":
+        user = verify_user(db_session(), username, request.form.get("password") or "")
+        if user is not None:
+            db_session().commit()  # last_login_at
+            session.clear()  # a fresh session (and CSRF token) for the logged-in curator
+            login_user(Curator.of(user))
+            return redirect(nxt or url_for("curate.dashboard"), 303)
+        error = LOGIN_FAILED
+    return render_template("curate/login.html", error=error, username=username, next=nxt), 400 if error else 200
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    if request.method == "GET":
+        return render_template("curate/logout.html")
+    logout_user()
+    session.clear()
+    flash("You have logged out.")
+    return redirect(url_for("curate.login"), 303)
+
+
+@bp.get("/")
+def dashboard():
+    s = db_session()
+    counts = {"suggestions": count_suggestions(s), "problems": count_problems(s), "quarantine": count_quarantine(s),
+              "review": count_due(s)}
+    return render_template("curate/dashboard.html", counts=counts, recent=history(s, limit=10))
+
+
+from . import data, imports, queue, users  # noqa: E402,F401  (they add their pages to bp)
