@@ -25,7 +25,7 @@ class AssetmapServer(BaseApplication):
     def load(self):
         from app import create_app
 
-        return create_app(self.app_config)
+        return create_app({**self.app_config, "SERVED_BY": "gunicorn"})
 
 
 def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: str | None = "-",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from assetmap.registry.assets import count_due
@@ -20,7 +20,9 @@ from assetmap.registry.quarantine import count_quarantine
 from assetmap.registry.users import verify_user
 
 from ...auth import Curator
-from ...registry import db_session
+from ...publishing import publish as publish_changes
+from ...registry import current_registry, db_session
+from ...state import current_state
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 PUBLIC_ENDPOINTS = {"curate.login"}
@@ -89,7 +91,18 @@ def dashboard():
     s = db_session()
     counts = {"suggestions": count_suggestions(s), "problems": count_problems(s), "quarantine": count_quarantine(s),
               "review": count_due(s)}
-    return render_template("curate/dashboard.html", counts=counts, recent=history(s, limit=10))
+    return render_template("curate/dashboard.html", counts=counts, recent=history(s, limit=10),
+                           areas=current_state().areas)
+
+
+@bp.post("/publish")
+def publish():
+    """Refresh every area from the registry (seconds each) and have the site serve the new builds."""
+    done = publish_changes(current_app._get_current_object(), current_registry().engine)
+    flash("Published: " + "; ".join(f"{d['name']} refreshed in {d['seconds']:.1f} s with {d['registry']} "
+                                    f"place(s) from the registry" for d in done)
+          + ". The map, the lookup and the downloads show them once the site has reloaded (a few seconds).")
+    return redirect(url_for("curate.dashboard"), 303)
 
 
 from . import data, imports, queue, users  # noqa: E402,F401  (they add their pages to bp)

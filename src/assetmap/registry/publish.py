@@ -22,7 +22,7 @@ from .models import CuratedAsset
 
 PREFIX = "registry:"
 _FIELDS = {"name": "name", "address": "address", "postcode": "postcode", "url": "website", "phone": "phone",
-           "email": "email", "opening_hours": "opening_hours", "description": "description"}
+           "email": "email", "opening_hours": "opening_hours", "description": "description", "wheelchair": "wheelchair"}
 
 
 def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, float] | None = None,
@@ -46,7 +46,8 @@ def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, f
         frame = pd.DataFrame(recs)
         x, y = to_bng.transform(frame.pop("lon").to_numpy(), frame.pop("lat").to_numpy())
         cols = [c for c in CURATED_COLUMNS if c != "geometry"] + ["last_verified"]
-        out[source] = (gpd.GeoDataFrame(frame[cols], geometry=gpd.points_from_xy(x, y), crs="EPSG:27700"), True)
+        frame = frame.reindex(columns=cols)  # every curated column, None where the registry has no such field
+        out[source] = (gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs="EPSG:27700"), True)
     return out
 
 

@@ -1,0 +1,60 @@
+"""Publishing from the curator pages: a suggestion approved and published is on the lookup, the
+map data and the downloads after a refresh of seconds — escaped — with no rebuild, on SQLite and
+PostgreSQL."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
+from assetmap.registry.models import CuratedAsset
+from assetmap.registry.users import create_user
+from curate_support import PASSWORD, XSS_IMG, assert_escaped, login, page, post, suggestion_form
+from registry_support import engine, registry_url  # noqa: F401
+
+
+@pytest.fixture
+def pub_client(chesterfield_root, tmp_path, engine, registry_url):  # noqa: F811
+    from app import create_app
+
+    root = tmp_path / "build"
+    shutil.copytree(chesterfield_root / "chesterfield", root / "chesterfield")
+    app = create_app({"ASSETMAP_BUILD_ROOT": str(root), "TESTING": True, "SESSION_COOKIE_SECURE": False,
+                      "REMEMBER_COOKIE_SECURE": False, "DATABASE_URL": registry_url, "INSTANCE_DIR": str(tmp_path)})
+    with Session(engine) as s, s.begin():
+        create_user(s, "mo", PASSWORD, "moderator")
+    yield app.test_client()
+    app.extensions["registry"].dispose()
+
+
+def test_approve_publish_and_find_it_in_the_lookup(pub_client, engine):  # noqa: F811
+    client = pub_client
+    name = f"Hollow Lane Hall {XSS_IMG}"
+    assert post(client, "/suggest", suggestion_form(name=name)).status_code in (302, 303)
+    before = page(client.get("/lookup?postcode=S40+1LP&category=community_centre"))
+    assert "Hollow Lane Hall" not in before
+    login(client, "mo")
+    sid = int(__import__("re").search(r"/curate/suggestions/(\d+)", page(client.get("/curate/suggestions"))).group(1))
+    assert post(client, f"/curate/suggestions/{sid}", suggestion_form(name=name, action="approve")).status_code == 303
+    with Session(engine) as s:
+        assert s.query(CuratedAsset).count() == 1
+    # approved but not yet published: the public site does not have it
+    assert "Hollow Lane Hall" not in page(client.get("/lookup?postcode=S40+1LP&category=community_centre"))
+    resp = post(client, "/curate/publish")
+    assert resp.status_code == 303
+    dash = page(client.get("/curate/"))
+    assert "Published: Chesterfield refreshed in" in dash and "1 place(s) from the registry" in dash
+    after = page(client.get("/lookup?postcode=S40+1LP&category=community_centre"))
+    assert "Hollow Lane Hall" in after
+    assert_escaped(after)
+    data = json.loads(client.get("/data/chesterfield/assets.geojson").data)
+    assert any(f["properties"]["name"] == name for f in data["features"])
+    csv_text = client.get("/download/chesterfield/assets.csv").get_data(as_text=True)
+    assert "Hollow Lane Hall" in csv_text
+
+
+def test_publishing_needs_a_curator(pub_client):
+    assert pub_client.post("/curate/publish").status_code in (400, 403)
