@@ -57,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .blueprints import about, api, docs, downloads, health, ogc, oruk, pages, planner, public
+    from .blueprints import about, api, docs, downloads, health, ogc, oruk, pages, planner, public, shortlist
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -71,4 +71,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ogc.bp)
     ogc.build_collections(app)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(shortlist.bp)
     return app
