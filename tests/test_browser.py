@@ -31,6 +31,9 @@ SHOTS = Path("/tmp/shots")
 READY = 20_000  # ms to wait for the map data
 
 
+_SHARED: dict = {"users": 0}  # one Playwright and Chromium for every module that imports `browser`
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -40,10 +43,17 @@ def browser():
         pytest.skip(msg)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    # other test modules import this fixture, which makes one session fixture per module; the sync
+    # API allows one Playwright at a time, so they share it
+    if not _SHARED["users"]:
+        _SHARED["pw"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["pw"].chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["browser"].close()
+        _SHARED["pw"].stop()
 
 
 class LiveServer:
