@@ -67,7 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_registry(app)
     register_auth(app)
 
-    from .blueprints import about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner, public
+    from .blueprints import (about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner,
+                             public, shortlist)
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -83,5 +84,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.bp)
     app.register_blueprint(community.bp)
     app.register_blueprint(curate.bp)
+    app.register_blueprint(shortlist.bp)
     apply_rate_limits(app)
     return app

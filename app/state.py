@@ -274,7 +274,8 @@ def _result_parts(view: "AreaView", results: list[dict]) -> list["ResultPart"]:
             map_url = url_for("planner.area", slug=view.slug)
             page_url = url_for("pages.asset", slug=view.slug, asset_id=r["asset_id"])
             colour = view.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
-            part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url),
+            part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
+                                                          f"{view.slug}:{r['asset_id']}"),
                                               ("rank", "walk")))
             view._parts[r["asset_id"]] = part
         out.append(part)

@@ -9,7 +9,8 @@ distribution files are copied next to the app's own static files.
     python scripts/vendor.py --check  # exit 1 if app/static/vendor is missing or stale
 
 ``npm ci`` runs only when node_modules/ is missing or does not hold exactly the versions the
-lock file pins. Both node_modules/ and app/static/vendor/ are git-ignored build products.
+lock file pins. It also installs the test-only packages (TEST_TOOLS: axe-core, which the browser
+tests inject into pages to check accessibility); they stay in node_modules/ and are never served. Both node_modules/ and app/static/vendor/ are git-ignored build products.
 """
 from __future__ import annotations
 
@@ -44,20 +45,23 @@ FILES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# devDependencies the tests read straight from node_modules (never copied or served).
+TEST_TOOLS = ["axe-core"]
+
 
 class VendorError(RuntimeError):
     pass
 
 
-def locked_versions() -> dict[str, str]:
-    """The version package-lock.json pins for each vendored package."""
+def locked_versions(names=None) -> dict[str, str]:
+    """The version package-lock.json pins for each vendored package (or each of ``names``)."""
     try:
         lock = json.loads(LOCK.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise VendorError(f"{LOCK} is missing; run `npm install` in {ROOT} to create it") from None
     packages = lock.get("packages", {})
     out = {}
-    for name in FILES:
+    for name in (FILES if names is None else names):
         entry = packages.get(f"node_modules/{name}")
         if not entry or "version" not in entry:
             raise VendorError(f"{LOCK.name} does not pin {name}; add it to package.json and run `npm install`")
@@ -157,12 +161,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             print("vendor: app/static/vendor is missing or stale; run `python scripts/vendor.py`", file=sys.stderr)
             return 1
-        if vendor_current(versions):
+        tools = locked_versions(TEST_TOOLS)
+        if vendor_current(versions) and node_modules_current(tools):
             print(f"vendor: up to date ({', '.join(f'{k} {v}' for k, v in versions.items())})")
             return 0
-        if not node_modules_current(versions):
+        if not node_modules_current({**versions, **tools}):
             npm_ci()
-            if not node_modules_current(versions):
+            if not node_modules_current({**versions, **tools}):
                 raise VendorError("node_modules still does not match package-lock.json after `npm ci`")
         n = copy(versions)
     except VendorError as exc:

@@ -31,6 +31,9 @@ SHOTS = Path("/tmp/shots")
 READY = 20_000  # ms to wait for the map data
 
 
+_SHARED: dict = {"users": 0}  # one Playwright and Chromium for every module that imports `browser`
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -40,10 +43,17 @@ def browser():
         pytest.skip(msg)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    # other test modules import this fixture, which makes one session fixture per module; the sync
+    # API allows one Playwright at a time, so they share it
+    if not _SHARED["users"]:
+        _SHARED["pw"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["pw"].chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["browser"].close()
+        _SHARED["pw"].stop()
 
 
 class LiveServer:
@@ -130,6 +140,41 @@ def page(browser, server):
 @pytest.fixture()
 def hostile_page(browser, hostile_server):
     yield from _watched(browser, hostile_server.url)
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, label: str = "", map_pins: str | None = None) -> list[dict]:
+    """Run axe-core (from npm: node_modules/axe-core, installed by scripts/vendor.py) on the page
+    against WCAG 2.0/2.1/2.2 A and AA; print every violation, fail on serious or critical ones.
+
+    The source goes in with ``page.evaluate``, which the page's Content-Security-Policy does not
+    govern, so the app's CSP stays untouched for the test."""
+    if not AXE.exists():
+        msg = f"{AXE} is missing: run `python scripts/vendor.py` (or `npm ci`) to install axe-core"
+        if in_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    found = page.evaluate("""([tags, pins]) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+        .then(r => r.violations.map(v => {
+            const pinned = n => v.id === 'target-size' && pins && n.target.length === 1 &&
+                                document.querySelector(n.target[0])?.closest(pins);
+            const nodes = v.nodes.filter(n => !pinned(n));
+            return {id: v.id, help: v.help, impact: nodes.length ? v.impact : 'allowed (map pins, WCAG 2.5.8 Essential)',
+                    nodes: (nodes.length ? nodes : v.nodes).slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)};
+        }))""", [AXE_TAGS, map_pins])
+    for v in found:
+        print(f"axe {label}: {v['impact']} {v['id']}: {v['help']}")
+        for n in v["nodes"]:
+            print("    " + n.replace("\n", " / "))
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{label}: serious or critical accessibility violations: " + \
+        "; ".join(f"{v['id']} ({v['impact']}): {v['nodes'][:2]}" for v in bad)
+    return found
 
 
 def wait_for_map(w: Watched, selector: str = "#map") -> None:

@@ -18,24 +18,45 @@
   var home = L.latLng(data.lat, data.lon);
   // the view first: Leaflet only creates marker elements once the map has one
   var points = [home].concat(data.results.map(function (r) { return L.latLng(r.lat, r.lon); }));
-  map.fitBounds(L.latLngBounds(points), {padding: [28, 28], maxZoom: 17});
+  map.fitBounds(L.latLngBounds(points), {padding: [48, 48], maxZoom: 17});
   // the postcode is a label, not a control: its details are the page heading, and it must never
   // cover a result placed at the very same spot
   var homeIcon = L.divIcon({className: 'postcode-marker', html: A.el('span', {text: data.postcode}),
                             iconSize: null, iconAnchor: [0, 0]});
   L.marker(home, {icon: homeIcon, interactive: false, keyboard: false, zIndexOffset: -1000}).addTo(map);
 
-  // results at the same spot (e.g. several services in one building) are fanned out around it
-  var spot = {};
-  data.results.forEach(function (r) {
-    var key = r.lat.toFixed(5) + ',' + r.lon.toFixed(5);
-    (spot[key] = spot[key] || []).push(r.rank);
-  });
-  function anchor(r) {
-    var same = spot[r.lat.toFixed(5) + ',' + r.lon.toFixed(5)];
-    if (same.length < 2) return [12, 12];
-    var angle = 2 * Math.PI * same.indexOf(r.rank) / same.length - Math.PI / 2;
-    return [Math.round(12 - 15 * Math.cos(angle)), Math.round(12 - 15 * Math.sin(angle))];
+  // markers are 28 px targets (WCAG 2.2 target size); places closer together on screen than that
+  // (several services in one building, neighbouring shops) are pushed apart around their spot at
+  // every zoom, so no marker hides another
+  var SIZE = 28, MIN = 30;
+  function spread() {
+    var spots = data.results.map(function (r) { return map.latLngToLayerPoint([r.lat, r.lon]); });
+    var pos = spots.map(function (p, i) {  // identical spots start on a small circle, in rank order
+      var a = 2 * Math.PI * i / spots.length;
+      return L.point(p.x + 0.5 * Math.cos(a), p.y + 0.5 * Math.sin(a));
+    });
+    for (var pass = 0; pass < 80; pass++) {
+      var moved = false;
+      for (var i = 0; i < pos.length; i++) {
+        for (var j = i + 1; j < pos.length; j++) {
+          // square targets: apart when either axis is MIN apart; push along the wider one
+          var dx = pos[j].x - pos[i].x, dy = pos[j].y - pos[i].y;
+          if (Math.max(Math.abs(dx), Math.abs(dy)) >= MIN) continue;
+          var alongX = Math.abs(dx) >= Math.abs(dy), d = alongX ? dx : dy;
+          var push = ((MIN - Math.abs(d)) / 2 + 0.1) * (d < 0 ? -1 : 1);
+          pos[i] = L.point(pos[i].x - (alongX ? push : 0), pos[i].y - (alongX ? 0 : push));
+          pos[j] = L.point(pos[j].x + (alongX ? push : 0), pos[j].y + (alongX ? 0 : push));
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    markers.forEach(function (m, k) {
+      var node = m.getElement();
+      if (!node) return;
+      node.style.marginLeft = Math.round(pos[k].x - spots[k].x - SIZE / 2) + 'px';
+      node.style.marginTop = Math.round(pos[k].y - spots[k].y - SIZE / 2) + 'px';
+    });
   }
 
   var markers = [];
@@ -45,7 +66,7 @@
     badge.style.backgroundColor = A.colour(r.colour);
     var name = r.name || ('Unnamed ' + String(r.category_label).toLowerCase());
     var marker = L.marker(ll, {
-      icon: L.divIcon({className: 'rank-marker', html: badge, iconSize: [24, 24], iconAnchor: anchor(r)}),
+      icon: L.divIcon({className: 'rank-marker', html: badge, iconSize: [SIZE, SIZE], iconAnchor: [SIZE / 2, SIZE / 2]}),
       keyboard: true, riseOnHover: true, zIndexOffset: 500 - r.rank
     }).addTo(map);
     marker.bindPopup(function () {
@@ -55,7 +76,7 @@
         A.el('p', {text: r.walk_minutes + ' min walk (' + A.distance(r.walk_m) + ' on foot)'}),
         r.url ? A.el('p', {className: 'popup-actions'}, A.el('a', {href: r.url, text: 'More about this place'})) : null);
     }, {maxWidth: 260});
-    marker.bindTooltip(function () { return A.el('span', {text: r.rank + '. ' + name}); }, {direction: 'top', offset: [0, -12]});
+    marker.bindTooltip(function () { return A.el('span', {text: r.rank + '. ' + name}); }, {direction: 'top', offset: [0, -14]});
     var node = marker.getElement();
     if (node) node.setAttribute('aria-label', r.rank + '. ' + name + ', ' + r.category_label);
     marker.on('popupopen', function () {
@@ -69,6 +90,8 @@
     markers.push(marker);
   });
 
+  spread();
+  map.on('zoomend', spread);
   A.status(statusNode, '');
   A.fetchJSON(data.streets, 'streets').then(function (geo) {
     streets.addData(geo);

@@ -252,7 +252,7 @@
     var dot = A.el('span', {className: 'asset-dot'});
     dot.style.backgroundColor = A.colour(cat.colour);
     var marker = L.marker([c[1], c[0]], {
-      icon: L.divIcon({className: 'asset-marker', html: dot, iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -6]}),
+      icon: L.divIcon({className: 'asset-marker', html: dot, iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -6]}),
       keyboard: true, riseOnHover: true
     });
     var name = A.assetName(p, cat);
