@@ -32,11 +32,17 @@ def _pages(ar) -> dict[str, tuple[str, str | None, int]]:
         "methodology": ("/methodology", None, 200),
         "equity": (f"/area/{CHESTERFIELD}/equity", None, 200),
         "api": ("/api", None, 200),
+        "lookup by interest with filters": ("/lookup?postcode=S40+1LP&q=lonely&open=monday", "#lookup-map", 200),
+        "lookup place choices": ("/lookup?postcode=Church+Street", None, 200),
+        "suggest a place": ("/suggest", None, 200),
+        "report a problem": (f"/report?asset={lib}", None, 200),
+        "curator login": ("/curate/login", None, 200),
     }
 
 
 PAGES = ["planner", "neighbourhood table", "neighbourhood profile", "lookup empty", "lookup results", "lookup error",
-         "asset page", "shortlist", "downloads", "about", "methodology", "equity", "api"]
+         "asset page", "shortlist", "downloads", "about", "methodology", "equity", "api",
+         "lookup by interest with filters", "lookup place choices", "suggest a place", "report a problem", "curator login"]
 
 
 @pytest.mark.parametrize("width", [1400, 360])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import re
 
 from sqlalchemy import select
@@ -221,3 +222,26 @@ def test_hostile_text_is_escaped_in_queue_audit_and_csv(client, engine):
     assert rows[0][:4] == ["id", "at", "who", "action"]
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     assert re.search(r"HYPERLINK", page(client.get("/curate/audit.csv")))
+
+
+def test_a_problem_with_any_place_on_the_map(client, engine):
+    """Most places on the map are OpenStreetMap's: the asset page's "Report a problem" link works for
+    them too, and curators see the report with the place's name and a link to its page."""
+    from app.state import current_state
+
+    with client.application.test_request_context():
+        view = current_state().area("chesterfield")
+    asset_id = next(a for a, p in view.asset_pages.items() if a.startswith("osm-") and p.get("name"))
+    name = view.asset_pages[asset_id]["title"]
+    form = page(client.get(f"/report?asset={asset_id}&area=chesterfield"))
+    assert f"Report a problem with {html.escape(name)}" in form
+    resp = post(client, f"/report?asset={asset_id}&area=chesterfield",
+                {"asset": asset_id, "topic": "closed", "text": "Shut since May <script>alert(1)</script>"})
+    assert resp.status_code == 303
+    [p] = _one(engine, ProblemReport)
+    assert (p.asset_id, p.area, p.map_asset_id, p.place_name, p.topic) == (None, "chesterfield", asset_id, name, "closed")
+    login(client, "mo")
+    queue = page(client.get("/curate/problems"))
+    assert f"/area/chesterfield/asset/{asset_id}" in queue and "Shut since May" in queue
+    assert_escaped(queue)
+    assert client.get("/report?asset=osm-node-0&area=chesterfield").status_code == 404

@@ -120,7 +120,8 @@ def test_asset_page_of_a_named_osm_asset(client, chesterfield_ar):
     assert f"Last verified: {lib['last_verified']}" in seen
     assert "Which source gave each detail" in seen and "Opening hours Public libraries" in seen
     # report link, map with an accessible name and a text alternative, nearby places linked
-    assert f'href="/report?asset={lib["asset_id"]}"' in page
+    assert f'href="/report?asset={lib["asset_id"]}&amp;area=chesterfield"' in page
+    assert client.get(f"/report?asset={lib['asset_id']}&area=chesterfield").status_code == 200  # the form for it
     assert 'id="asset-map"' in page and 'aria-label="Map of Chesterfield Library and the streets around it"' in page
     assert "Text alternative: Chesterfield Library is at latitude" in seen
     cfg = script_json(page, "asset-data")

@@ -2,6 +2,8 @@
 nothing sent here is published before a curator approves it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from assetmap.errors import RegistryError, RowValidationError
@@ -11,6 +13,7 @@ from assetmap.registry.models import CuratedAsset, PROBLEM_TOPICS
 
 from ..forms import HONEYPOT, SUGGEST_FIELDS, field_errors, form_values
 from ..registry import current_registry, db_session
+from ..state import current_state
 
 bp = Blueprint("community", __name__)
 
@@ -41,11 +44,27 @@ def suggest():
                            options=current_registry().category_groups), 400 if errors else 200
 
 
-def _published(asset_id: str) -> CuratedAsset:
+@dataclass
+class MapPlace:
+    """A place on the map that is not a registry asset (OpenStreetMap or a curated file)."""
+
+    id: str
+    area: str
+    name: str
+    address: str | None
+    postcode: str | None
+
+
+def _published(asset_id: str, area: str | None = None) -> CuratedAsset | MapPlace:
+    """The registry asset, or else the place of a built area, that a report is about (404 if none)."""
     asset = db_session().get(CuratedAsset, asset_id[:64]) if asset_id else None
-    if asset is None or asset.status != "published":
-        abort(404, "We could not find that place. Search for it by name on the “Report a problem” page.")
-    return asset
+    if asset is not None and asset.status == "published":
+        return asset
+    for view in current_state().areas:
+        page = view.asset_pages.get(asset_id) if area in (None, "", view.slug) else None
+        if page is not None:
+            return MapPlace(asset_id, view.slug, page["title"], page.get("address"), page.get("postcode"))
+    abort(404, "We could not find that place. Search for it by name on the “Report a problem” page.")
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -54,14 +73,18 @@ def report():
     if not asset_id:
         q = request.args.get("q", "").strip()[:100]
         return render_template("community/report_find.html", q=q, found=find_assets(db_session(), q) if q else None)
-    asset, errors = _published(asset_id), {}
+    asset, errors = _published(asset_id, request.values.get("area")), {}
     topic, text = request.form.get("topic", ""), request.form.get("text", "")
     if request.method == "POST":
         if topic not in TOPICS:
             errors["topic"] = ["Choose what is wrong."]
         else:
             try:
-                report_problem(db_session(), asset.id, topic, text, client=_client())
+                if isinstance(asset, MapPlace):
+                    report_problem(db_session(), None, topic, text, client=_client(), area=asset.area,
+                                   map_asset_id=asset.id, place_name=asset.name)
+                else:
+                    report_problem(db_session(), asset.id, topic, text, client=_client())
                 db_session().commit()
                 return redirect(url_for(".thanks", kind="report"), 303)
             except RegistryError as exc:

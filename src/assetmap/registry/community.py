@@ -138,10 +138,16 @@ def reject_suggestion(session: Session, sid: int, who: str, note: str | None = N
     return s
 
 
-def report_problem(session: Session, asset_id: str, topic: str, text: str | None = None,
-                   client: str | None = None) -> ProblemReport:
-    """A member of the public says a listed asset is closed, has moved, has wrong details, or other."""
-    get_asset(session, asset_id)
+def report_problem(session: Session, asset_id: str | None, topic: str, text: str | None = None,
+                   client: str | None = None, *, area: str | None = None, map_asset_id: str | None = None,
+                   place_name: str | None = None) -> ProblemReport:
+    """A member of the public says a listed place is closed, has moved, has wrong details, or other:
+    a registry asset (``asset_id``), or a place of a built area (``area``, ``map_asset_id`` and the
+    ``place_name`` shown), which may come from OpenStreetMap or a curated file."""
+    if asset_id is not None:
+        get_asset(session, asset_id)
+    elif not (area and map_asset_id):
+        raise RegistryError("a report needs the place it is about: a registry asset id, or an area and a map asset id")
     if topic not in PROBLEM_TOPICS:
         raise RegistryError(f"topic {topic!r} is not one of {', '.join(PROBLEM_TOPICS)}")
     text = (text or "").strip() or None
@@ -149,11 +155,13 @@ def report_problem(session: Session, asset_id: str, topic: str, text: str | None
         raise RegistryError(f"the report is {len(text)} characters long; shorten it to at most {MAX_REPORT_TEXT}")
     if text and _CONTROL.search(text):
         raise RegistryError("the report contains control characters; remove them")
-    r = ProblemReport(asset_id=asset_id, topic=topic, text=text, status="open", client_hash=client)
+    r = ProblemReport(asset_id=asset_id, topic=topic, text=text, status="open", client_hash=client, area=area,
+                      map_asset_id=map_asset_id[:100] if map_asset_id else None,
+                      place_name=place_name[:200] if place_name else None)
     session.add(r)
     session.flush()
-    write_audit(session, "public", "report", "problem_report", r.id, None, {"asset_id": asset_id, "topic": topic,
-                                                                            "text": text})
+    write_audit(session, "public", "report", "problem_report", r.id, None,
+                {"asset_id": asset_id, "area": area, "map_asset_id": map_asset_id, "topic": topic, "text": text})
     return r
 
 

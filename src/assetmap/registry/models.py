@@ -163,10 +163,15 @@ class ProblemReport(Base):
     __table_args__ = (
         CheckConstraint(_in("topic", PROBLEM_TOPICS), name="topic"),
         CheckConstraint(_in("status", PROBLEM_STATUSES), name="status"),
+        CheckConstraint("asset_id IS NOT NULL OR map_asset_id IS NOT NULL", name="place"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    asset_id: Mapped[str] = mapped_column(ForeignKey("curated_asset.id", ondelete="CASCADE"), index=True)
+    # a registry asset, or a place of a built area (OSM or a curated file) as the public saw it
+    asset_id: Mapped[str | None] = mapped_column(ForeignKey("curated_asset.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str | None] = mapped_column(String(64))
+    map_asset_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    place_name: Mapped[str | None] = mapped_column(String(200))
     topic: Mapped[str] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
