@@ -18,7 +18,10 @@
   var home = L.latLng(data.lat, data.lon);
   // the view first: Leaflet only creates marker elements once the map has one
   var points = [home].concat(data.results.map(function (r) { return L.latLng(r.lat, r.lon); }));
-  map.fitBounds(L.latLngBounds(points), {padding: [48, 48], maxZoom: 17});
+  // keep the places clear of the attribution, which takes several lines on a phone
+  var credit = document.querySelector('#lookup-map .leaflet-control-attribution');
+  var below = 48 + (credit ? credit.offsetHeight : 0);
+  map.fitBounds(L.latLngBounds(points), {paddingTopLeft: [48, 48], paddingBottomRight: [48, below], maxZoom: 17});
   // the postcode is a label, not a control: its details are the page heading, and it must never
   // cover a result placed at the very same spot
   var homeIcon = L.divIcon({className: 'postcode-marker', html: A.el('span', {text: data.postcode}),
@@ -35,7 +38,7 @@
       var a = 2 * Math.PI * i / spots.length;
       return L.point(p.x + 0.5 * Math.cos(a), p.y + 0.5 * Math.sin(a));
     });
-    for (var pass = 0; pass < 80; pass++) {
+    for (var pass = 0; pass < 500; pass++) {  // dense clusters (ten places in a few streets) take a few hundred
       var moved = false;
       for (var i = 0; i < pos.length; i++) {
         for (var j = i + 1; j < pos.length; j++) {
