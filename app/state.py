@@ -95,6 +95,13 @@ class Payload:
         return cls(body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.sha256(body).hexdigest()[:32])
 
 
+DEPRIVATION_MEASURES = (
+    ("imd", "Index of Multiple Deprivation (overall)"), ("income", "Income"), ("employment", "Employment"),
+    ("education", "Education, skills and training"), ("health", "Health and disability"), ("crime", "Crime"),
+    ("housing", "Barriers to housing and services"), ("environment", "Living environment"),
+)
+
+
 class AreaView:
     """One area's results plus the summaries, legend and map settings its pages show."""
 
@@ -139,6 +146,13 @@ class AreaView:
             "label": ("most deprived 10%" if d == 1 else "least deprived 10%" if d == 10
                       else f"{(d - 1) * 10}–{d * 10}% most deprived"),
         } for d in range(1, 11)]
+
+        # the IoD 2025 measures the planner can shade by: the overall IMD and each domain, with
+        # how many of the area's neighbourhoods fall in each of their deciles
+        self.deprivation_measures = [
+            {"key": key, "label": label,
+             "counts": {int(d): int(n) for d, n in nb[f"{key}_decile"].value_counts().items() if d == d}}
+            for key, label in DEPRIVATION_MEASURES if f"{key}_decile" in nb.columns]
 
         # assets per neighbourhood by primary category's family: the same counting as the summary
         per = assets[assets["lsoa21_code"].notna()].groupby(["lsoa21_code", "family"]).size()
@@ -251,6 +265,7 @@ class AreaView:
                            for k, c in tax["categories"].items()},
             "deciles": [{k: d[k] for k in ("decile", "colour", "text_colour", "label")} for d in self.deciles],
             "imd_lsoas": IMD_LSOAS_ENGLAND,
+            "deprivation_measures": self.deprivation_measures,
             "gaps": self.gap_layers,
             "walk": {"choices": self.walk_choices + self.walk_families, "classes": self.walk_classes,
                      "default": self.walk_default, "speed_kmh": self.walk_speed, "reduced_kmh": self.reduced_speed},

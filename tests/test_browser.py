@@ -256,6 +256,24 @@ def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(pag
     page.assert_clean()
 
 
+def test_deprivation_layer_shades_by_any_iod_domain(page, chesterfield_ar):
+    from app.state import DECILE_COLOURS
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#dep-measure", "income")
+    page.page.wait_for_function("() => document.getElementById('imd-legend-title').textContent.includes('Income')")
+    assert page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    nb = chesterfield_ar.neighbourhoods
+    fills = page.page.evaluate("""() => { const out = {};
+        window.assetmapPlanner.choropleth.eachLayer(l => { out[l.feature.properties.lsoa21_code] = l.options.fillColor; });
+        return out; }""")
+    assert fills == {c: DECILE_COLOURS[int(d) - 1] for c, d in zip(nb["lsoa21_code"], nb["income_decile"])}
+    counts = page.page.eval_on_selector_all("#imd-legend .decile-count", "ns => ns.map(n => Number(n.textContent))")
+    assert counts == [int((nb["income_decile"] == d).sum()) for d in range(1, 11)]
+    page.assert_clean()
+
+
 def test_gap_layers_bivariate_colours_and_outlines(page, chesterfield_ar):
     from app.state import BIVARIATE_COLOURS
 

@@ -23,8 +23,9 @@
   var decileColour = {};
   cfg.deciles.forEach(function (d) { decileColour[d.decile] = d.colour; });
 
+  var depKey = 'imd';  // the IoD 2025 measure the choropleth shows: 'imd' or a domain
   function lsoaStyle(feature) {
-    var d = feature.properties.imd_decile;
+    var d = feature.properties[depKey + '_decile'];
     return {
       color: '#ffffff', weight: 0.8, opacity: 0.9,
       fillColor: decileColour[d] || '#bdbdbd', fillOpacity: decileColour[d] ? 0.6 : 0.25
@@ -129,7 +130,14 @@
   var walkLayer = lsoaLayer(walkStyle, function (p) {
     return ' · ' + (walkLabels[walkKey] || '') + ': ' + walkText(p, walkKey);
   });
-  var choropleth = lsoaLayer(lsoaStyle, function (p) { return p.imd_decile ? ' · IMD decile ' + p.imd_decile : ''; });
+  var choropleth = lsoaLayer(lsoaStyle, function (p) {
+    var d = p[depKey + '_decile'];
+    return d ? ' · ' + (depKey === 'imd' ? 'IMD' : depLabel()) + ' decile ' + d : '';
+  });
+  function depLabel() {
+    var m = (cfg.deprivation_measures || []).filter(function (x) { return x.key === depKey; })[0];
+    return m ? m.label : depKey;
+  }
 
   var cluster = L.markerClusterGroup({
     showCoverageOnHover: false,
@@ -298,8 +306,28 @@
     done();
   }).catch(done);
 
+  /* The deprivation legend's "Shade by" form: the overall IMD or one IoD 2025 domain. */
+  var depForm = document.querySelector('.dep-form');
+  var depSelect = document.getElementById('dep-measure');
+  function showDeprivation() {
+    depKey = depSelect.value;
+    choropleth.setStyle(lsoaStyle);
+    if (!map.hasLayer(choropleth)) choropleth.addTo(map);
+    var m = (cfg.deprivation_measures || []).filter(function (x) { return x.key === depKey; })[0];
+    document.getElementById('imd-legend-title').textContent =
+      depKey === 'imd' ? 'Deprivation (IMD 2025)' : 'Deprivation: ' + depLabel() + ' (IoD 2025)';
+    document.querySelectorAll('#imd-legend .decile-count').forEach(function (node) {
+      node.textContent = String((m && m.counts[node.getAttribute('data-decile')]) || 0);
+    });
+    A.status(statusNode, 'Neighbourhoods shaded by ' + depLabel().toLowerCase() + ' decile.');
+  }
+  if (depForm && depSelect) {
+    depForm.addEventListener('submit', function (e) { e.preventDefault(); showDeprivation(); });
+    depSelect.addEventListener('change', showDeprivation);
+  }
+
   /* The side panel's "Walking time" form restyles the walking layer in place and shows it. */
-  var walkForm = document.querySelector('.walk-form');
+  var walkForm = document.querySelector('#walk-legend .walk-form');
   var walkSelect = document.getElementById('walk-category');
   function showWalk() {
     walkKey = walkSelect.value;
