@@ -251,13 +251,16 @@
   /* --- markers ------------------------------------------------------------------------ */
 
   var markersById = {};
+  var familyShape = {};
+  cfg.families.forEach(function (f, i) { familyShape[f.key] = i % 8; });
 
   function assetMarker(feature) {
     var p = feature.properties;
     var c = feature.geometry && feature.geometry.coordinates;
     if (!c || c.length < 2) return null;
     var cat = cfg.categories[p.category] || {label: p.category || 'Place', colour: '#555555'};
-    var dot = A.el('span', {className: 'asset-dot'});
+    // a shape per family as well as a colour per category, so families differ without colour
+    var dot = A.el('span', {className: 'asset-dot shape-' + (familyShape[p.family] || 0)});
     dot.style.backgroundColor = A.colour(cat.colour);
     var marker = L.marker([c[1], c[0]], {
       icon: L.divIcon({className: 'asset-marker', html: dot, iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -6]}),
