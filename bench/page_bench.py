@@ -26,29 +26,21 @@ import argparse
 import functools
 import http.server
 import json
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from production_server import production_server  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 900}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def naive_page(build: Path, out: Path) -> Path:
@@ -147,24 +139,11 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     build = Path(args.build_root) / args.area
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", args.build_root,
-                               "--port", str(port), "--workers", "2", "--no-access-log"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    tmp = tempfile.TemporaryDirectory(prefix="assetmap-naive-")
-    static = None
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with production_server(args.build_root) as base, tempfile.TemporaryDirectory(prefix="assetmap-naive-") as tmp_dir:
         t0 = time.perf_counter()
-        naive = naive_page(build, Path(tmp.name))
+        naive = naive_page(build, Path(tmp_dir))
         print(f"naive folium page: {naive.stat().st_size / 1e6:.2f} MB of HTML, made in {time.perf_counter() - t0:.1f} s")
-        static = StaticServer(Path(tmp.name))
+        static = StaticServer(Path(tmp_dir))
         pages = {
             "planner": (f"{base}/area/{args.area}/",
                         "document.querySelectorAll('.leaflet-choropleth-pane path').length > 0",
@@ -183,15 +162,7 @@ def main(argv=None) -> int:
                     results[name].append(measure(browser, url, drawn, ready,
                                                  timeout_ms=8_000 if name == "naive folium" else 20_000))
             browser.close()
-    finally:
-        if static:
-            static.stop()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        tmp.cleanup()
+        static.stop()
 
     def med(rows, key):
         vals = [r[key] for r in rows if r.get(key) is not None]

@@ -13,22 +13,16 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from production_server import production_server  # noqa: E402
+
 LUA = ROOT / "bench" / "wrk-paths.lua"  # shared with tests/test_load.py
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def static_url(base: str) -> str:
@@ -47,19 +41,7 @@ def main(argv=None) -> int:
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 1
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", args.build_root,
-                               "--port", str(port), "--workers", str(args.workers), "--no-access-log"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        lua = LUA
+    with production_server(args.build_root, args.workers) as base:
         import pandas as pd
 
         pcs = pd.read_parquet(Path(args.build_root) / "chesterfield" / "postcodes.parquet")
@@ -81,7 +63,7 @@ def main(argv=None) -> int:
         listing = Path("/tmp/assetmap-wrk-paths.txt")
         for name, paths in endpoints:
             listing.write_text("\n".join(paths) + "\n")
-            wrk = ["wrk", "-t2", f"-c{args.connections}", "-s", str(lua), "-H", "Accept-Encoding: gzip", base + paths[0]]
+            wrk = ["wrk", "-t2", f"-c{args.connections}", "-s", str(LUA), "-H", "Accept-Encoding: gzip", base + paths[0]]
             env = {"ASSETMAP_WRK_PATHS": str(listing), "PATH": "/usr/bin:/bin"}
             # warm-up, not measured: each worker meets every path once (first-use caches, as in production)
             subprocess.run(wrk[:1] + [f"-d{args.warmup}s"] + wrk[1:], capture_output=True, env=env)
@@ -97,9 +79,6 @@ def main(argv=None) -> int:
         static = results["static file (app.css, gzip)"]
         print(f"lookup page / static file: {results['lookup page, 500 postcodes'] / static:.2f} (target >= 0.5); "
               f"lookup JSON / static file: {results['lookup JSON, 500 postcodes'] / static:.2f}")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
     return 0
 
 
