@@ -121,8 +121,8 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
     area_pc = inputs.area_pc
     curated = dict(inputs.curated)
     curated_report = {k: dict(v) for k, v in inputs.curated_report.items()}
+    region = coverage.buffer(cfg.edge_buffer_m)
     for name, (records, authoritative) in (extra_curated or {}).items():
-        region = coverage.buffer(cfg.edge_buffer_m)
         inside = records[records.within(region)].reset_index(drop=True)
         curated[name] = (inside, authoritative)
         curated_report[name] = {"label": name, "rows": int(len(records)), "in_area": int(len(inside)),

@@ -97,10 +97,7 @@ def _write(frame: pd.DataFrame, path: Path) -> list[str]:
         if out[col].dtype == object and out[col].map(_is_container).any():
             out[col] = out[col].map(lambda v: json.dumps(v) if _is_container(v) else None)
             coded.append(col)
-    if isinstance(out, gpd.GeoDataFrame):
-        out.to_parquet(path)
-    else:
-        out.to_parquet(path)
+    out.to_parquet(path)
     return coded
 
 

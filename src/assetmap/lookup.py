@@ -53,6 +53,9 @@ class LookupIndex:
         self._snap = snap.reindex(codes).to_numpy(dtype=np.float64)
         all_cats = sorted({c for cs in categories for c in cs})
         self.category_mask = {c: np.fromiter((c in cs for cs in categories), bool, len(categories)) for c in all_cats}
+        # each asset's name and description in lower case, for keyword search (:meth:`mask`)
+        self._texts = [f"{r.get('name') or ''} {r.get('description') or ''}".lower() for r in records]
+        self._masks: dict[tuple, np.ndarray] = {}
         # pairs sorted by postcode (in postcodes order) then walking distance: one slice per postcode
         ids = {r["asset_id"]: i for i, r in enumerate(records)}
         p = pairs[pairs["postcode"].isin(self._row) & pairs["asset_id"].isin(ids)]
@@ -64,23 +67,19 @@ class LookupIndex:
         self._start = np.searchsorted(row, np.arange(len(codes)), side="left")
         self._end = np.searchsorted(row, np.arange(len(codes)), side="right")
 
-    def mask(self, categories=(), keywords=(), texts: list[str] | None = None) -> np.ndarray:
+    def mask(self, categories=(), keywords=()) -> np.ndarray:
         """Assets of any of ``categories``, or whose name or description holds any of ``keywords``
-        (``texts``: each asset's lower-case name and description; kept after the first call)."""
+        (a boolean array over the assets, kept per combination: the vocabulary is finite)."""
         key = (tuple(categories), tuple(keywords))
-        cache = self.__dict__.setdefault("_masks", {})
-        if key not in cache:
-            if texts is not None:
-                self._texts = texts
+        if key not in self._masks:
             out = np.zeros(len(self.records), dtype=bool)
             for c in categories:
                 if c in self.category_mask:
                     out |= self.category_mask[c]
             if keywords:
-                texts = getattr(self, "_texts", None) or [(r.get("name") or "").lower() for r in self.records]
-                out |= np.fromiter((any(k in t for k in keywords) for t in texts), bool, len(texts))
-            cache[key] = out
-        return cache[key]
+                out |= np.fromiter((any(k in t for k in keywords) for t in self._texts), bool, len(self._texts))
+            self._masks[key] = out
+        return self._masks[key]
 
     def __contains__(self, code: str) -> bool:
         return code in self._row

@@ -108,7 +108,8 @@ class AreaResults:
         records = []
         for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry):
             rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
-                                         "website", "email", "phone", "opening_hours", "last_verified", "wheelchair")}
+                                         "website", "email", "phone", "opening_hours", "last_verified", "wheelchair",
+                                         "description")}
             rec["category_label"] = labels.get(r["category"], {}).get("label", r["category"])
             rec["sources"] = list(r["sources"])
             rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)
@@ -134,11 +135,7 @@ class AreaResults:
     def mask(self, categories=(), keywords=()) -> np.ndarray:
         """Which assets are of any of ``categories`` or have any of ``keywords`` in their name or
         description (a boolean array over the assets, kept per combination)."""
-        texts = None
-        if keywords and not hasattr(self._lookup, "_texts"):
-            desc = self.assets["description"] if "description" in self.assets else pd.Series([None] * len(self.assets))
-            texts = [f"{n or ''} {d or ''}".lower() for n, d in zip(self.assets["name"], desc)]
-        return self._lookup.mask(categories, keywords, texts)
+        return self._lookup.mask(categories, keywords)
 
 
 def load_results(build_root: str | Path) -> dict[str, AreaResults]:

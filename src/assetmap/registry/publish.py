@@ -8,6 +8,7 @@ full build kept plus these records (:func:`assetmap.build.refresh_area`): second
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -69,8 +70,6 @@ def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None
 
 def build_bounds(build_root: str | Path, slug: str, margin: float = 0.05) -> list[float]:
     """The built area's lon/lat bounds from its report, widened by ``margin`` degrees (edge buffer)."""
-    import json
-
     report = json.loads((Path(build_root) / slug / "report.json").read_text())
     minx, miny, maxx, maxy = report["area"]["bounds"]
     return [minx - margin, miny - margin, maxx + margin, maxy + margin]
