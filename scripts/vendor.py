@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Vendor the web app's front-end dependencies into app/static/vendor/.
 
-The pages never load anything from a third-party host: Leaflet and Leaflet.markercluster are
+The pages never load anything from a third-party host: Leaflet, Leaflet.markercluster and protomaps-leaflet are
 installed with npm from the versions pinned in package.json / package-lock.json and their
 distribution files are copied next to the app's own static files.
 
@@ -42,6 +42,11 @@ FILES: dict[str, list[tuple[str, str]]] = {
         ("dist/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.css"),
         ("dist/MarkerCluster.Default.css", "leaflet.markercluster/MarkerCluster.Default.css"),
         ("MIT-LICENCE.txt", "leaflet.markercluster/MIT-LICENCE.txt"),
+    ],
+    # draws the area's vector base map (basemap.pmtiles) on canvas; bundles the pmtiles reader
+    "protomaps-leaflet": [
+        ("dist/protomaps-leaflet.js", "protomaps-leaflet/protomaps-leaflet.js"),
+        ("LICENSE", "protomaps-leaflet/LICENSE"),
     ],
 }
 

@@ -196,8 +196,9 @@ def test_planner_loads_offline_without_errors(page, chesterfield_ar):
     page.page.screenshot(path=str(SHOTS / "planner.png"))
     page.assert_clean()
     paths = {urlsplit(u).path for u in page.local_requests}
-    for name in ("neighbourhoods", "assets", "streets"):
+    for name in ("neighbourhoods", "assets"):
         assert f"/data/{CHESTERFIELD}/{name}.geojson" in paths
+    assert f"/tiles/{CHESTERFIELD}/basemap.pmtiles" in paths  # the vector base map, by range requests
     assert any(p.startswith("/static/v/") and p.endswith("/vendor/leaflet/leaflet.js") for p in paths)
     assert page.page.inner_text("h1") == chesterfield_ar.name
 

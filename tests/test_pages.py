@@ -126,7 +126,7 @@ def test_asset_page_of_a_named_osm_asset(client, chesterfield_ar):
     assert "Text alternative: Chesterfield Library is at latitude" in seen
     cfg = script_json(page, "asset-data")
     assert cfg["asset"]["title"] == "Chesterfield Library" and len(cfg["nearby"]) >= 3
-    assert cfg["streets"] == f"/data/{CHESTERFIELD}/streets.geojson"
+    assert cfg["basemap"] == f"/tiles/{CHESTERFIELD}/basemap.pmtiles"
     assert cfg["tiles"] is None
     for n in cfg["nearby"]:
         assert f'href="{n["url"]}"' in page

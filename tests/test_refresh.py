@@ -33,7 +33,11 @@ def kept(chesterfield, tmp_path, data_root):
 def test_a_refresh_without_changes_reproduces_the_full_build(kept):
     cfg, out, report = kept
     before = {n: pd.read_parquet(out / n) for n in ("assets.parquet", "neighbourhoods.parquet", "access.parquet")}
+    tiles = (out / "basemap.pmtiles").read_bytes()
     again = refresh_area(cfg, out, {}, echo=lambda m: None)
+    # the base map is the extract's, which a refresh does not read: the build's tiles are kept
+    assert (out / "basemap.pmtiles").read_bytes() == tiles and again["basemap"] == report["basemap"]
+    assert again["timings"]["basemap"] < 1
     assert again["refresh"] is True and "osm" not in again["timings"] and "postcodes" not in again["timings"]
     for name, frame in before.items():
         pd.testing.assert_frame_equal(pd.read_parquet(out / name), frame, obj=name)

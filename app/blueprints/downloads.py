@@ -1,7 +1,7 @@
 """Downloads (attachments, with licences) and the data the map pages fetch."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from .. import fields
 from ..responses import payload_response
@@ -47,6 +47,23 @@ def filtered_assets(view, category: str | None, family: str | None):
         abort(400, description=f"{str(exc)[:600]}. The valid keys are listed on the About page (taxonomy).")
     suffix = "-".join(x for x in (family, category) if x)
     return payload_response(payload, GEOJSON, download_name=f"{view.slug}-assets-{suffix}.geojson")
+
+
+def backdrop(view) -> dict:
+    """What a page's map is drawn over: the area's vector base map, or a configured online tile layer."""
+    url = current_app.config["TILE_URL"]
+    return {"basemap": url_for("downloads.basemap", slug=view.slug) if view.ar.basemap else None,
+            "tiles": {"url": url, "attribution": current_app.config["TILE_ATTRIBUTION"]} if url else None}
+
+
+@bp.get("/tiles/<slug>/basemap.pmtiles")
+def basemap(slug: str):
+    """The area's base map (vector tiles in one PMTiles archive), read by HTTP range requests."""
+    view = current_state().area(slug)
+    if view.ar.basemap is None:
+        abort(404, description=f"{view.name} was built without a base map; rebuild it with `assetmap build {slug}`.")
+    return send_file(view.ar.basemap, mimetype="application/vnd.pmtiles", conditional=True, etag=True,
+                     max_age=current_app.config["DATA_MAX_AGE"])
 
 
 @bp.get("/data/<slug>/<name>")

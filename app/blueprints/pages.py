@@ -5,18 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 
 from ..hours import open_now
 from ..pagedata import CSV_HEADER, neutral, profile_csv_rows
 from ..state import IMD_LSOAS_ENGLAND, AreaView, current_state
+from .downloads import backdrop
 
 bp = Blueprint("pages", __name__)
-
-
-def _tiles() -> dict | None:
-    url = current_app.config["TILE_URL"]
-    return {"url": url, "attribution": current_app.config["TILE_ATTRIBUTION"]} if url else None
 
 
 def asset_map(view: AreaView, a: dict) -> dict:
@@ -25,8 +21,7 @@ def asset_map(view: AreaView, a: dict) -> dict:
         "asset": {k: a[k] for k in ("title", "category", "colour", "lat", "lon")},
         "nearby": [{**{k: n[k] for k in ("title", "category", "colour", "lat", "lon")},
                     "url": url_for("pages.asset", slug=view.slug, asset_id=n["asset_id"])} for n in a["nearby"]],
-        "streets": url_for("downloads.data", slug=view.slug, name="streets.geojson"),
-        "tiles": _tiles(),
+        **backdrop(view),
         "attribution": view.map_data["attribution"],
     }
 

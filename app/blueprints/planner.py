@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from ..state import AreaView, current_state
+from .downloads import backdrop
 
 bp = Blueprint("planner", __name__)
 
@@ -15,7 +16,6 @@ def map_config(view: AreaView) -> dict:
         "urls": {
             "neighbourhoods": url_for("downloads.data", slug=view.slug, name="neighbourhoods.geojson"),
             "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
-            "streets": url_for("downloads.data", slug=view.slug, name="streets.geojson"),
             "lookup": url_for("public.lookup"),
             # prefixes: + an asset id / an LSOA code (app/blueprints/pages.py)
             "asset_page": url_for("planner.area", slug=view.slug) + "asset/",
@@ -23,8 +23,7 @@ def map_config(view: AreaView) -> dict:
             **({"scenario": url_for("api.scenario", slug=view.slug), "siting": url_for("api.siting", slug=view.slug)}
                if view.slug in current_state().models else {}),
         },
-        "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
-        if current_app.config["TILE_URL"] else None,
+        **backdrop(view),
     }
 
 

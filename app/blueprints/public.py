@@ -11,6 +11,7 @@ from assetmap.results import Lookup, find_places, find_postcode_area, place_by_l
 from ..frames import render_framed
 from ..search import CANDIDATES, Filters, apply_filters, read_filters
 from ..state import current_state
+from .downloads import backdrop
 
 bp = Blueprint("public", __name__)
 
@@ -26,9 +27,7 @@ def lookup_map(found: Lookup) -> dict:
                      "walk_m": r["walk_m"], "walk_minutes": r["walk_minutes"], "lon": r["lon"], "lat": r["lat"],
                      "url": url_for("pages.asset", slug=found.area, asset_id=r["asset_id"])}
                     for i, r in enumerate(found.results, start=1)],
-        "streets": url_for("downloads.data", slug=found.area, name="streets.geojson"),
-        "tiles": {"url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
-        if current_app.config["TILE_URL"] else None,
+        **backdrop(view),
         "attribution": view.map_data["attribution"],
     }
 

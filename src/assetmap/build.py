@@ -7,6 +7,7 @@ build never destroys the previous good one.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sys
 import time
@@ -18,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import __version__
+from .basemap import MAXZOOM, MINZOOM, build_basemap
 from .config import AreaConfig
 from .curated import read_area_lists
 from .errors import BuildError
@@ -95,6 +97,13 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
                 "counts": extract.counts}
     return BuildInputs(extract.features, extract.streets, osm_meta, lsoas, nb.coverage, nb.report, len(all_pc),
                        area_pc, curated, curated_report, places=extract.places)
+
+
+def _previous_report(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
 
 
 def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
@@ -188,6 +197,16 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
         files["places.parquet"] = (tmp / "places.parquet").stat().st_size
         inputs.save(tmp)
 
+    with st.stage("basemap", "Base map: vector tiles of streets, water, green space, buildings and places"):
+        kept = out_dir / "basemap.pmtiles"
+        if refreshing and kept.exists():  # a refresh reads no extract: the last build's tiles stand
+            shutil.copy2(kept, tmp / "basemap.pmtiles")
+            basemap = _previous_report(out_dir).get("basemap", {})
+        else:
+            basemap = build_basemap(cfg.osm, cfg.data_root, region, tmp / "basemap.pmtiles", OSM_ATTRIBUTION)
+        files["basemap.pmtiles"] = (tmp / "basemap.pmtiles").stat().st_size
+        echo(f"    {basemap.get('tiles', 0)} tiles, z{MINZOOM}-{MAXZOOM}, {files['basemap.pmtiles'] / 1e6:.1f} MB")
+
     by_cat = assets["category"].value_counts()
     any_cat = assets["categories"].explode().value_counts()
     osm_cats = osm["category"].value_counts()
@@ -222,6 +241,7 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
             "distance_kind": "walking on the street network (walk_*); straight line (dist_*) beside it",
         },
         "network": net.summary(),
+        "basemap": basemap,
         "walking": walk.report,
         "gaps": gaps.report,
         "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,

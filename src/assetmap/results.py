@@ -51,6 +51,7 @@ class AreaResults:
         self._cats = self.assets["categories"].tolist()
         self._fams = self.assets["family"].tolist()
         self._nb_geojson = feature_collection(features_json(self._map_neighbourhoods(), id_column="lsoa21_code"))
+        self.basemap = self.dir / "basemap.pmtiles" if (self.dir / "basemap.pmtiles").exists() else None
         self._streets = (self.dir / "streets.geojson").read_text() if (self.dir / "streets.geojson").exists() \
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")

@@ -11,10 +11,6 @@
   var map = L.map('asset-map', {attributionControl: false, zoomSnap: 0.5, scrollWheelZoom: false, maxZoom: 19});
   A.attributionControl(map, data.attribution, data.tiles);
   L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
-  var tiles = A.tileLayer(data.tiles);
-  var streets = A.streetsLayer(map);
-  if (tiles) tiles.addTo(map); else streets.addTo(map);
-
   var here = L.latLng(data.asset.lat, data.asset.lon);
   map.setView(here, 17);
 
@@ -44,13 +40,7 @@
   if (mainEl) mainEl.setAttribute('aria-label', data.asset.title + ', ' + data.asset.category);
 
   A.status(statusNode, '');
-  A.fetchJSON(data.streets, 'streets').then(function (geo) {
-    streets.addData(geo);
-    node.setAttribute('data-ready', 'yes');
-  }).catch(function (err) {
-    A.status(statusNode, 'The street map could not be shown: ' + err.message + '.', true);
-    node.setAttribute('data-ready', 'error');
-  });
+  A.backdrop(map, data).ready.then(function () { node.setAttribute('data-ready', 'yes'); });
 
   window.assetmapAsset = {map: map, marker: main};
 })();

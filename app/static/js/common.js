@@ -96,34 +96,14 @@
 
   /* --- basemap ------------------------------------------------------------------------ */
 
-  var ROAD_STYLES = [
-    [/^(motorway|trunk)(_link)?$/, {color: '#c98a5a', weight: 3.2}],
-    [/^primary(_link)?$/, {color: '#d0a36b', weight: 2.8}],
-    [/^(secondary|tertiary)(_link)?$/, {color: '#a9a299', weight: 2.0}],
-    [/^(residential|unclassified|living_street|road|pedestrian)$/, {color: '#b7b1a8', weight: 1.2}],
-    [/^service$/, {color: '#c9c4bc', weight: 0.8}],
-    [/^(footway|path|cycleway|bridleway|steps|track|corridor)$/, {color: '#b9ae9f', weight: 0.7, dashArray: '2 3'}]
-  ];
-
-  function roadStyle(feature) {
-    var hw = feature && feature.properties ? String(feature.properties.highway || '') : '';
-    for (var i = 0; i < ROAD_STYLES.length; i++) {
-      if (ROAD_STYLES[i][0].test(hw)) return L.extend({opacity: 0.95, lineCap: 'round'}, ROAD_STYLES[i][1]);
-    }
-    return {color: '#c9c4bc', weight: 0.8, opacity: 0.9};
-  }
-
-  /** An empty GeoJSON layer for the area's OpenStreetMap streets, drawn on a canvas in its own pane. */
-  function streetsLayer(map) {
-    if (!map.getPane('streets')) {
-      var pane = map.createPane('streets');
-      pane.style.zIndex = 250;
-      pane.style.pointerEvents = 'none';
-    }
-    return L.geoJSON(null, {
-      pane: 'streets', renderer: L.canvas({pane: 'streets', padding: 0.3}),
-      interactive: false, style: roadStyle
-    });
+  /** What a map is drawn over: the online tile layer a deployment configures, else the area's own
+      vector base map (basemap.js). `ready` settles once the tiles in view are drawn. */
+  function backdrop(map, cfg) {
+    var layer = tileLayer(cfg.tiles) || (window.AssetMap.baseMap ? window.AssetMap.baseMap(cfg.basemap) : null);
+    if (!layer) return {layer: null, ready: Promise.resolve()};
+    var ready = new Promise(function (resolve) { layer.once('load', function () { resolve(); }); });
+    layer.addTo(map);
+    return {layer: layer, ready: ready};
   }
 
   function tileLayer(tiles) {
@@ -244,7 +224,7 @@
   window.AssetMap = {
     el: el, colour: colour, httpUrl: httpUrl, escapeHtml: escapeHtml, swatch: swatch, swatchHtml: swatchHtml,
     readJSON: readJSON, fetchJSON: fetchJSON, number: number, distance: distance,
-    status: status, streetsLayer: streetsLayer, tileLayer: tileLayer, attributionControl: attributionControl,
+    status: status, backdrop: backdrop, tileLayer: tileLayer, attributionControl: attributionControl,
     assetName: assetName, assetPopup: assetPopup
   };
 })();

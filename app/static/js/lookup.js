@@ -11,10 +11,6 @@
   A.attributionControl(map, data.attribution, data.tiles);
   L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
 
-  var tiles = A.tileLayer(data.tiles);
-  var streets = A.streetsLayer(map);
-  if (tiles) tiles.addTo(map); else streets.addTo(map);
-
   var home = L.latLng(data.lat, data.lon);
   // the view first: Leaflet only creates marker elements once the map has one
   var points = [home].concat(data.results.map(function (r) { return L.latLng(r.lat, r.lon); }));
@@ -96,12 +92,8 @@
   spread();
   map.on('zoomend', spread);
   A.status(statusNode, '');
-  A.fetchJSON(data.streets, 'streets').then(function (geo) {
-    streets.addData(geo);
+  A.backdrop(map, data).ready.then(function () {
     document.getElementById('lookup-map').setAttribute('data-ready', 'yes');
-  }).catch(function (err) {
-    A.status(statusNode, 'The street map could not be shown: ' + err.message + '.', true);
-    document.getElementById('lookup-map').setAttribute('data-ready', 'error');
   });
 
   window.assetmapLookup = {map: map, markers: markers};

@@ -18,8 +18,7 @@
 
   /* --- layers (created empty, filled as the data arrives) ------------------------------- */
 
-  var tiles = A.tileLayer(cfg.tiles);
-  var streets = A.streetsLayer(map);
+  var base = A.backdrop(map, cfg);  // the area's vector base map (or configured online tiles)
   var decileColour = {};
   cfg.deciles.forEach(function (d) { decileColour[d.decile] = d.colour; });
 
@@ -168,7 +167,7 @@
 
   var families = {};
   var overlays = {};
-  overlays[A.swatchHtml('#b7b1a8') + ' Streets (OpenStreetMap)'] = streets;
+  if (base.layer) overlays[A.swatchHtml('#f3f0e9') + ' Base map (OpenStreetMap)'] = base.layer;
   overlays['<span class="swatch decile-ramp" aria-hidden="true"></span> Deprivation (IMD 2025 decile)'] = choropleth;
   if (walkKey) overlays['<span class="swatch walk-ramp" aria-hidden="true"></span> Walking time to the nearest…'] = walkLayer;
   cfg.families.forEach(function (f) {
@@ -177,9 +176,7 @@
     overlays[A.swatchHtml(f.colour) + ' ' + A.escapeHtml(f.label) + ' <span class="count">(' + f.count + ')</span>'] =
       families[f.key];
   });
-  var bases = {};
-  if (tiles) bases['Map tiles'] = tiles;
-  var layersControl = L.control.layers(bases, overlays, {
+  var layersControl = L.control.layers({}, overlays, {
     collapsed: window.matchMedia('(max-width: 900px)').matches, position: 'topright'
   }).addTo(map);
   // the open list would cover popups near the top right: fold it away (its button brings it back)
@@ -242,7 +239,6 @@
     fills.forEach(function (f) { if (e.layer === f.layer && f.key) f.key.remove(); });
   });
 
-  if (tiles) tiles.addTo(map); else streets.addTo(map);
   choropleth.addTo(map);
   key.addTo(map);
   cluster.addTo(map);
@@ -304,10 +300,7 @@
     if (!pending) document.getElementById('map').setAttribute('data-ready', failures.length ? 'error' : 'yes');
   }
 
-  A.fetchJSON(cfg.urls.streets, 'streets').then(function (data) {
-    streets.addData(data);
-    done();
-  }).catch(done);
+  base.ready.then(function () { done(); });
 
   /* The deprivation legend's "Shade by" form: the overall IMD or one IoD 2025 domain. */
   var depForm = document.querySelector('.dep-form');
@@ -370,7 +363,7 @@
   window.addEventListener('hashchange', openFromHash);
 
   // for scripted checks and debugging: the map and its layers
-  window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, walk: walkLayer, streets: streets,
+  window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, walk: walkLayer, base: base.layer,
                             lsoaLayer: lsoaLayer, registerFill: registerFill, config: cfg, layers: layersControl,
                             onNeighbourhoods: function (fn) { if (lsoaData) fn(lsoaData); else lsoaListeners.push(fn); },
                             families: families, markers: markersById, openAsset: openAsset};
