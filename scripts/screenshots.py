@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Screenshots of the main pages at 1400 and 360 px wide, for people to look at (PNGs, git-ignored).
+"""Screenshots of the main pages at 1400 and 360 px wide, for people to look at.
 
-    python scripts/screenshots.py [--build-root build] [--out docs/screenshots] [--area chesterfield]
+    python scripts/screenshots.py [--build-root build] [--out build/screenshots] [--area chesterfield]
+    python scripts/screenshots.py --readme    # the README's pictures, in docs/screenshots/
 
 Serves the built areas with the app on 127.0.0.1 (in a thread) and saves <page>-<width>.png of
-full pages from Debian's headless Chromium (/usr/bin/chromium) via Playwright.
+full pages from Debian's headless Chromium (/usr/bin/chromium) via Playwright. ``--readme`` takes
+what a screen shows on opening the main pages (1400 x 900 and a 360 x 760 phone), reduced to 256
+colours so the committed pictures stay small.
 """
 from __future__ import annotations
 
@@ -17,10 +20,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 
+README_PAGES = ("planner", "lookup", "asset", "profile")
+
+
+def _to_256_colours(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-root", default=str(ROOT / "build"))
-    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--out", default=None, help="folder (default build/screenshots, or docs/screenshots with --readme)")
+    ap.add_argument("--readme", action="store_true", help="the README's screenshots: first screens, 256 colours")
     ap.add_argument("--area", default="chesterfield")
     ap.add_argument("--postcode", default="S40 1LP")
     args = ap.parse_args(argv)
@@ -45,16 +60,18 @@ def main(argv=None) -> int:
         "downloads": ("/downloads", None),
         "about": ("/about", None),
     }
+    if args.readme:
+        pages = {k: pages[k] for k in README_PAGES}
+    out = Path(args.out or (ROOT / "docs" / "screenshots" if args.readme else ROOT / "build" / "screenshots"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             for width in (1400, 360):
-                ctx = browser.new_context(viewport={"width": width, "height": 900})
+                ctx = browser.new_context(viewport={"width": width, "height": (1100 if width > 600 else 760) if args.readme else 900})
                 page = ctx.new_page()
                 page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url or r.request.url.startswith("data:")
                            else r.abort())
@@ -64,7 +81,9 @@ def main(argv=None) -> int:
                         page.wait_for_selector(f"{map_sel}[data-ready]", state="attached", timeout=20_000)
                         page.wait_for_timeout(400)
                     target = out / f"{name}-{width}.png"
-                    page.screenshot(path=str(target), full_page=name != "planner")
+                    page.screenshot(path=str(target), full_page=name != "planner" and not args.readme)
+                    if args.readme:
+                        _to_256_colours(target)
                     print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
                 ctx.close()
             browser.close()

@@ -139,6 +139,8 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
         cut = _to_tile_units(cut, bounds)
         if layer.kind == POLYGON:
             cut = _polygonal(shapely.make_valid(cut))  # rounding to tile units can pinch rings
+            # MVT wants outer rings with positive area in y-down tile units: counter-clockwise here
+            cut = shapely.orient_polygons(cut, exterior_cw=False)
         keep = ~shapely.is_empty(cut)
         feats = [{"geometry": g, "properties": {k: v for k, v in props[i].items() if v is not None}}
                  for g, i in zip(cut[keep], idx[keep])]
@@ -147,8 +149,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
     if not out:
         return None
     data = mapbox_vector_tile.encode(out, default_options={
-        "extents": EXTENT, "y_coord_down": True,
-        "on_invalid_geometry": mapbox_vector_tile.encoder.on_invalid_geometry_make_valid})
+        "extents": EXTENT, "y_coord_down": True, "check_winding_order": False})
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
