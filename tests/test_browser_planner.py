@@ -1,0 +1,296 @@
+"""The planner map in a real headless Chromium, on real builds, fully offline.
+
+The app runs on 127.0.0.1 in a background thread; every request the browser makes to any other
+host is recorded (and aborted) and fails the test, as do console errors, page errors and any
+JavaScript dialog (the sign of a successful script injection). See tests/browser_support.py.
+Screenshots of the planner are written to /tmp/shots/ for a person to look at.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.state import DECILE_COLOURS
+from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
+    CHESTERFIELD, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
+    app, chesterfield_ar, chesterfield_root, hostile_app, hostile_ar, hostile_root,
+)
+from browser_support import (  # noqa: F401
+    SHOTS, Watched, asset_id, browser, hostile_page, hostile_server, most_deprived, page, popup_text, server,
+    wait_for_map,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_planner_loads_offline_without_errors(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    page.page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner.png"))
+    page.assert_clean()
+    paths = {urlsplit(u).path for u in page.local_requests}
+    for name in ("neighbourhoods", "assets", "streets"):
+        assert f"/data/{CHESTERFIELD}/{name}.geojson" in paths
+    assert any(p.startswith("/static/v/") and p.endswith("/vendor/leaflet/leaflet.js") for p in paths)
+    assert page.page.inner_text("h1") == chesterfield_ar.name
+
+
+def test_choropleth_draws_every_neighbourhood_in_decile_colours(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    fills = page.page.eval_on_selector_all(".leaflet-choropleth-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    assert len(fills) == len(chesterfield_ar.neighbourhoods)
+    expected = {DECILE_COLOURS[int(d) - 1] for d in chesterfield_ar.neighbourhoods["imd_decile"].dropna()}
+    assert set(fills) == expected
+
+
+def test_assets_are_clustered_markers(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    assert page.page.locator(".marker-cluster.asset-cluster").count() > 0
+    total = page.page.evaluate("() => window.assetmapPlanner.cluster.getLayers().length")
+    assert total == len(chesterfield_ar.assets)
+    # the clusters' counts plus the single markers on screen never exceed the assets
+    on_screen = page.page.evaluate("""() => {
+        let n = 0;
+        document.querySelectorAll('.asset-cluster span:first-child').forEach(s => n += Number(s.textContent));
+        return n + document.querySelectorAll('.asset-marker').length; }""")
+    assert 0 < on_screen <= len(chesterfield_ar.assets)
+
+
+def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(page, chesterfield_ar):
+    from app.state import WALK_CLASSES
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#walk-category", "library")
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.walk)")
+    assert not page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    fills = page.page.eval_on_selector_all(".leaflet-choropleth-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    nb = chesterfield_ar.neighbourhoods
+    assert len(fills) == len(nb)
+
+    def colour(m):
+        return next(c for upper, c in WALK_CLASSES if upper is None or m <= upper)
+
+    assert sorted(fills) == sorted(colour(m) for m in nb["walk_library_min"])
+    assert len(set(fills)) >= 3  # a real spread of walking times, not one colour
+    # the tooltip and popup say the minutes for the chosen place
+    worst = nb.loc[nb["walk_library_min"].idxmax()]
+    page.page.evaluate("""code => {
+        const p = window.assetmapPlanner; p.walk.eachLayer(l => { if (l.feature.properties.lsoa21_code === code) l.openPopup(); });
+    }""", worst["lsoa21_code"])
+    assert f"Walk to nearest library{round(worst['walk_library_min'])} min" in popup_text(page)
+    assert "Walk to nearest library (min)" in page.page.inner_text(".map-key")
+    page.page.evaluate("() => window.assetmapPlanner.map.closePopup()")
+    page.page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-walking.png"))
+    page.assert_clean()
+
+
+def test_deprivation_layer_shades_by_any_iod_domain(page, chesterfield_ar):
+    from app.state import DECILE_COLOURS
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#dep-measure", "income")
+    page.page.wait_for_function("() => document.getElementById('imd-legend-title').textContent.includes('Income')")
+    assert page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    nb = chesterfield_ar.neighbourhoods
+    fills = page.page.evaluate("""() => { const out = {};
+        window.assetmapPlanner.choropleth.eachLayer(l => { out[l.feature.properties.lsoa21_code] = l.options.fillColor; });
+        return out; }""")
+    assert fills == {c: DECILE_COLOURS[int(d) - 1] for c, d in zip(nb["lsoa21_code"], nb["income_decile"])}
+    counts = page.page.eval_on_selector_all("#imd-legend .decile-count", "ns => ns.map(n => Number(n.textContent))")
+    assert counts == [int((nb["income_decile"] == d).sum()) for d in range(1, 11)]
+    page.assert_clean()
+
+
+def test_gap_layers_bivariate_colours_and_outlines(page, chesterfield_ar):
+    from app.state import BIVARIATE_COLOURS
+
+    page.goto("/")
+    wait_for_map(page)
+    page.page.click('[data-show-layer="bivariate"]')
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.gaps.bivariate)")
+    assert not page.page.evaluate("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.choropleth)")
+    nb = chesterfield_ar.neighbourhoods
+    fills = page.page.eval_on_selector_all(".leaflet-choropleth-pane path[fill]:not([fill='none'])",
+                                           "ps => ps.map(p => p.getAttribute('fill'))")
+    assert sorted(fills) == sorted(BIVARIATE_COLOURS[c] for c in nb["bivariate_class"])
+    outlined = page.page.evaluate("() => window.assetmapPlanner.gaps.outlines.getLayers().length")
+    assert outlined == int((nb["double_disadvantage"] | nb["left_behind_england"]).sum()) > 0
+    assert "Need × gap" in page.page.inner_text(".map-key")
+    page.page.click('[data-show-layer="priority"]')
+    assert "Priority score" in page.page.inner_text(".map-key")
+    page.page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-priority.png"))
+    page.assert_clean()
+
+
+def test_what_if_sites_and_a_new_place_on_the_map(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#whatif-category", "food_bank")
+    page.page.click("#whatif-site")
+    page.page.wait_for_selector("#whatif-result ol li", timeout=10_000)
+    assert page.page.locator(".whatif-marker").count() == 5
+    assert "Best sites for food bank" in page.page.inner_text("#whatif-result")
+    # open one in the town centre, by clicking the map there
+    page.page.click("#whatif-click")
+    assert page.page.get_attribute("#whatif-click", "aria-pressed") == "true"
+    # a point near the town centre where no marker sits on top of the map
+    point = page.page.evaluate("""() => {
+        const m = window.assetmapPlanner.map, r = m.getContainer().getBoundingClientRect();
+        for (let d = 0; d < 0.01; d += 0.0005) {
+            for (const [dy, dx] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
+                const p = m.latLngToContainerPoint([53.2356 + dy, -1.4216 + dx]);
+                const el = document.elementFromPoint(r.left + p.x, r.top + p.y);
+                if (el && !el.closest('.leaflet-marker-pane') && !el.closest('.leaflet-control')) return [p.x, p.y];
+            }
+        }
+        return null; }""")
+    assert point is not None
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.page.wait_for_function("() => document.getElementById('whatif-result').textContent.includes('shorter walk')",
+                                timeout=10_000)
+    shaded = page.page.eval_on_selector_all(".leaflet-choropleth-pane path",
+                                            "ps => ps.filter(p => ['#006d2c', '#31a354', '#74c476', '#c7e9c0'].includes(p.getAttribute('fill'))).length")
+    assert shaded > 10
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-whatif.png"))
+    page.assert_clean()
+
+
+def test_legend_lists_the_ten_deciles(page):
+    page.goto("/")
+    legend = page.page.locator("#imd-legend")
+    assert legend.is_visible()
+    assert legend.locator("li").count() == 10
+    text = legend.inner_text()
+    assert "1 = most deprived 10%" in text and "Most deprived 10%" in text and "Least deprived 10%" in text
+
+
+def test_clicking_a_marker_opens_its_popup(page, chesterfield_ar):
+    lib = chesterfield_ar.assets[chesterfield_ar.assets["name"] == "Chesterfield Library"].iloc[0]
+    page.goto("/")
+    wait_for_map(page)
+    # zoom to the library (it is inside a cluster at the initial zoom), then click it like a person would
+    page.page.evaluate("id => window.assetmapPlanner.openAsset(id)", lib["asset_id"])
+    assert "Chesterfield Library" in popup_text(page)
+    page.page.evaluate("() => window.assetmapPlanner.map.closePopup()")
+    page.page.wait_for_selector(".leaflet-popup-content", state="detached")
+    page.page.click('.asset-marker[aria-label="Chesterfield Library, Library"]')
+    text = popup_text(page)
+    assert "Chesterfield Library" in text
+    assert lib["address"] in text and "Opening hours" in text
+    assert page.page.locator(".leaflet-popup-content a", has_text="Website").get_attribute("href").startswith("https://")
+    page.assert_clean()
+
+
+def test_markers_work_from_the_keyboard(page, chesterfield_ar):
+    lib = chesterfield_ar.assets[chesterfield_ar.assets["name"] == "Chesterfield Library"].iloc[0]
+    page.goto(f"/#asset={lib['asset_id']}")
+    wait_for_map(page)
+    assert "Chesterfield Library" in popup_text(page)  # opened from the URL's #asset=
+    page.page.evaluate("() => window.assetmapPlanner.map.closePopup()")
+    marker = page.page.locator('.asset-marker[aria-label="Chesterfield Library, Library"]')
+    assert marker.get_attribute("tabindex") == "0"
+    marker.focus()
+    page.page.keyboard.press("Enter")
+    assert "Chesterfield Library" in popup_text(page)
+
+
+def test_family_overlays_toggle_their_markers(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    faith = int((chesterfield_ar.assets["family"] == "faith").sum())
+    count = "() => window.assetmapPlanner.cluster.getLayers().length"
+    before = page.page.evaluate(count)
+    box = page.page.locator(".leaflet-control-layers label", has_text="Faith").locator("input")
+    box.uncheck()
+    assert page.page.evaluate(count) == before - faith
+    box.check()
+    assert page.page.evaluate(count) == before
+    choropleth = page.page.locator(".leaflet-control-layers label", has_text="Deprivation").locator("input")
+    choropleth.uncheck()
+    assert page.page.locator(".leaflet-choropleth-pane path").count() == 0
+    choropleth.check()
+    assert page.page.locator(".leaflet-choropleth-pane path").count() == len(chesterfield_ar.neighbourhoods)
+
+
+def test_attribution_and_skip_link(page, chesterfield_ar):
+    page.goto("/")
+    wait_for_map(page)
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("() => document.activeElement.textContent") == "Skip to main content"
+    attribution = page.page.locator(".am-attribution")
+    assert "© OpenStreetMap contributors (ODbL)" in attribution.inner_text()
+    assert "Open Government Licence v3.0" in attribution.inner_text()
+    attribution.locator("summary").click()
+    for line in chesterfield_ar.attribution:
+        assert line in attribution.inner_text()
+
+
+def test_planner_fits_a_phone_screen(browser, server):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    w = Watched(ctx.new_page(), server.url)
+    try:
+        w.goto("/")
+        wait_for_map(w)
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        box = w.page.locator("#map").bounding_box()
+        assert box["width"] >= 380 and box["height"] >= 300
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_planner_popups_link_to_asset_and_profile_pages(page, chesterfield_ar):
+    lib = asset_id(chesterfield_ar, "Chesterfield Library")
+    page.goto(f"/#asset={lib}")
+    wait_for_map(page)
+    popup_text(page)
+    link = page.page.locator(".leaflet-popup-content a", has_text="More about this place")
+    assert link.get_attribute("href") == f"/area/{CHESTERFIELD}/asset/{lib}"
+    code = most_deprived(chesterfield_ar)
+    page.page.evaluate("""code => { const p = window.assetmapPlanner;
+        p.choropleth.eachLayer(l => { if (l.feature.properties.lsoa21_code === code) l.openPopup(); }); }""", code)
+    page.page.wait_for_selector(".lsoa-popup a", timeout=5000)
+    assert page.page.locator(".lsoa-popup a").get_attribute("href") == f"/area/{CHESTERFIELD}/neighbourhood/{code}"
+    page.assert_clean()
+
+
+# --- hostile data --------------------------------------------------------------------------
+
+def test_hostile_names_show_as_text_in_planner_popups(hostile_page, hostile_ar):
+    w = hostile_page
+    w.goto("/")
+    wait_for_map(w)
+    for name in (XSS_IMG, XSS_SCRIPT):
+        w.page.evaluate("id => window.assetmapPlanner.openAsset(id)", asset_id(hostile_ar, name))
+        w.page.wait_for_function("n => { const e = document.querySelector('.leaflet-popup-content');"
+                                 " return e && e.textContent.includes(n); }", arg=name, timeout=5000)
+        assert name in popup_text(w)
+    w.page.evaluate("id => window.assetmapPlanner.openAsset(id)", asset_id(hostile_ar, XSS_IMG))
+    w.page.wait_for_function("n => document.querySelector('.leaflet-popup-content')?.textContent.includes(n)",
+                             arg=XSS_IMG, timeout=5000)
+    assert XSS_ADDRESS in popup_text(w)
+    # the javascript: website is text, not a link
+    assert w.page.locator(".leaflet-popup-content a[href^='javascript']").count() == 0
+    # the library drops non-http(s) websites at ingest (merge.clean_contact): neither link nor text
+    assert "javascript:alert(4)" not in popup_text(w)
+    # hovering shows the name in a tooltip, also as text
+    w.page.hover(f'.asset-marker[aria-label="{XSS_IMG}, Timebank"]')
+    w.page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    assert XSS_IMG in w.page.inner_text(".leaflet-tooltip")
+    w.page.wait_for_timeout(500)  # give any injected handler time to fire
+    assert w.page.locator("img[src='x'], svg[onload]").count() == 0
+    assert w.page.evaluate("() => document.querySelectorAll('script:not([src]):not([type=\"application/json\"])').length") == 0
+    w.assert_clean()
