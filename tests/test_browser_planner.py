@@ -1,5 +1,6 @@
 """The planner map in a real headless Chromium, on real builds, fully offline: loading, markers and
-their popups, the family layers (the neighbourhood layers are in test_browser_planner_layers.py).
+their popups, the family layers and the side panel's filter by family and category (the
+neighbourhood layers are in test_browser_planner_layers.py).
 
 The app runs on 127.0.0.1 in a background thread; every request the browser makes to any other
 host is recorded (and aborted) and fails the test, as do console errors, page errors and any
@@ -8,6 +9,7 @@ Screenshots of the planner are written to /tmp/shots/ for a person to look at.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -140,6 +142,112 @@ def test_planner_popups_link_to_asset_and_profile_pages(page, chesterfield_ar):
     page.page.wait_for_selector(".lsoa-popup a", timeout=5000)
     assert page.page.locator(".lsoa-popup a").get_attribute("href") == f"/area/{CHESTERFIELD}/neighbourhood/{code}"
     page.assert_clean()
+
+
+# --- the filter by family and category ------------------------------------------------------
+
+CLUSTERED = "() => window.assetmapPlanner.cluster.getLayers().length"
+
+
+def _shown(w, expected: int) -> None:
+    """Wait until the cluster group holds ``expected`` markers, then check the panel says so."""
+    w.page.wait_for_function(f"n => ({CLUSTERED})() === n", arg=expected, timeout=5000)
+    total = int(w.page.evaluate("() => Object.keys(window.assetmapPlanner.markers).length"))
+    said = w.page.inner_text("#asset-filter-count")
+    assert said == (f"Showing all {total:,} places." if expected == total else f"Showing {expected:,} of {total:,} places.")
+
+
+def test_category_filter_removes_and_restores_exactly_its_markers(page, chesterfield_ar):
+    assets = chesterfield_ar.assets
+    n = assets["category"].value_counts().to_dict()
+    total = len(assets)
+    page.goto("/")
+    wait_for_map(page)
+    # every category with places is offered under its family, with its count from the data
+    boxes = page.page.locator('#asset-filter input[name="category"]')
+    offered = {v: int(c) for v, c in zip(boxes.evaluate_all("bs => bs.map(b => b.value)"), page.page.locator(
+        '#asset-filter .category-choice .count').evaluate_all("cs => cs.map(c => c.firstChild.textContent)"))}
+    assert offered == n
+    _shown(page, total)
+
+    def box(category):
+        return page.page.locator(f'#asset-filter input[name="category"][value="{category}"]')
+
+    box("library").uncheck()
+    _shown(page, total - n["library"])
+    assert page.page.evaluate("""() => window.assetmapPlanner.cluster.getLayers()
+        .filter(m => m.assetCategory === 'library').length""") == 0
+    box("community_centre").uncheck()
+    _shown(page, total - n["library"] - n["community_centre"])
+    assert "hide=community_centre,library" in page.page.url  # in the panel's order
+    box("library").check()
+    _shown(page, total - n["community_centre"])
+    # the family switched off in the layer control: its categories are disabled, their ticks kept
+    family = int((assets["family"] == "community_spaces").sum())
+    page.page.locator(".leaflet-control-layers label", has_text="Community spaces").locator("input").uncheck()
+    _shown(page, total - family)
+    fieldset = page.page.locator('#asset-filter fieldset[data-family="community_spaces"]')
+    assert fieldset.evaluate("f => f.disabled") and not fieldset.locator('input[name="family"]').is_checked()
+    assert box("library").is_disabled() and box("library").is_checked() and not box("community_centre").is_checked()
+    fieldset.locator('input[name="family"]').check()  # on again from the panel: as it was
+    _shown(page, total - n["community_centre"])
+    assert page.page.locator(".leaflet-control-layers label", has_text="Community spaces").locator("input").is_checked()
+    page.page.click("#filter-none")
+    _shown(page, 0)
+    box("gp").check()
+    _shown(page, n["gp"])
+    page.page.click("#filter-all")
+    _shown(page, total)
+    assert "hide=" not in page.page.url
+    # a place asked for by the address or a link is shown, whatever the filter hid
+    box("library").uncheck()
+    page.page.evaluate("id => window.assetmapPlanner.openAsset(id)", asset_id(chesterfield_ar, "Chesterfield Library"))
+    assert "Chesterfield Library" in popup_text(page)
+    _shown(page, total)
+    assert box("library").is_checked()
+    page.assert_clean()
+
+
+def test_category_filter_from_the_address_and_the_keyboard(page, chesterfield_ar):
+    assets = chesterfield_ar.assets
+    n = assets["category"].value_counts().to_dict()
+    faith = int((assets["family"] == "faith").sum())
+    page.goto("/?hide=library,place_of_worship")  # all of Faith's categories: the family is off
+    wait_for_map(page)
+    _shown(page, len(assets) - n["library"] - faith)
+    group = page.page.get_by_role("group", name=re.compile("^Faith"))
+    assert not group.get_by_role("checkbox", name=re.compile("^Faith")).is_checked()
+    assert group.get_by_role("checkbox", name=re.compile("^Place of worship")).is_disabled()
+    # fieldsets and labels name every checkbox; Tab reaches them in order and Space ticks them
+    spaces = page.page.get_by_role("group", name=re.compile("^Community spaces"))
+    spaces.get_by_role("checkbox", name=re.compile(r"^Community centre or hall \d+ places$")).focus()
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("() => document.activeElement.value") == "library"
+    assert not spaces.get_by_role("checkbox", name=re.compile("^Library")).is_checked()
+    page.page.keyboard.press("Space")
+    _shown(page, len(assets) - faith)
+    group.get_by_role("checkbox", name=re.compile("^Faith")).focus()
+    page.page.keyboard.press("Space")
+    _shown(page, len(assets))
+    assert urlsplit(page.page.url).query == ""
+    page.assert_clean()
+
+
+def test_category_filter_fits_a_narrow_phone(browser, server):
+    ctx = browser.new_context(viewport={"width": 360, "height": 800}, is_mobile=True, has_touch=True)
+    w = Watched(ctx.new_page(), server.url)
+    try:
+        w.goto("/")
+        wait_for_map(w)
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        sizes = w.page.locator("#asset-filter input, #asset-filter button").evaluate_all(
+            "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height, r.right]; })")
+        assert len(sizes) > 10 and all(wd >= 24 and ht >= 24 and right <= 360 for wd, ht, right in sizes)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.locator("#asset-filter").screenshot(path=str(SHOTS / "planner-filter-360.png"))
+        w.assert_clean()
+    finally:
+        ctx.close()
 
 
 # --- hostile data --------------------------------------------------------------------------
