@@ -1,4 +1,4 @@
-"""Shared fixtures for the web app's tests (tests/test_app.py, tests/test_browser.py).
+"""Shared fixtures for the web app's tests (tests/test_app.py, tests/test_browser_*.py).
 
 Every test runs against REAL builds made by the library:
 

@@ -7,7 +7,7 @@ import pytest
 from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
     CHESTERFIELD, app, chesterfield_ar, chesterfield_root,
 )
-from test_browser import Watched, axe_violations, browser, page, server, wait_for_map  # noqa: F401
+from browser_support import Watched, axe_violations, browser, page, server, wait_for_map  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -78,7 +78,7 @@ def test_hostile_names_stay_text_on_the_shortlist(hostile_client, hostile_ar):
 
 # --- in the browser ------------------------------------------------------------------------
 
-from test_browser import Watched, browser, hostile_server, server  # noqa: E402,F401
+from browser_support import Watched, browser, hostile_server, server  # noqa: E402,F401
 
 
 @pytest.mark.browser

@@ -153,15 +153,29 @@
     }
   });
 
-  /* One toggle per family: adding it to the map puts its markers into the shared cluster group. */
+  /* One toggle per family: while it is on the map, its markers of the categories not hidden are in the
+     shared cluster group. A category hidden (from the side panel's filter, js/filter.js) stays hidden
+     while the family is off and when it comes back; each change fires 'categorychange'. */
   var FamilyLayer = L.Layer.extend({
-    initialize: function (family) { this.family = family; this.markers = []; this.active = false; },
-    onAdd: function () { this.active = true; cluster.addLayers(this.markers); },
-    onRemove: function () { this.active = false; cluster.removeLayers(this.markers); },
-    setMarkers: function (markers) {
-      if (this.active) cluster.removeLayers(this.markers);
-      this.markers = markers;
-      if (this.active) cluster.addLayers(markers);
+    initialize: function (family) { this.family = family; this.byCategory = {}; this.hidden = {}; this.active = false; },
+    shownMarkers: function () {
+      var out = [];
+      Object.keys(this.byCategory).forEach(function (c) { if (!this.hidden[c]) out = out.concat(this.byCategory[c]); }, this);
+      return out;
+    },
+    onAdd: function () { this.active = true; cluster.addLayers(this.shownMarkers()); },
+    onRemove: function () { this.active = false; cluster.removeLayers(this.shownMarkers()); },
+    setMarkers: function (byCategory) {
+      if (this.active) cluster.removeLayers(this.shownMarkers());
+      this.byCategory = byCategory;
+      if (this.active) cluster.addLayers(this.shownMarkers());
+    },
+    isShown: function (category) { return !this.hidden[category]; },
+    showCategory: function (category, show) {
+      if (this.isShown(category) === !!show) return;
+      this.hidden[category] = !show;
+      if (this.active) cluster[show ? 'addLayers' : 'removeLayers'](this.byCategory[category] || []);
+      this.fire('categorychange', {category: category, show: !!show});
     }
   });
 
@@ -269,6 +283,8 @@
       var node = marker.getElement();
       if (node) node.setAttribute('aria-label', name + ', ' + cat.label);
     });
+    marker.assetFamily = p.family;
+    marker.assetCategory = p.category || '';
     markersById[p.asset_id] = marker;
     return marker;
   }
@@ -276,8 +292,9 @@
   function openAsset(id) {
     var marker = markersById[id];
     if (!marker) return false;
-    var fam = Object.keys(families).filter(function (k) { return families[k].markers.indexOf(marker) >= 0; })[0];
-    if (fam && !families[fam].active) families[fam].addTo(map);
+    var fam = families[marker.assetFamily];  // a place asked for is shown, whatever the filter hid
+    if (fam && !fam.active) fam.addTo(map);
+    if (fam) fam.showCategory(marker.assetCategory, true);
     cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
     return true;
   }
@@ -347,15 +364,19 @@
     done();
   }).catch(done);
 
+  var assetListeners = [];
+  var assetsLoaded = false;
   A.fetchJSON(cfg.urls.assets, 'community assets').then(function (data) {
-    var byFamily = {};
+    var byFamily = {};  // family -> category -> markers
     (data.features || []).forEach(function (f) {
       var m = assetMarker(f);
       if (!m) return;
-      var fam = f.properties.family;
-      (byFamily[fam] = byFamily[fam] || []).push(m);
+      var fam = byFamily[m.assetFamily] = byFamily[m.assetFamily] || {};
+      (fam[m.assetCategory] = fam[m.assetCategory] || []).push(m);
     });
     Object.keys(byFamily).forEach(function (k) { if (families[k]) families[k].setMarkers(byFamily[k]); });
+    assetsLoaded = true;
+    assetListeners.forEach(function (fn) { fn(); });
     done();
     openFromHash();
   }).catch(done);
@@ -366,5 +387,6 @@
   window.assetmapPlanner = {map: map, cluster: cluster, choropleth: choropleth, walk: walkLayer, base: base.layer,
                             lsoaLayer: lsoaLayer, registerFill: registerFill, config: cfg, layers: layersControl,
                             onNeighbourhoods: function (fn) { if (lsoaData) fn(lsoaData); else lsoaListeners.push(fn); },
+                            onAssets: function (fn) { if (assetsLoaded) fn(); else assetListeners.push(fn); },
                             families: families, markers: markersById, openAsset: openAsset};
 })();
