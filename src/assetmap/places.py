@@ -16,6 +16,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial import cKDTree
 
@@ -36,11 +37,12 @@ def normalise_name(text: str) -> str:
 
 def _street_entries(streets: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoSeries]]:
     """(name, midpoint of the stretch's middle segment) for each stretch of each street name."""
-    named = streets[streets["name"].notna() & (streets["name"].astype(str).str.strip() != "")]
+    named = streets[streets["name"].notna() & (streets["name"].astype(str).str.strip() != "")].reset_index(drop=True)
     out = []
-    mids = named.geometry.interpolate(0.5, normalized=True)
-    for name, idx in named.groupby("name").groups.items():
-        pts = np.column_stack([mids.loc[idx].x, mids.loc[idx].y])
+    mids = shapely.line_interpolate_point(named.geometry.values, 0.5, normalized=True)
+    xy = shapely.get_coordinates(mids)  # one point per street line, in order
+    for name, pos in named.groupby("name").indices.items():
+        pts = xy[pos]
         labels = fcluster(linkage(pts, "single"), STREET_GAP_M, "distance") if len(pts) > 1 else np.ones(1, int)
         for lab in np.unique(labels):
             group = pts[labels == lab]
