@@ -120,7 +120,10 @@
       var box = el('div', {className: 'leaflet-control leaflet-control-attribution am-attribution'});
       var details = el('details');
       var summary = el('summary', null,
-        el('span', {className: 'am-attr-short', text: attribution.short.join(' · ')}),
+        attribution.short.reduce(function (span, line, i) {  // one span per credit: a phone shows the first
+          span.appendChild(el('span', {className: 'am-attr-item', text: (i ? ' · ' : '') + line}));
+          return span;
+        }, el('span', {className: 'am-attr-short'})),
         el('span', {className: 'am-attr-more', text: 'Sources'}));
       var list = el('ul');
       attribution.lines.forEach(function (line) { list.appendChild(el('li', {text: line})); });
