@@ -128,3 +128,24 @@ def test_cli_refuses_unmigrated_database(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     assert main(["import", "x.csv", "--source", "s", "--no-postcode-lookup", "--url", url]) == 2
     assert "run `assetmap db upgrade` first" in capsys.readouterr().err
+
+
+def test_the_last_active_administrator_cannot_be_removed(engine):
+    from assetmap.errors import RegistryError
+    from assetmap.registry.users import create_user, set_active, set_role
+
+    with Session(engine) as s, s.begin():
+        create_user(s, "ada", "a long enough password", "admin")
+        create_user(s, "mo", "a long enough password", "moderator")
+    with Session(engine) as s, s.begin():
+        for change in (lambda: set_role(s, "ada", "moderator", "t"), lambda: set_active(s, "ada", False, "t")):
+            with pytest.raises(RegistryError, match="only active administrator.*make another account"):
+                change()
+        set_role(s, "mo", "admin", "t")  # with a second administrator the first may step down
+        set_role(s, "ada", "moderator", "t")
+        with pytest.raises(RegistryError, match="only active administrator"):
+            set_active(s, "mo", False, "t")
+        set_active(s, "ada", False, "t")  # a moderator may always be deactivated
+    with Session(engine) as s:
+        assert {(u.username, u.role, u.active) for u in s.scalars(select(User))} == {
+            ("ada", "moderator", False), ("mo", "admin", True)}

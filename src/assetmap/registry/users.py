@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -83,9 +83,22 @@ def _existing(session: Session, username: str) -> User:
     return user
 
 
+def _keep_an_admin(session: Session, user: User, role: str, active: bool) -> None:
+    """Refuse a change that would leave the registry with no active administrator (no one could
+    then manage accounts from the web)."""
+    if user.role != "admin" or not user.active or (role == "admin" and active):
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id))
+    if not others:
+        raise RegistryError(f"{user.username} is the only active administrator; make another account an "
+                            "administrator first (or create one with `assetmap db create-admin`)")
+
+
 def set_role(session: Session, username: str, role: str, who: str) -> User:
     user = _existing(session, username)
-    if user.role != _role(role):
+    _keep_an_admin(session, user, _role(role), user.active)
+    if user.role != role:
         write_audit(session, who, "set_role", "user", user.id, {"role": user.role}, {"role": role})
         user.role = role
     return user
@@ -93,6 +106,7 @@ def set_role(session: Session, username: str, role: str, who: str) -> User:
 
 def set_active(session: Session, username: str, active: bool, who: str) -> User:
     user = _existing(session, username)
+    _keep_an_admin(session, user, user.role, active)
     if user.active != active:
         write_audit(session, who, "set_active", "user", user.id, {"active": user.active}, {"active": active})
         user.active = active
