@@ -9,9 +9,13 @@ Settings (``create_app(test_config)`` wins over environment variables, which win
                          default ``<project>/build``)
 ``DEFAULT_AREA``         slug shown at ``/`` (env ``ASSETMAP_DEFAULT_AREA``, default: the first slug)
 ``TILE_URL``             Leaflet tile URL template for a third-party basemap (env ``ASSETMAP_TILE_URL``);
-                         empty by default: the map then draws the area's OpenStreetMap streets itself
+                         empty by default: the maps then draw the area's own vector base map
 ``TILE_ATTRIBUTION``     attribution text the tile provider requires (env ``ASSETMAP_TILE_ATTRIBUTION``)
 ``DATA_MAX_AGE``         seconds browsers may cache data and downloads (default 3600)
+``PROXY_HOPS``           reverse proxies in front of the app whose ``X-Forwarded-For/-Proto/-Host``
+                         headers are trusted (env ``ASSETMAP_PROXY_HOPS``, default 0: none). Behind
+                         nginx set 1, so rate limits count each client, not the proxy, and links
+                         and secure cookies follow the public scheme and host
 
 The registry (curator pages, public suggestions and problem reports) adds its own settings:
 ``DATABASE_URL``, ``SECRET_KEY`` … (``app/registry.py``) and cookies, CSRF and rate limits
@@ -42,6 +46,7 @@ def _defaults() -> dict:
         "TILE_URL": os.environ.get("ASSETMAP_TILE_URL", ""),
         "TILE_ATTRIBUTION": os.environ.get("ASSETMAP_TILE_ATTRIBUTION", ""),
         "DATA_MAX_AGE": 3600,
+        "PROXY_HOPS": os.environ.get("ASSETMAP_PROXY_HOPS", "0"),
         "LOOKUP_LIMIT": 10,
         **registry_defaults(),
         **auth_defaults(),
@@ -86,4 +91,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(curate.bp)
     app.register_blueprint(shortlist.bp)
     apply_rate_limits(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Honour X-Forwarded-* from ``PROXY_HOPS`` reverse proxies (werkzeug's ProxyFix); never by default,
+    since a client could otherwise claim any address and escape its rate limit."""
+    raw = app.config["PROXY_HOPS"]
+    try:
+        hops = int(raw)
+        if hops < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError(f"PROXY_HOPS (ASSETMAP_PROXY_HOPS) must be a whole number of proxies, 0 or more; "
+                         f"got {raw!r}. Set 1 behind a single nginx or load balancer") from None
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

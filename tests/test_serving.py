@@ -112,3 +112,21 @@ def test_a_rebuild_swapped_in_while_serving_appears_after_reload(gunicorn_server
             break
         time.sleep(0.5)
     assert json.loads(_get(base + "/healthz")[1])["areas"][0]["built_at"] == "2030-01-01T00:00:00+00:00"
+
+
+def test_forwarded_headers_are_trusted_only_from_configured_proxies(chesterfield_root):
+    import pytest
+    from flask import request
+
+    from app import create_app
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "assets.example"}
+    seen = {}
+    for hops in ("0", "1"):
+        flask_app = create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root), "PROXY_HOPS": hops})
+        flask_app.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+        seen[hops] = flask_app.test_client().get("/_who", headers=headers).get_data(as_text=True)
+    assert seen["0"] == "127.0.0.1 http localhost"  # by default a client cannot pick its own address
+    assert seen["1"] == "203.0.113.7 https assets.example"
+    with pytest.raises(ValueError, match="whole number of proxies.*Set 1 behind a single nginx"):
+        create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root), "PROXY_HOPS": "yes"})
