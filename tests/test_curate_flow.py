@@ -121,9 +121,9 @@ def _csv(rows) -> bytes:
     return buf.getvalue().encode()
 
 
-def _upload(client, data: bytes, source="council", filename="list.csv"):
-    return post(client, "/curate/import", {"file": (io.BytesIO(data), filename), "source": source, "format": ""},
-                content_type="multipart/form-data")
+def _upload(client, data: bytes, source="council", filename="list.csv", complete: bool = False):
+    form = {"file": (io.BytesIO(data), filename), "source": source, "format": "", **({"complete": "1"} if complete else {})}
+    return post(client, "/curate/import", form, content_type="multipart/form-data")
 
 
 def test_upload_import_then_fix_and_resubmit_quarantine(client, engine):
@@ -156,6 +156,11 @@ def test_upload_import_then_fix_and_resubmit_quarantine(client, engine):
     assert len(_one(engine, CuratedAsset)) == 3
     resp = _upload(client, _csv(rows))  # same file again: nothing new; the bad row is quarantined again
     assert "0 new" in page(resp)
+    # the council's complete list without a1: a1 is hidden, kept and listed in the report
+    resp = _upload(client, _csv(rows[1:]), complete=True)
+    html = page(resp)
+    assert resp.status_code == 200 and "Withdrawn (hidden)" in html and "hidden (kept in the registry" in html
+    assert {a.source_id: a.status for a in _one(engine, CuratedAsset)}["a1"] == "hidden"
 
 
 def test_discard_and_bad_uploads(client, engine):

@@ -135,6 +135,45 @@ def test_changed_row_updates_asset_with_audit(engine, tmp_path):
         assert entry.who == "import:test"
 
 
+def test_a_complete_list_withdraws_what_it_no_longer_has_and_reinstates_what_returns(engine, tmp_path):
+    from assetmap.registry.assets import set_status
+
+    header = ["id", "name", "category", "postcode", "lat", "lon", "phone", "last_verified"]
+    rows = [["a1", "Market Hall", "community centre", "S40 1LP", "", "", "", ""],
+            ["a2", "Central Library", "library", "", "53.2360", "-1.4290", "", ""],
+            ["a3", "Food Bank", "foodbank", "S41 7TD", "", "", "", ""],
+            ["a4", "Rose Garden", "park", "S40 3DF", "", "", "", ""]]
+    path = tmp_path / "list.csv"
+    write_csv(path, header, rows)
+    _import(engine, path)
+    with Session(engine) as s, s.begin():  # a curator hides a4 for their own reasons
+        set_status(s, s.scalar(select(CuratedAsset.id).where(CuratedAsset.source_id == "a4")), "hidden", "ada")
+    # a partial file (no --complete) hides nothing
+    write_csv(path, header, [rows[0]])
+    assert _import(engine, path).withdrawn == []
+
+    def status() -> dict[str, str]:
+        with Session(engine) as s:
+            return {a.source_id: a.status for a in s.scalars(select(CuratedAsset))}
+
+    assert status() == {"a1": "published", "a2": "published", "a3": "published", "a4": "hidden"}
+    # the complete list drops a2 and a3 (a3's row is present but invalid: it still counts as there)
+    write_csv(path, header, [rows[0], ["a3", "Food Bank", "no such category", "S41 7TD", "", "", "", ""]])
+    report = _import(engine, path, complete=True)
+    assert report.withdrawn == ["a2"] and report.counts["quarantined"] == 1
+    assert "1 withdrawn (hidden), 0 reinstated" in report.summary()
+    assert status() == {"a1": "published", "a2": "hidden", "a3": "published", "a4": "hidden"}
+    with Session(engine) as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "withdraw")).one()
+        assert entry.after["status"] == "hidden" and "list.csv" in entry.after["reason"] and entry.who == "import:test"
+        assert s.scalar(select(func.count()).select_from(CuratedAsset)) == 4  # nothing deleted
+    # a2 and a4 come back: a2 (withdrawn by an import) is published again, a4 (hidden by a curator) is not
+    write_csv(path, header, rows)
+    again = _import(engine, path, complete=True)
+    assert again.reinstated == ["a2"] and again.withdrawn == []
+    assert status() == {"a1": "published", "a2": "published", "a3": "published", "a4": "hidden"}
+
+
 def test_rows_without_id_get_a_stable_id(engine, tmp_path):
     path = tmp_path / "list.csv"
     small_csv(path)

@@ -31,7 +31,7 @@ def import_form():
 
 @bp.post("/import")
 def import_upload():
-    values = {k: (request.form.get(k) or "").strip() for k in ("source", "format", "area")}
+    values = {k: (request.form.get(k) or "").strip() for k in ("source", "format", "area", "complete")}
     upload = request.files.get("file")
     errors = {}
     if upload is None or not upload.filename:
@@ -49,7 +49,8 @@ def import_upload():
         try:
             report = import_file(db_session(), path, values["source"], format=values["format"] or None,
                                  lookup=results_lookup(current_registry().results), taxonomy=current_registry().taxonomy,
-                                 who=who(), area=values["area"][:64] or None)
+                                 who=who(), area=values["area"][:64] or None,
+                                 complete=values["complete"] == "1")
         except (RegistryError, DataSourceError) as exc:
             db_session().rollback()
             key = "source" if "source name" in str(exc) else "file"

@@ -77,8 +77,12 @@ def _import(args) -> int:
         print("loading Code-Point Open for postcodes…", file=sys.stderr)
         lookup = codepoint_lookup(args.data_root)
     report = import_file(engine, args.file, args.source, format=args.format, encoding=args.encoding,
-                         mapping=_mapping(args.map), lookup=lookup, area=args.area, who=args.who)
+                         mapping=_mapping(args.map), lookup=lookup, area=args.area, who=args.who,
+                         complete=args.complete)
     print(report.summary())
+    if report.withdrawn:
+        print(f"  withdrawn (hidden, kept): {', '.join(report.withdrawn[:args.show])}"
+              + (" …" if len(report.withdrawn) > args.show else ""))
     for kind, n in report.reasons_by_kind().items():
         print(f"  {n:6} rejection(s) for {kind}")
     for r in report.rejected[: args.show]:
@@ -117,6 +121,8 @@ def add_commands(sub) -> None:
     im.add_argument("--encoding", help="the file's text encoding when not UTF-8, e.g. cp1252")
     im.add_argument("--map", action="append", metavar="COLUMN=field", help="read a column as a field (repeatable)")
     im.add_argument("--area", help="tag every asset with this area slug")
+    im.add_argument("--complete", action="store_true",
+                    help="the file is the source's whole list: hide (withdraw) its published records the file no longer has")
     im.add_argument("--who", help="name written to the audit log (default import:<source>)")
     im.add_argument("--no-postcode-lookup", action="store_true",
                     help="do not load Code-Point Open: postcodes are checked for form only; rows need lat/lon")

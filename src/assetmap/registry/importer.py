@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from ..errors import RegistryError
 from ..taxonomy import Taxonomy, load_taxonomy
 from .assets import store_asset
-from .models import CuratedAsset, ImportBatch, QuarantineRow, dumps, utcnow
+from .audit import write_audit
+from .models import AuditLog, CuratedAsset, ImportBatch, QuarantineRow, dumps, utcnow
 from .readers import RawRow, read_file
 from .validate import FIELDS, Checks, derive_source_id, validate
 
@@ -53,6 +54,8 @@ class ImportReport:
     rows: list[RowOutcome]
     notes: dict[str, Any] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # source ids hidden: no longer in a complete list
+    reinstated: list[str] = field(default_factory=list)  # source ids back in the list after a withdrawal
 
     @property
     def counts(self) -> dict[str, int]:
@@ -73,15 +76,19 @@ class ImportReport:
     def as_dict(self, rows: bool = True) -> dict[str, Any]:
         out = {"batch_id": self.batch_id, "source": self.source, "filename": self.filename, "format": self.format,
                "sha256": self.sha256, "counts": self.counts, "reasons_by_kind": self.reasons_by_kind(),
-               "notes": self.notes, "ignored_columns": self.ignored_columns}
+               "notes": self.notes, "ignored_columns": self.ignored_columns,
+               "withdrawn": self.withdrawn, "reinstated": self.reinstated}
         if rows:
             out["rows"] = [asdict(r) for r in self.rows]
         return out
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{self.filename} → source '{self.source}' (batch {self.batch_id}): {c['rows']} rows: {c['inserted']} "
+        text = (f"{self.filename} → source '{self.source}' (batch {self.batch_id}): {c['rows']} rows: {c['inserted']} "
                 f"inserted, {c['updated']} updated, {c['unchanged']} unchanged, {c['quarantined']} quarantined")
+        if self.withdrawn or self.reinstated:
+            text += f"; {len(self.withdrawn)} withdrawn (hidden), {len(self.reinstated)} reinstated"
+        return text
 
 
 def check_source_name(source: str) -> str:
@@ -127,9 +134,40 @@ def _quarantine(session: Session, batch: ImportBatch, raw: RawRow, values: dict,
     return q, False
 
 
+def _withdrawn_by_import(session: Session, asset: CuratedAsset) -> bool:
+    """True when the asset's latest change of status was a withdrawal by an import (not a curator's hiding)."""
+    last = session.scalar(select(AuditLog.action).where(
+        AuditLog.table_name == "curated_asset", AuditLog.record_id == asset.id,
+        AuditLog.action.in_(("withdraw", "reinstate", "set_status"))).order_by(AuditLog.id.desc()).limit(1))
+    return last == "withdraw"
+
+
+def _complete_list(session: Session, stored: dict[str, CuratedAsset], outcomes: list[RowOutcome], seen: set[str],
+                   who: str, where: str) -> tuple[list[str], list[str]]:
+    """A complete list replaces the source's: published records missing from it are hidden (kept, and
+    audited as withdrawn), and records it brings back after such a withdrawal are published again."""
+    withdrawn, reinstated = [], []
+    for sid, asset in sorted(stored.items()):
+        if sid not in seen and asset.status == "published":
+            write_audit(session, who, "withdraw", "curated_asset", asset.id, {"status": "published"},
+                        {"status": "hidden", "reason": f"not in {where}"})
+            asset.status, asset.updated_at = "hidden", utcnow()
+            withdrawn.append(sid)
+    for ro in outcomes:
+        asset = stored.get(ro.source_id)
+        if ro.outcome != "quarantined" and asset is not None and asset.status == "hidden" \
+                and _withdrawn_by_import(session, asset):
+            write_audit(session, who, "reinstate", "curated_asset", asset.id, {"status": "hidden"},
+                        {"status": "published", "reason": f"back in {where}"})
+            asset.status, asset.updated_at = "published", utcnow()
+            reinstated.append(ro.source_id)
+    return withdrawn, reinstated
+
+
 def import_rows(session: Session, rows: list[RawRow], source: str, checks: Checks, *, filename: str, format: str,
                 sha256: str, who: str, area: str | None = None, on_row: Callable[[int, RawRow], None] | None = None,
-                notes: dict | None = None, ignored_columns: list[str] | None = None) -> ImportReport:
+                notes: dict | None = None, ignored_columns: list[str] | None = None,
+                complete: bool = False) -> ImportReport:
     """Validate and store already-read rows inside the caller's transaction (see :func:`import_file`)."""
     batch = ImportBatch(source=source, filename=filename[:500], format=format, sha256=sha256, user=who[:100],
                         rows=len(rows), inserted=0, updated=0, unchanged=0, quarantined=0)
@@ -168,6 +206,9 @@ def import_rows(session: Session, rows: list[RawRow], source: str, checks: Check
     for ro, q in pending:
         ro.quarantine_id = q.id
     report = ImportReport(batch.id, source, filename, format, sha256, outcomes, notes or {}, ignored_columns or [])
+    if complete:
+        report.withdrawn, report.reinstated = _complete_list(session, stored, outcomes, set(first_at), who,
+                                                             f"{filename} (import {batch.id})")
     counts = report.counts
     for k in OUTCOMES:
         setattr(batch, k, counts[k])
@@ -180,14 +221,18 @@ def import_rows(session: Session, rows: list[RawRow], source: str, checks: Check
 def import_file(target: Session | Engine, path: str | Path, source: str, *, format: str | None = None,
                 encoding: str | None = None, mapping: dict[str, str] | None = None, lookup=None,
                 taxonomy: Taxonomy | None = None, who: str | None = None, area: str | None = None,
-                on_row: Callable[[int, RawRow], None] | None = None, today: date | None = None) -> ImportReport:
+                on_row: Callable[[int, RawRow], None] | None = None, today: date | None = None,
+                complete: bool = False) -> ImportReport:
     """Import one file into the registry as source ``source``; see the module docstring.
 
     ``target`` is an engine (the import commits on success) or a session (a session already in a
     transaction gets a savepoint and the caller commits). ``lookup`` places postcodes: a
     :class:`~assetmap.postcodes.Geocoder`, a ``{postcode: (lat, lon)}`` mapping or a callable; without
     one, postcodes are checked for form only and rows need coordinates. ``on_row(number, row)`` is
-    called before each row is handled (progress, or a test's injected failure).
+    called before each row is handled (progress, or a test's injected failure). ``complete``: the file
+    is the source's whole list, so its published records that the file no longer has are hidden
+    (withdrawn: kept and audited, published again if a later complete list has them back); rows
+    that fail validation still count as present.
     """
     check_source_name(source)
     path = Path(path)
@@ -197,7 +242,8 @@ def import_file(target: Session | Engine, path: str | Path, source: str, *, form
     sha = hashlib.sha256(raw).hexdigest()
     return in_transaction(target, lambda s: import_rows(
         s, read.rows, source, checks, filename=path.name, format=read.format, sha256=sha, who=who or f"import:{source}",
-        area=area, on_row=on_row, notes={**read.notes, "columns": read.columns}, ignored_columns=read.ignored_columns))
+        area=area, on_row=on_row, notes={**read.notes, "columns": read.columns}, ignored_columns=read.ignored_columns,
+        complete=complete))
 
 
 def recent_batches(session: Session, limit: int = 20) -> list[ImportBatch]:
