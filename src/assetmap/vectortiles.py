@@ -10,7 +10,7 @@ Per zoom the work is vectorised with shapely 2: features are simplified once to 
 tile unit (``EXTENT`` units span a tile), slivers smaller than a few units are dropped, one STR
 tree answers "which features touch this tile", and ``clip_by_rect`` cuts them with a ``BUFFER``
 of overlap so strokes join across tile edges. Coordinates are moved to integer tile units here
-(one affine transform over all of a tile's vertices) so the MVT encoder only packs them.
+(one affine transform over all of a tile's vertices) and :mod:`assetmap.mvt` packs them.
 """
 from __future__ import annotations
 
@@ -26,13 +26,17 @@ import shapely
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
+from . import mvt
 from .errors import BuildError
+from .mvt import encode_tile
 
 WEB_MERCATOR = "EPSG:3857"
 HALF_WORLD = 20037508.342789244  # metres from the Web Mercator origin to the edge of the world
 EXTENT = 4096  # tile units across a tile
 BUFFER = 64  # tile units of overlap around each tile
 POINT, LINE, POLYGON = "point", "line", "polygon"
+_TYPE_IDS = {POINT: [0, 4], LINE: [1, 5], POLYGON: [3, 6]}  # shapely type ids each kind may hold
+_MVT_KIND = {POINT: mvt.POINT, LINE: mvt.LINESTRING, POLYGON: mvt.POLYGON}
 
 
 @dataclass
@@ -141,16 +145,13 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
             cut = _polygonal(shapely.make_valid(cut))  # rounding to tile units can pinch rings
             # MVT wants outer rings with positive area in y-down tile units: counter-clockwise here
             cut = shapely.orient_polygons(cut, exterior_cw=False)
-        keep = ~shapely.is_empty(cut)
-        feats = [{"geometry": g, "properties": {k: v for k, v in props[i].items() if v is not None}}
-                 for g, i in zip(cut[keep], idx[keep])]
-        if feats:
-            out.append({"name": layer.name, "features": feats})
+        keep = ~shapely.is_empty(cut) & np.isin(shapely.get_type_id(cut), _TYPE_IDS[layer.kind])
+        if keep.any():
+            out.append((layer.name, _MVT_KIND[layer.kind], cut[keep], [props[i] for i in idx[keep]]))
     if not out:
         return None
-    data = mapbox_vector_tile.encode(out, default_options={
-        "extents": EXTENT, "y_coord_down": True, "check_winding_order": False})
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    data = encode_tile(out, EXTENT)
+    return gzip.compress(data, compresslevel=6, mtime=0) if data else None
 
 
 def _field_types(layer: TileLayer) -> dict[str, str]:
