@@ -17,7 +17,7 @@ from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
     CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
     app, chesterfield_ar, chesterfield_root, client, hostile_app, hostile_ar, hostile_client, hostile_root,
 )
-from test_app import assert_no_raw_markup, script_json, text, visible_text
+from page_support import assert_no_raw_markup, script_json, text, visible_text
 
 BASE = f"/area/{CHESTERFIELD}"
 
