@@ -83,34 +83,29 @@ def _existing(session: Session, username: str) -> User:
     return user
 
 
-def _keep_an_admin(session: Session, user: User, role: str, active: bool) -> None:
-    """Refuse a change that would leave the registry with no active administrator (no one could
-    then manage accounts from the web)."""
-    if user.role != "admin" or not user.active or (role == "admin" and active):
-        return
-    others = session.scalar(select(func.count()).select_from(User).where(
-        User.role == "admin", User.active.is_(True), User.id != user.id))
-    if not others:
+def _change(session: Session, username: str, who: str, name: str, value) -> User:
+    """Set the user's ``role`` or ``active`` (audited), refusing a change that would leave the
+    registry with no active administrator (no one could then manage accounts from the web)."""
+    user = _existing(session, username)
+    if getattr(user, name) == value:
+        return user
+    stays_admin = {"role": user.role, "active": user.active, name: value} == {"role": "admin", "active": True}
+    if user.role == "admin" and user.active and not stays_admin and not session.scalar(
+            select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True),
+                                                           User.id != user.id)):
         raise RegistryError(f"{user.username} is the only active administrator; make another account an "
                             "administrator first (or create one with `assetmap db create-admin`)")
+    write_audit(session, who, f"set_{name}", "user", user.id, {name: getattr(user, name)}, {name: value})
+    setattr(user, name, value)
+    return user
 
 
 def set_role(session: Session, username: str, role: str, who: str) -> User:
-    user = _existing(session, username)
-    _keep_an_admin(session, user, _role(role), user.active)
-    if user.role != role:
-        write_audit(session, who, "set_role", "user", user.id, {"role": user.role}, {"role": role})
-        user.role = role
-    return user
+    return _change(session, username, who, "role", _role(role))
 
 
 def set_active(session: Session, username: str, active: bool, who: str) -> User:
-    user = _existing(session, username)
-    _keep_an_admin(session, user, user.role, active)
-    if user.active != active:
-        write_audit(session, who, "set_active", "user", user.id, {"active": user.active}, {"active": active})
-        user.active = active
-    return user
+    return _change(session, username, who, "active", active)
 
 
 def set_password(session: Session, username: str, password: str, who: str) -> User:
