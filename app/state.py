@@ -128,6 +128,10 @@ class AreaView:
                                   "categories": [c for c in cats if c["count"]]})
         present = set(assets["categories"].explode().dropna())
         self.categories_present = [k for k in tax["categories"] if k in present]
+        # what a search for a kind of place the area lacks offers instead: its family's other kinds here
+        self.related = {ckey: [{"key": k, "label": tax["categories"][k]["label"]} for k in self.categories_present
+                               if k != ckey and tax["categories"][k]["family"] == c["family"]]
+                        for ckey, c in tax["categories"].items()}
 
         residents = nb["residents"].dropna()
         households = nb["households"].dropna()

@@ -144,6 +144,19 @@ def test_lookup_of_a_category_with_no_assets_says_so(client, chesterfield_ar):
     label = chesterfield_ar.taxonomy["categories"][absent[0]]["label"]
     assert f"Nothing found near S40 1LP: {label}" in seen
     assert f"No places of the type “{label}” have been mapped in Chesterfield yet" in seen
+    # related kinds of place the area does have are offered instead: the same family's, as links
+    tax = chesterfield_ar.taxonomy["categories"]
+    with_related = [k for k in absent if any(c["family"] == tax[k]["family"] and c != tax[k]
+                                             and chesterfield_ar.assets["categories"].map(lambda cs, o=o: o in cs).any()
+                                             for o, c in tax.items())]
+    assert with_related, "no empty category has a related one in Chesterfield; pick another check"
+    page = text(client.get(f"/lookup?postcode=S40+1LP&category={with_related[0]}"))
+    family = tax[with_related[0]]["family"]
+    related = [o for o, c in tax.items() if c["family"] == family and o != with_related[0]
+               and chesterfield_ar.assets["categories"].map(lambda cs, o=o: o in cs).any()]
+    assert "Related places near S40 1LP:" in visible_text(page)
+    for o in related:
+        assert f'href="/lookup?postcode=S40+1LP&amp;category={o}">{html.escape(tax[o]["label"])}</a>' in page
 
 
 def test_lookup_without_postcode_is_just_the_form(client):
