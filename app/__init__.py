@@ -32,6 +32,7 @@ from .assets import register_assets
 from .auth import apply_rate_limits, auth_defaults, register_auth
 from .errors import register_error_handlers
 from .formatting import register_filters
+from .palette import register_palette
 from .registry import register_registry, registry_defaults
 from .security import register_security_headers
 from .state import AssetmapState
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_registry(app)
     register_auth(app)
+    register_palette(app)
 
     from .blueprints import (about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner,
                              public, shortlist)

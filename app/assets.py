@@ -41,10 +41,19 @@ class StaticAssets:
     def __init__(self, watch: bool = False):
         self.watch = watch  # look for changed files on every use (development); else once per file
         self._cache: dict[str, Asset] = {}
+        self._generated: dict[str, Asset] = {}
         self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def add(self, filename: str, body: bytes) -> None:
+        """A generated file served like the static ones (it takes precedence over one on disk)."""
+        mime = (mimetypes.guess_type(filename)[0] or "application/octet-stream") + "; charset=utf-8"
+        gz = gzip.compress(body, 9, mtime=0) if len(body) > 256 else None
+        self._generated[filename] = Asset(hashlib.sha256(body).hexdigest()[:12], body, gz, mime, 0)
+
     def get(self, filename: str) -> Asset | None:
+        if filename in self._generated:
+            return self._generated[filename]
         root = current_app.static_folder
         path = safe_join(root, filename)
         if path is None:

@@ -37,8 +37,9 @@ def content_security_policy(tile_url: str) -> str:
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
-        # Leaflet positions map elements with style properties; swatches use style attributes
-        "style-src 'self' 'unsafe-inline'",
+        # no inline styles: data colours are classes (app/palette.py); Leaflet's positioning through
+        # element.style (the CSSOM) is not affected by style-src
+        "style-src 'self'",
         f"img-src {img}",
         "connect-src 'self'",
         "font-src 'self'",

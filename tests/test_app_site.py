@@ -43,6 +43,31 @@ def test_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
     assert "connect-src 'self'" in csp
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "style-src 'self';" in csp and "unsafe-inline" not in csp  # no inline scripts, no inline styles
+
+
+PAGES = ["/", "/area/chesterfield/neighbourhoods", "/area/chesterfield/neighbourhoods?walk=gp",
+         "/area/chesterfield/equity", "/lookup", "/lookup?postcode=S40+1LP", "/lookup?postcode=NOPE",
+         "/downloads", "/about", "/methodology", "/shortlist", "/suggest", "/report", "/curate/login"]
+
+
+def test_pages_have_no_inline_styles_and_their_colours_are_palette_classes(client, chesterfield_ar):
+    nb = chesterfield_ar.neighbourhoods
+    code = nb.loc[nb["imd_rank"].idxmin(), "lsoa21_code"]
+    asset = chesterfield_ar.assets["asset_id"].iloc[0]
+    home = text(client.get("/"))
+    palette = text(client.get(re.search(r'href="(/static/v/\w+/gen/palette\.css)"', home).group(1)))
+    defined = set(re.findall(r"^\.((?:bg|fg|w)-[0-9a-f]+)\{", palette, re.M))
+    for url in PAGES + [f"/area/chesterfield/neighbourhood/{code}", f"/area/chesterfield/asset/{asset}"]:
+        page = text(client.get(url))
+        assert " style=" not in page, url  # the CSP would refuse it
+        used = {c for cls in re.findall(r'class="([^"]*)"', page) for c in cls.split()
+                if re.fullmatch(r"(bg|fg|w)-[0-9a-f]+", c)}
+        assert used <= defined, (url, used - defined)
+    profile = text(client.get(f"/area/chesterfield/neighbourhood/{code}"))
+    assert re.search(r'class="bar w-\d+ bg-[0-9a-f]{6}"', profile)  # the domain bars: width and colour
+    for f in chesterfield_ar.taxonomy["families"].values():  # every family's colour is in the palette
+        assert f".bg-{f['colour'].lower().lstrip('#')}{{background-color:{f['colour'].lower()}}}" in palette
 
 
 def test_tile_url_setting(chesterfield_root):

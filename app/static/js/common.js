@@ -60,7 +60,8 @@
   }
 
   function swatchHtml(value) {
-    return '<span class="swatch" aria-hidden="true" style="background-color:' + colour(value) + '"></span>';
+    // a palette class (gen/palette.css), never a style attribute: the CSP allows no inline styles
+    return '<span class="swatch bg-' + colour(value).slice(1).toLowerCase() + '" aria-hidden="true"></span>';
   }
 
   function readJSON(id) {
