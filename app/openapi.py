@@ -17,6 +17,8 @@ def _json(description: str, schema: dict, mime: str = "application/json") -> dic
     return {"description": description, "content": {mime: {"schema": schema}}}
 
 
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
 ERROR = {"$ref": "#/components/schemas/Error"}
 OGC_ERROR = {"$ref": "#/components/schemas/OgcError"}
 PAGE = {"$ref": "#/components/schemas/OrukPage"}
@@ -29,6 +31,53 @@ PAGE_PARAMS = [_q("page", "Page number, from 1.", {"type": "integer", "minimum":
 def _errors(*codes: int, schema: dict = ERROR) -> dict:
     text = {400: "The request is malformed; the body says why.", 404: "Not found; the body says what."}
     return {str(c): _json(text[c], schema) for c in codes}
+
+
+def _ogc_paths(obj: dict) -> dict:
+    """The OGC API – Features routes (served by pygeoapi's core, app/blueprints/ogc.py); its own
+    document, with every collection's paths, is /ogc/openapi."""
+    cid = _path("cid", "e.g. chesterfield-assets.")
+    crs = {"type": "string", "enum": [CRS84, BNG]}
+    return {
+        "/ogc/": {"get": {"summary": "OGC API – Features landing page.", "operationId": "ogcLanding",
+                          "responses": {"200": _json("Links.", {"type": "object", "required": ["links"]})}}},
+        "/ogc/openapi": {"get": {"summary": "The OGC API's own OpenAPI 3.0 document (also at /ogc/api).",
+                                 "operationId": "ogcOpenapi",
+                                 "responses": {"200": _json("OpenAPI 3.0.", obj, "application/vnd.oai.openapi+json;version=3.0")}}},
+        "/ogc/conformance": {"get": {"summary": "Conformance classes.", "operationId": "ogcConformance",
+                                     "responses": {"200": _json("conformsTo.", {"type": "object", "required": ["conformsTo"]})}}},
+        "/ogc/collections": {"get": {"summary": "The collections: assets and neighbourhoods of each area.",
+                                     "operationId": "ogcCollections",
+                                     "responses": {"200": _json("Collections.", {"type": "object", "required": ["collections", "links"]})}}},
+        "/ogc/collections/{cid}": {"get": {"summary": "One collection (with its licence links).", "operationId": "ogcCollection",
+                                           "parameters": [cid],
+                                           "responses": {"200": _json("The collection.", {"type": "object", "required": ["id", "links"]}),
+                                                         **_errors(404, schema=OGC_ERROR)}}},
+        "/ogc/collections/{cid}/queryables": {"get": {
+            "summary": "The properties a filter may use (JSON Schema).", "operationId": "ogcQueryables", "parameters": [cid],
+            "responses": {"200": _json("Queryables.", {"type": "object", "required": ["properties"]}, "application/schema+json"),
+                          **_errors(404, schema=OGC_ERROR)}}},
+        "/ogc/collections/{cid}/items": {"get": {
+            "summary": "Features of a collection (GeoJSON).", "operationId": "ogcItems",
+            "parameters": [cid,
+                           _q("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default).",
+                              {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}),
+                           _q("bbox-crs", "The bbox's CRS.", crs), _q("crs", "The CRS of the coordinates returned.", crs),
+                           _q("limit", "Features per page (1–10000).", {"type": "integer", "minimum": 1, "maximum": 10000}),
+                           _q("offset", "Features to skip.", {"type": "integer", "minimum": 0}),
+                           _q("filter", "CQL2 text on the queryables, e.g. category = 'library'.", {"type": "string"}),
+                           _q("filter-lang", "cql2-text.", {"type": "string", "enum": ["cql2-text"]})],
+            "responses": {"200": _json("A GeoJSON FeatureCollection.", {
+                "type": "object", "required": ["type", "features", "links"],
+                "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                               "features": {"type": "array", "items": obj}}}, "application/geo+json"),
+                          **_errors(400, 404, schema=OGC_ERROR)}}},
+        "/ogc/collections/{cid}/items/{fid}": {"get": {
+            "summary": "One feature (GeoJSON).", "operationId": "ogcItem",
+            "parameters": [cid, _path("fid", "The feature id (text).")],
+            "responses": {"200": _json("A GeoJSON Feature.", {"type": "object", "required": ["type", "geometry", "properties"]},
+                                       "application/geo+json"), **_errors(404, schema=OGC_ERROR)}}},
+    }
 
 
 def openapi(server_url: str = "/") -> dict:
@@ -115,34 +164,7 @@ def openapi(server_url: str = "/") -> dict:
             "/api/oruk/taxonomy_terms/{id}": {"get": {"summary": "One taxonomy term.", "operationId": "orukTerm",
                                                       "parameters": [_path("id", "The term id.")],
                                                       "responses": {"200": _json("The term.", obj), **_errors(404)}}},
-            "/ogc/": {"get": {"summary": "OGC API – Features landing page.", "operationId": "ogcLanding",
-                              "responses": {"200": _json("Links.", {"type": "object", "required": ["links"]})}}},
-            "/ogc/conformance": {"get": {"summary": "Conformance classes.", "operationId": "ogcConformance",
-                                         "responses": {"200": _json("conformsTo.", {"type": "object", "required": ["conformsTo"]})}}},
-            "/ogc/collections": {"get": {"summary": "The collections: assets and neighbourhoods of each area.",
-                                         "operationId": "ogcCollections",
-                                         "responses": {"200": _json("Collections.", {"type": "object", "required": ["collections", "links"]})}}},
-            "/ogc/collections/{cid}": {"get": {"summary": "One collection.", "operationId": "ogcCollection",
-                                               "parameters": [_path("cid", "e.g. chesterfield-assets.")],
-                                               "responses": {"200": _json("The collection.", {"type": "object", "required": ["id", "links"]}),
-                                                             **_errors(404, schema=OGC_ERROR)}}},
-            "/ogc/collections/{cid}/items": {"get": {
-                "summary": "Features of a collection (GeoJSON).", "operationId": "ogcItems",
-                "parameters": [_path("cid", "e.g. chesterfield-assets."),
-                               _q("bbox", "minLon,minLat,maxLon,maxLat (CRS84).", {"type": "array", "minItems": 4, "maxItems": 6,
-                                                                                   "items": {"type": "number"}}),
-                               _q("limit", "Features per page (1–10000).", {"type": "integer", "minimum": 1, "maximum": 10000}),
-                               _q("offset", "Features to skip.", {"type": "integer", "minimum": 0})],
-                "responses": {"200": _json("A GeoJSON FeatureCollection.", {
-                    "type": "object", "required": ["type", "features", "links"],
-                    "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
-                                   "features": {"type": "array", "items": obj}}}, "application/geo+json"),
-                              **_errors(400, 404, schema=OGC_ERROR)}}},
-            "/ogc/collections/{cid}/items/{fid}": {"get": {
-                "summary": "One feature (GeoJSON).", "operationId": "ogcItem",
-                "parameters": [_path("cid", "e.g. chesterfield-assets."), _path("fid", "The feature id.")],
-                "responses": {"200": _json("A GeoJSON Feature.", {"type": "object", "required": ["type", "geometry", "properties"]},
-                                           "application/geo+json"), **_errors(404, schema=OGC_ERROR)}}},
+            **_ogc_paths(obj),
         },
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"},
