@@ -207,7 +207,8 @@ class OgcService:
     def _schema(self, base_url: str, cid: str) -> tuple[int, dict, dict]:
         c = self.collections.get(cid)
         if c is None:
-            return 404, {"Content-Type": "application/json"}, {"code": "NotFound", "description": "Collection not found"}
+            return 404, {"Content-Type": "application/json"}, {"code": "NotFound",
+                                                               "description": f"no collection {cid[:60]!r}"}
         body = {**c.schema, "$id": f"{base_url}/collections/{c.id}/schema"}
         return 200, {"Content-Type": "application/schema+json"}, body
 
