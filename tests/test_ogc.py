@@ -188,6 +188,17 @@ def test_crs_british_national_grid(client, downloads):
     get(client, f"{ASSETS}/items?crs={quote('http://www.opengis.net/def/crs/EPSG/0/3857')}", 400)
 
 
+@pytest.mark.parametrize("box", [(436000, 369000, 440000, 373000), (437500, 370500, 438500, 371500)])
+def test_bbox_in_british_national_grid_is_exact(client, downloads, box):
+    """The grid is rotated against the meridians: the box is tested in BNG, not as two reprojected corners."""
+    import geopandas as gpd
+    pts = gpd.GeoDataFrame.from_features(downloads["assets"]["features"], crs="EPSG:4326").to_crs("EPSG:27700")
+    ids = [str(f["id"]) for f in downloads["assets"]["features"]]
+    expected = {i for i, g in zip(ids, pts.geometry) if g.intersects(shapely.box(*box))}
+    fc = get(client, f"{ASSETS}/items?limit=10000&bbox={','.join(map(str, box))}&bbox-crs={quote(BNG)}").get_json()
+    assert {f["id"] for f in fc["features"]} == expected and len(expected) > 5
+
+
 def test_cql2_text_filters_and_property_equality(client, chesterfield_ar):
     a = chesterfield_ar.assets
     cases = {

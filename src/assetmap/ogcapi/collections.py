@@ -52,10 +52,13 @@ class CollectionData:
     list_fields: frozenset[str] = frozenset()
     schema: dict = field(default_factory=dict)  # JSON Schema of every property
     tree: shapely.STRtree = field(init=False, repr=False)
+    bng_tree: shapely.STRtree = field(init=False, repr=False)
     positions: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self):
         self.tree = shapely.STRtree(self.geometries)
+        self.bng_tree = shapely.STRtree(np.array([None if g is None else shapely.geometry.shape(g)
+                                                  for g in self.bng_geometries], dtype=object))
         self.positions = {str(f["id"]): i for i, f in enumerate(self.features)}
 
     def __deepcopy__(self, memo):  # pygeoapi deep-copies its configuration: share, never copy, the data
@@ -68,9 +71,11 @@ class CollectionData:
         b = shapely.total_bounds(self.geometries)
         return [round(float(v), 6) for v in b]
 
-    def intersecting(self, bbox: tuple[float, float, float, float]) -> np.ndarray:
-        """Positions of the features whose geometry (not envelope) meets the CRS84 box, in order."""
-        return np.sort(self.tree.query(shapely.box(*bbox), predicate="intersects"))
+    def intersecting(self, bbox: tuple[float, float, float, float], bng: bool = False) -> np.ndarray:
+        """Positions of the features whose geometry (not envelope) meets the box, in order; the box
+        is in CRS84, or in British National Grid metres when ``bng``."""
+        tree = self.bng_tree if bng else self.tree
+        return np.sort(tree.query(shapely.box(*bbox), predicate="intersects"))
 
     def feature(self, i: int, bng: bool = False) -> dict:
         f = dict(self.features[i])

@@ -8,12 +8,20 @@ sorting, paging, and output in CRS84 or British National Grid.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import numpy as np
 import pandas as pd
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeofilter.backends.geopandas.evaluate import to_filter
 
 from .collections import CollectionData
+
+
+# A bbox given in British National Grid (bbox-crs=EPSG:27700), exactly as the client sent it:
+# pygeoapi hands providers the box's two corners reprojected to CRS84, which is not the same
+# area (the grid is rotated against the meridians); the service sets this for the request.
+BNG_BBOX: ContextVar[tuple[float, float, float, float] | None] = ContextVar("BNG_BBOX", default=None)
 
 
 class UnknownQueryable(ProviderInvalidQueryError):
@@ -80,10 +88,11 @@ class AssetmapProvider(BaseProvider):
               crs_transform_spec=None, **kwargs):
         c = self.collection
         keep = np.ones(len(c.features), dtype=bool)
-        if bbox:
+        exact = BNG_BBOX.get()
+        if exact or bbox:
             b = (bbox[0], bbox[1], bbox[3], bbox[4]) if len(bbox) == 6 else tuple(bbox)
             inside = np.zeros_like(keep)
-            inside[c.intersecting(b)] = True
+            inside[c.intersecting(exact, bng=True) if exact else c.intersecting(b)] = True
             keep &= inside
         for name, value in properties or []:
             keep &= self._equal(name, str(value))

@@ -24,7 +24,8 @@ from pygeoapi.openapi import get_oas
 from pygeofilter.parsers.ecql import parse as parse_cql_text
 from werkzeug.datastructures import MultiDict
 
-from .collections import CRS84, CRS_LIST, CollectionData
+from .collections import BNG, CRS84, CRS_LIST, CollectionData
+from .provider import BNG_BBOX
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -91,6 +92,13 @@ def _bbox(args) -> None:
         raise BadParameter(f"bbox-crs={crs[:80]!r}: use one of {', '.join(CRS_LIST)}")
     if crs == CRS84 and not (-180 <= v[0] <= 180 and -180 <= v[2] <= 180 and -90 <= v[1] <= v[3] <= 90):
         raise BadParameter(f"bbox={raw[:80]!r}: give minLon,minLat,maxLon,maxLat in degrees (CRS84)")
+
+
+def _bng_bbox(args) -> tuple[float, float, float, float] | None:
+    if args.get("bbox-crs") != BNG or "bbox" not in args:
+        return None
+    v = [float(p) for p in args["bbox"].split(",")]
+    return (v[0], v[1], v[3], v[4]) if len(v) == 6 else (v[0], v[1], v[2], v[3])
 
 
 def check_item_params(args, collection: CollectionData) -> MultiDict:
@@ -241,7 +249,11 @@ class OgcService:
         if op == "schema":
             return self._schema(base_url, ids[0])
         api = self.api(base_url)
-        head, status, content = OPERATIONS[op](api, self._request(api, args, headers), *ids)
+        token = BNG_BBOX.set(_bng_bbox(args) if op == "items" else None)
+        try:
+            head, status, content = OPERATIONS[op](api, self._request(api, args, headers), *ids)
+        finally:
+            BNG_BBOX.reset(token)
         status = int(status)
         out = {k: v for k, v in head.items() if k in ("Content-Type", "Content-Crs", "Content-Language")}
         if op == "openapi":
