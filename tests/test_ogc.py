@@ -99,6 +99,9 @@ def test_collections_describe_extent_crs_licences_and_items(client):
         "https://opendatacommons.org/licenses/odbl/1-0/"]
     get(client, "/ogc/collections/atlantis", 404)
     get(client, "/ogc/collections/atlantis/items", 404)
+    get(client, f"/ogc/collections/0/items?bbox=1&bbox-crs={quote(BNG)}", 404)  # found by the fuzzer: was a 500
+    for tail in ("queryables", "schema", "items/x"):
+        assert get(client, f"/ogc/collections/atlantis/{tail}", 404).get_json()["code"] == "NotFound"
 
 
 def _normalise(feature: dict) -> dict:
@@ -207,6 +210,10 @@ def test_cql2_text_filters_and_property_equality(client, chesterfield_ar):
         "name LIKE 'Chesterfield%'": int(a["name"].fillna("").str.startswith("Chesterfield").sum()),
         "postcode IS NULL": int(a["postcode"].isna().sum()),
         "family = 'health' AND NOT category = 'gp'": int(((a["family"] == "health") & (a["category"] != "gp")).sum()),
+        "NOT (category = 'gp')": int((a["category"] != "gp").sum()),  # CQL2, not ECQL: GDAL writes this
+        "category IN ('gp', 'pharmacy')": int(a["category"].isin(["gp", "pharmacy"]).sum()),
+        "S_INTERSECTS(geometry, BBOX(-1.44, 53.225, -1.42, 53.24))":
+            int(a.geometry.intersects(shapely.box(-1.44, 53.225, -1.42, 53.24)).sum()),
     }
     for text, expected in cases.items():
         fc = get(client, f"{ASSETS}/items?limit=1000&filter-lang=cql2-text&filter={quote(text)}").get_json()

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
+import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeofilter.backends.geopandas.evaluate import to_filter
 
@@ -22,6 +23,15 @@ from .collections import CollectionData
 # pygeoapi hands providers the box's two corners reprojected to CRS84, which is not the same
 # area (the grid is rotated against the meridians); the service sets this for the request.
 BNG_BBOX: ContextVar[tuple[float, float, float, float] | None] = ContextVar("BNG_BBOX", default=None)
+
+
+def _lower(v):
+    return v.str.lower() if isinstance(v, pd.Series) else str(v).lower()
+
+
+# CQL2 functions pygeofilter's CQL2 text parser produces: CASEI() -> lower(), BBOX(...) in spatial ops
+FUNCTIONS = {"lower": _lower, "casei": _lower, "bbox": lambda *xy: shapely.box(*xy[:2], *xy[-2:]) if len(xy) == 6
+             else shapely.box(*xy)}
 
 
 class UnknownQueryable(ProviderInvalidQueryError):
@@ -48,7 +58,7 @@ class AssetmapProvider(BaseProvider):
         mapping = {name: name for name in c.fields if name not in c.list_fields}
         mapping["geometry"] = c.table.geometry.name
         try:
-            mask = to_filter(c.table, filterq, mapping, {})
+            mask = to_filter(c.table, filterq, mapping, FUNCTIONS)
         except KeyError as err:
             raise UnknownQueryable(user_msg=f"filter: {err.args[0]!r} is not a queryable; use one of "
                                             f"{', '.join(sorted(mapping))} (see /queryables)") from None

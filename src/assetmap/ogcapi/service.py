@@ -21,7 +21,8 @@ from types import SimpleNamespace
 import pygeoapi.api as core
 import pygeoapi.api.itemtypes as itemtypes
 from pygeoapi.openapi import get_oas
-from pygeofilter.parsers.ecql import parse as parse_cql_text
+from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
+from pygeofilter.parsers.ecql import parse as parse_ecql
 from werkzeug.datastructures import MultiDict
 
 from .collections import BNG, CRS84, CRS_LIST, CollectionData
@@ -61,6 +62,19 @@ FILTER_PARAMETERS = [
      "description": "The filter's language: cql2-text (cql-text is accepted as a synonym).",
      "schema": {"type": "string", "enum": ["cql2-text", "cql-text"], "default": "cql2-text"}},
 ]
+
+
+def parse_cql_text(text: str):
+    """CQL2 text (the standard: ``NOT (a = 1)``, ``S_INTERSECTS``, ``CASEI``), else the older ECQL."""
+    try:
+        return parse_cql2_text(text)
+    except Exception:  # lark's parse errors; ECQL reports its own below
+        return parse_ecql(text)
+
+
+# pygeoapi 0.21 parses ``filter`` with pygeofilter's ECQL grammar only, which rejects standard CQL2
+# such as ``NOT (imd_decile = 1)`` (what GDAL writes for a negation); it gets CQL2 first.
+itemtypes.parse_ecql_text = parse_cql_text
 
 
 class BadParameter(ValueError):
@@ -213,10 +227,7 @@ class OgcService:
         return api
 
     def _schema(self, base_url: str, cid: str) -> tuple[int, dict, dict]:
-        c = self.collections.get(cid)
-        if c is None:
-            return 404, {"Content-Type": "application/json"}, {"code": "NotFound",
-                                                               "description": f"no collection {cid[:60]!r}"}
+        c = self.collections[cid]
         body = {**c.schema, "$id": f"{base_url}/collections/{c.id}/schema"}
         return 200, {"Content-Type": "application/schema+json"}, body
 
@@ -230,8 +241,7 @@ class OgcService:
 
     def _check(self, op: str, args: MultiDict, ids: tuple[str, ...]) -> MultiDict:
         if op == "items":
-            c = self.collections.get(ids[0])
-            return check_item_params(args, c) if c is not None else args
+            return check_item_params(args, self.collections[ids[0]])
         if op == "item":
             check_params(args, {"f", "crs", "lang"})
             if args.get("crs", CRS84) not in CRS_LIST:
@@ -243,6 +253,9 @@ class OgcService:
     def call(self, op: str, base_url: str, args: MultiDict, headers: dict, *ids: str) -> tuple[int, dict, dict | str]:
         """Run one operation; JSON bodies come back parsed (for HTML views) unless op is 'openapi'.
         Raises :class:`BadParameter` for a query the API cannot accept."""
+        if ids and ids[0] not in self.collections:
+            return 404, {"Content-Type": "application/json"}, {"code": "NotFound",
+                                                               "description": f"no collection {ids[0][:60]!r}"}
         args = self._check(op, args, ids)
         if op == "conformance":
             return 200, {"Content-Type": "application/json"}, {"conformsTo": list(CONFORMANCE)}
