@@ -123,6 +123,8 @@ def _corner_boxes(poly, half: float = 1e-4):
 @pytest.mark.parametrize("layer, where, test", [
     ("chesterfield-assets", "category = 'gp'", lambda p: p["category"] == "gp"),
     ("chesterfield-assets", "name LIKE 'Chesterfield%'", lambda p: (p["name"] or "").startswith("Chesterfield")),
+    ("chesterfield-assets", "NOT (category = 'gp') AND family = 'health'",
+     lambda p: p["category"] != "gp" and p["family"] == "health"),
     ("chesterfield-neighbourhoods", "imd_decile <= 2 AND residents > 1000",
      lambda p: p["imd_decile"] <= 2 and p["residents"] > 1000),
 ])
@@ -137,6 +139,7 @@ def test_gdal_where_is_answered_by_the_server(server, downloads, layer, where, t
     assert any("filter" in q or set(q) - {"f", "limit", "crs", "offset"} for q in sent), sent
     full = [q for q in sent if q.get("limit") != "20"]  # not GDAL's first sample page
     assert full and all("filter" in q or "category" in q for q in full), full
+    assert not any(q.get("filter-lang") not in (None, "cql-text", "cql2-text") for q in sent)
 
 
 def test_gdal_reads_british_national_grid(server, downloads):
