@@ -99,7 +99,8 @@ def test_gdal_bbox_is_sent_to_the_server_and_geometry_true(server, downloads):
     mark = log.stat().st_size
     df = read(base, "chesterfield-assets", bbox=bbox)
     box = shapely.box(*bbox)
-    expected = {f["id"] for f in downloads["chesterfield-assets"] if box.intersects(shapely.geometry.shape(f["geometry"]))}
+    expected = {f["id"] for f in downloads["chesterfield-assets"]
+                if box.intersects(shapely.geometry.shape(f["geometry"]))}
     assert set(df["id"]) == expected and len(expected) > 10
     assert any("bbox" in q for q in requests_since(log, mark))
     # a box inside a neighbourhood's envelope that touches no neighbourhood: nothing comes back

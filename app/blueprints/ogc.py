@@ -18,9 +18,20 @@ from assetmap.ogcapi import BadParameter, OgcService, area_collections
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 
-def build_collections(app) -> None:
-    """(Re)build the OGC service from the loaded areas; run at startup and after builds are reloaded."""
-    app.extensions["ogc"] = OgcService(area_collections(app.extensions["assetmap"].results))
+def build_collections(app) -> OgcService:
+    """(Re)build the OGC service from the loaded areas (``app.extensions["assetmap"]``): at startup,
+    and again by the first request after the builds were reloaded in place (``reload_builds``)."""
+    state = app.extensions["assetmap"]
+    service = OgcService(area_collections(state.results), source=state)
+    app.extensions["ogc"] = service
+    return service
+
+
+def _service() -> OgcService:
+    service = current_app.extensions.get("ogc")
+    if service is None or service.source is not current_app.extensions["assetmap"]:
+        service = build_collections(current_app)
+    return service
 
 
 @bp.errorhandler(BadParameter)
@@ -44,7 +55,7 @@ def _wants_html() -> bool:
 
 
 def _serve(op: str, *ids: str, template: str | None = None):
-    service: OgcService = current_app.extensions["ogc"]
+    service = _service()
     base = url_for(".landing", _external=True).rstrip("/")
     status, headers, body = service.call(op, base, request.args, dict(request.headers), *ids)
     if op == "openapi":

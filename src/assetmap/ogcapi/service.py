@@ -210,9 +210,10 @@ class OgcService:
     """The collections of the loaded areas, served through pygeoapi; rebuilt on every reload."""
 
     def __init__(self, collections: dict[str, CollectionData],
-                 title: str = "assetmap: community assets and neighbourhoods"):
+                 title: str = "assetmap: community assets and neighbourhoods", source: object = None):
         self.collections = collections
         self.title = title
+        self.source = source  # what the collections were made from (the web app's loaded state)
         self._apis: OrderedDict[str, core.API] = OrderedDict()
 
     def api(self, base_url: str) -> core.API:
