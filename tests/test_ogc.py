@@ -65,7 +65,8 @@ def test_landing_page_links_definition_conformance_and_data(client):
     rels = {link["rel"]: link for link in body["links"]}
     assert {"self", "service-desc", "service-doc", "conformance", "data"} <= set(rels)
     desc = get(client, rels["service-desc"]["href"])
-    assert desc.headers["Content-Type"] == rels["service-desc"]["type"] == "application/vnd.oai.openapi+json;version=3.0"
+    served_type = desc.headers["Content-Type"]
+    assert served_type == rels["service-desc"]["type"] == "application/vnd.oai.openapi+json;version=3.0"
     spec = desc.get_json()
     assert spec["openapi"].startswith("3.0")
     assert {"/collections/chesterfield-assets/items", "/collections/chesterfield-assets/queryables",
