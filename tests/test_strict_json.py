@@ -155,3 +155,31 @@ def test_the_app_refuses_to_send_nan(app, client, monkeypatch):
     assert resp.status_code == 500 and strict(resp.get_data(as_text=True))["status"] == 500
     with app.app_context(), pytest.raises(ValueError):
         app.json.dumps({"x": float("inf")})
+
+
+def test_pre_serialised_features_and_downloads_are_strict():
+    """The GeoJSON the app serves from text made at load (map data, OGC items) and the build's
+    JSON files: NaN and ±infinity become null, never bare constants."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import Point
+
+    from assetmap.outputs import _plain, features_json
+
+    g = gpd.GeoDataFrame({"id": ["a", "b"], "v": [np.nan, np.inf], "w": [-np.inf, np.float32(1.5)]},
+                         geometry=[Point(-1.4, 53.2), Point(-1.41, 53.21)], crs="EPSG:4326")
+    feats = [strict(f) for f in features_json(g, id_column="id")]
+    assert [(f["properties"]["v"], f["properties"]["w"]) for f in feats] == [(None, None), (None, 1.5)]
+    assert _plain({"x": [float("inf"), 2]}) == {"x": [None, 2]}
+
+
+@pytest.mark.parametrize("query", [
+    "/api/lookup?postcode=S40+1LP&limit=%C2%B2", "/api/lookup?postcode=S40+1LP&limit=%D9%A3",
+    "/api/lookup?postcode=S40+1LP&limit=%EF%BC%95", "/api/area/chesterfield/siting?category=gp&k=%C2%B2",
+    "/api/area/chesterfield/siting?category=gp&k=%D9%A3", "/api/oruk/services?page=%C2%B2",
+    "/api/oruk/services?per_page=%EF%BC%95", "/api/oruk/taxonomy_terms?page=%C2%B9",
+])
+def test_unicode_digits_are_a_400_not_a_500(client, query):
+    """``str.isdigit()`` accepts ², ٣ and ５; integer parameters take ASCII digits only."""
+    resp = client.get(query)
+    assert resp.status_code == 400 and "digits 0-9" in strict(resp.get_data(as_text=True))["error"]
