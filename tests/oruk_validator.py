@@ -17,7 +17,8 @@ project) and does what the profile-driven validator (tpximpact/oruk-validator at
 * a test passes when its requests succeed (2xx, JSON) with no schema or pagination issue; a group
   passes when all its tests pass; the feed is valid when every ``required`` group passes.
 
-Redirects are followed, as .NET's HttpClient does.
+Requests carry ``User-Agent: oruk``; redirects are followed, as .NET's HttpClient does; bodies are
+parsed as System.Text.Json does (no ``NaN``/``Infinity``).
 """
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ ID_COUNT_LIMIT = 3
 
 class RequestFailed(Exception):
     pass
+
+
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 @dataclass
@@ -96,8 +101,8 @@ class ProfileRunner:
         status, text = self.get(url)
         if not 200 <= status < 300:
             raise RequestFailed(f"{url}: HTTP {status}")
-        try:
-            return json.loads(text)
+        try:  # System.Text.Json's JsonNode.Parse: no NaN or Infinity
+            return json.loads(text, parse_constant=_not_json)
         except ValueError as exc:
             raise RequestFailed(f"{url}: not JSON ({exc})") from None
 

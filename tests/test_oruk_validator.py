@@ -6,13 +6,15 @@ import pytest
 
 from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
 from oruk_validator import ProfileRunner, load_profile, report
+from servers import gunicorn_server  # noqa: F401
 
 BASE = "http://localhost/api/oruk"
 
 
 def _get(client):
     def get(url: str) -> tuple[int, str]:
-        resp = client.get(url.removeprefix("http://localhost"), follow_redirects=True)  # as HttpClient does
+        resp = client.get(url.removeprefix("http://localhost"), headers={"User-Agent": "oruk"},
+                          follow_redirects=True)  # as HttpClient does
         return resp.status_code, resp.get_data(as_text=True)
     return get
 
@@ -55,3 +57,26 @@ def test_the_runner_checks_schemas_and_formats():
     issues = runner.validate({"id": "x", "name": "a", "status": "open", "last_modified": "2018-05-21",
                               "url": "not a uri"}, "V3.0-UK/service.json")
     assert len(issues) == 4 and all(any(w in i for i in issues) for w in ("uuid", "uri", "status", "date-time"))
+
+
+def test_levels_1_and_2_pass_over_http_with_cors_on_every_response(gunicorn_server):  # noqa: F811
+    """The same run against `assetmap serve` (gunicorn) on 127.0.0.1, over real HTTP, and every
+    response the validator reads allows any origin (the UK compliance rules require it)."""
+    import urllib.error
+    import urllib.request
+
+    base, seen = gunicorn_server[0], []
+
+    def get(url: str) -> tuple[int, str]:
+        req = urllib.request.Request(url, headers={"User-Agent": "oruk", "Origin": "https://validator.example"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                seen.append(r.headers.get("Access-Control-Allow-Origin"))
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            seen.append(e.headers.get("Access-Control-Allow-Origin"))
+            return e.code, e.read().decode()
+
+    groups = ProfileRunner(get, base + "/api/oruk", seed=7).run()
+    assert [g.success for g in groups] == [True, True], report(groups)
+    assert len(seen) > 20 and set(seen) == {"*"}
