@@ -33,11 +33,9 @@ def catalogue() -> OrukCatalogue:
 
 
 class BadRequest(ValueError):
-    status = 400
+    """A request the API answers with its reason as JSON: 400, or ``status`` (404 for an unknown postcode)."""
 
-
-class NotFoundOrBad(BadRequest):
-    def __init__(self, message: str, status: int):
+    def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
 
@@ -78,7 +76,7 @@ def _matches() -> list[int]:
             area = find_postcode_area(current_state().results, postcode)
             near = area.postcode_xy(postcode)
         except PostcodeError as exc:
-            raise NotFoundOrBad(str(exc), exc.status) from None
+            raise BadRequest(str(exc), exc.status) from None
         if request.args.get("proximity"):
             within = float(_int("proximity", 1000, 1, 100_000))
     return cat.find(request.args.get("search", "")[:200] or None, terms, request.args.get("taxonomy_id") or None,
