@@ -47,7 +47,7 @@ def test_services_pages_validate_against_the_profile(client, chesterfield_ar):
     last = client.get(f"/api/oruk/services?per_page=100&page={first['total_pages']}").get_json()
     assert last["last_page"] and last["size"] == n - 300
     beyond = client.get(f"/api/oruk/services?per_page=100&page={first['total_pages'] + 1}").get_json()
-    assert beyond["size"] == 0 and beyond["contents"] == []
+    assert beyond["size"] == 0 and beyond["contents"] == [] and beyond["empty"] and not beyond["first_page"]
 
 
 def test_every_full_service_validates(client, chesterfield_ar):

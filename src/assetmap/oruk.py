@@ -31,7 +31,7 @@ class Page:
     def as_dict(self) -> dict:
         pages = max(1, math.ceil(self.total / self.per_page))
         return {"total_items": self.total, "total_pages": pages, "page_number": self.page, "size": len(self.items),
-                "first_page": self.page == 1, "last_page": self.page >= pages, "empty": self.total == 0,
+                "first_page": self.page == 1, "last_page": self.page >= pages, "empty": not self.items,
                 "contents": self.items}
 
 
