@@ -63,3 +63,17 @@ def test_every_rule_of_the_build_is_kept(chesterfield_ar):
             if "freq" in s:
                 assert s["opens_at"][2] == ":" and s["byday"] and s["freq"] in ("WEEKLY", "MONTHLY")
     assert converted >= len(hours) - 2  # only free text ("Sunday Services: …") is left as written
+
+
+def test_public_holidays_off_is_said_in_words():
+    closed = schedules("Mo-Fr 09:00-17:00; PH off", str, {})[1]
+    assert closed["description"] == "Closed on public holidays (PH off)" and "freq" not in closed
+
+
+def test_phone_numbers_and_their_kind():
+    from assetmap.oruk_records import phones
+
+    got = phones("07984589456; +44 7700 900123;01246 220166 ; +44 1246 550033", "s", "area", "a1")
+    assert [(p["number"], p["type"]) for p in got] == [("07984589456", "cell"), ("+44 7700 900123", "cell"),
+                                                        ("01246 220166", "voice"), ("+44 1246 550033", "voice")]
+    assert len({p["id"] for p in got}) == 4 and phones(None, "s", "area", "a1") == []

@@ -13,8 +13,8 @@ A span past midnight (``22:00-02:00``) keeps its times and says so in ``notes``.
 days an earlier one already covers overrides it in OSM ("Su 11:00-13:00; Su[-1] 11:00-17:00"),
 which HSDS cannot express: the later schedule's ``notes`` say that it replaces the earlier one on
 those days. Anything else (public holidays, comments, month ranges, free text such as "Sunday
-Services: 08:00 …") becomes one schedule with the rule as written in ``description``, so nothing
-known is dropped.
+Services: 08:00 …") becomes one schedule with the rule as written in ``description`` ("PH off"
+in words: "Closed on public holidays"), so nothing known is dropped.
 """
 from __future__ import annotations
 
@@ -94,7 +94,9 @@ def schedules(raw, new_id: Callable[[str], str], links: dict) -> list[dict]:
             continue
         parsed = parse_rule(part)
         if parsed is None:
-            other.append({"id": new_id(f"{n}/raw"), **links, "description": part,
+            closed = re.fullmatch(r"PH\s+(off|closed)", part)
+            other.append({"id": new_id(f"{n}/raw"), **links,
+                          "description": f"Closed on public holidays ({part})" if closed else part,
                           "notes": f"Opening hours as written in OpenStreetMap syntax: {raw}"})
             continue
         days, nth, spans = parsed

@@ -24,6 +24,7 @@ from .hsds_schedules import schedules
 NAMESPACE = uuid.UUID("6f1c5d4e-2b7a-5e0f-9c3d-8a1b2c3d4e5f")
 TEXT_FIELDS = ("name", "description", "email", "website", "phone", "opening_hours", "last_verified", "address",
                "postcode")
+_MOBILE = re.compile(r"^(\+44\s*\(?0?\)?\s*|0)7")  # UK mobile numbers: 07… or +44 7…
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -60,7 +61,8 @@ def date_time(day: str | None, built: str | None) -> str | None:
 
 def phones(raw, sid: str, slug: str, asset_id: str) -> list[dict]:
     numbers = [p.strip() for p in raw.split(";") if p.strip()] if isinstance(raw, str) else []
-    return [{"id": uid("phone", slug, asset_id, n), "service_id": sid, "number": n, "type": "voice"} for n in numbers]
+    return [{"id": uid("phone", slug, asset_id, n), "service_id": sid, "number": n,
+             "type": "cell" if _MOBILE.match(n) else "voice"} for n in numbers]
 
 
 def location_record(slug: str, r: dict, name: str, city: str | None) -> dict:
