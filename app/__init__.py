@@ -32,8 +32,10 @@ from .assets import register_assets
 from .auth import apply_rate_limits, auth_defaults, register_auth
 from .errors import register_error_handlers
 from .formatting import register_filters
+from .cors import register_cors
 from .palette import register_palette
 from .registry import register_registry, registry_defaults
+from .responses import StrictJSONProvider
 from .security import register_security_headers
 from .state import AssetmapState
 
@@ -60,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(_defaults())
     if test_config:
         app.config.update(test_config)
-    app.json.sort_keys = False
+    app.json = StrictJSONProvider(app)
 
     app.extensions["assetmap"] = AssetmapState.load(
         Path(app.config["ASSETMAP_BUILD_ROOT"]), default=app.config["DEFAULT_AREA"]
@@ -70,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_assets(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_cors(app)
     register_registry(app)
     register_auth(app)
     register_palette(app)

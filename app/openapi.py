@@ -141,7 +141,8 @@ def openapi(server_url: str = "/") -> dict:
             "/api/oruk/services": {"get": {
                 "summary": "Open Referral UK services, paginated and filterable.", "operationId": "orukServices",
                 "parameters": [*PAGE_PARAMS, _q("search", "Words in the name, description or category.", {"type": "string"}),
-                               _q("taxonomy_term_id", "Comma-separated taxonomy term ids.", {"type": "string"}),
+                               _q("taxonomy_term_id", "Comma-separated taxonomy term ids or codes (e.g. food_bank).",
+                                  {"type": "string"}),
                                _q("taxonomy_id", "A taxonomy id.", {"type": "string"}),
                                _q("postcode", "Order by distance from this postcode.", {"type": "string", "maxLength": 40}),
                                _q("proximity", "With postcode: only within this many metres.",
@@ -151,6 +152,15 @@ def openapi(server_url: str = "/") -> dict:
                 "summary": "One service in full.", "operationId": "orukService",
                 "parameters": [_path("id", "The service id (a UUID).")],
                 "responses": {"200": _json("The service.", {"type": "object", "required": ["id", "name", "status"]}),
+                              **_errors(404)}}},
+            "/api/oruk/service_at_locations": {"get": {
+                "summary": "Services at their locations, paginated; the same filters as services.",
+                "operationId": "orukServiceAtLocations", "parameters": PAGE_PARAMS,
+                "responses": {"200": _json("A page of services at locations.", PAGE), **_errors(400, 404)}}},
+            "/api/oruk/service_at_locations/{id}": {"get": {
+                "summary": "One service at location in full (location, address, the service).",
+                "operationId": "orukServiceAtLocation", "parameters": [_path("id", "The id (a UUID).")],
+                "responses": {"200": _json("The service at location.", {"type": "object", "required": ["id"]}),
                               **_errors(404)}}},
             "/api/oruk/taxonomies": {"get": {"summary": "Taxonomies.", "operationId": "orukTaxonomies",
                                              "parameters": PAGE_PARAMS,

@@ -2,8 +2,21 @@
 from __future__ import annotations
 
 from flask import Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
 
 from .state import Payload
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """The app's JSON: key order kept, and never ``NaN``/``Infinity`` (not JSON: browsers' parsers
+    reject them). A view that tries fails loudly (a 500 and a logged ValueError) instead of sending
+    text no client can read; the fix is at the source (``None`` for a missing number or name)."""
+
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
 
 
 def payload_response(payload: Payload, mimetype: str, download_name: str | None = None) -> Response:

@@ -136,3 +136,18 @@ def test_legend_lists_the_ten_deciles(page):
     assert legend.locator("li").count() == 10
     text = legend.inner_text()
     assert "1 = most deprived 10%" in text and "Most deprived 10%" in text and "Least deprived 10%" in text
+
+
+def test_best_sites_for_warm_spaces_include_an_unnamed_building(page, chesterfield_ar):
+    """Warm spaces failed with "Unexpected token 'N'" (an unnamed building's name was NaN): now the
+    five picks show, the unnamed one as "Unnamed place of worship", with no console error."""
+    page.goto("/")
+    wait_for_map(page)
+    page.page.select_option("#whatif-category", "warm_space")
+    page.page.click("#whatif-site")
+    page.page.wait_for_selector("#whatif-result ol li", timeout=10_000)
+    assert page.page.locator("#whatif-result ol li").count() == 5
+    assert page.page.locator(".whatif-marker").count() == 5
+    text = page.page.inner_text("#whatif-result")
+    assert "Best sites for warm space" in text and "Unnamed place of worship" in text and "NaN" not in text
+    page.assert_clean()

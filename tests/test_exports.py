@@ -18,7 +18,7 @@ from test_oruk import Draft202012Validator, assert_valid, page_schema, validator
 
 
 def _check(doc: dict, n: int) -> None:
-    assert doc["total_items"] == n == len(doc["contents"]) and doc["hsds_version"] == "3.0"
+    assert doc["total_items"] == n == len(doc["contents"]) and doc["hsds_version"] == "HSDS-UK-3.0"
     page = {k: v for k, v in doc.items() if k not in ("hsds_version", "profile", "generated", "taxonomy_terms")}
     assert_valid(Draft202012Validator(page_schema()), page)
     full, term = validator("compiled/service.json"), validator("taxonomy_term.json")

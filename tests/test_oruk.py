@@ -32,7 +32,8 @@ def assert_valid(v: Draft202012Validator, doc) -> None:
 
 def test_root_says_version_and_profile(client):
     body = client.get("/api/oruk/").get_json()
-    assert body["version"] == "3.0" and body["profile"].startswith("https://") and body["openapi_url"].endswith(".json")
+    assert client.get("/api/oruk").get_json() == body
+    assert body["version"] == "HSDS-UK-3.0" and body["profile"].startswith("https://") and body["openapi_url"].endswith(".json")
 
 
 def test_services_pages_validate_against_the_profile(client, chesterfield_ar):
@@ -46,7 +47,7 @@ def test_services_pages_validate_against_the_profile(client, chesterfield_ar):
     last = client.get(f"/api/oruk/services?per_page=100&page={first['total_pages']}").get_json()
     assert last["last_page"] and last["size"] == n - 300
     beyond = client.get(f"/api/oruk/services?per_page=100&page={first['total_pages'] + 1}").get_json()
-    assert beyond["size"] == 0 and beyond["contents"] == []
+    assert beyond["size"] == 0 and beyond["contents"] == [] and beyond["empty"] and not beyond["first_page"]
 
 
 def test_every_full_service_validates(client, chesterfield_ar):
@@ -97,7 +98,82 @@ def test_filters_by_term_taxonomy_and_proximity(client, chesterfield_ar):
     ("services?page=0", 400), ("services?per_page=1000", 400), ("services?proximity=500", 400),
     ("services?postcode=nonsense&proximity=500", 400), ("services?postcode=ZZ99+9ZZ", 404),
     ("services/not-a-service", 404), ("taxonomy_terms/nope", 404), ("taxonomies/nope", 404),
+    ("services?page=%C2%B2", 400), ("services?per_page=%C2%B2", 400), ("services?page=%D9%A3", 400),
+    ("service_at_locations?page=%C2%B2", 400), ("service_at_locations/nope", 404),
+    ("services?postcode=S40+1LP&proximity=%C2%B2", 400), ("taxonomy_terms/?per_page=%C2%B2", 400),
 ])
 def test_bad_requests_get_reasons(client, query, status):
     resp = client.get(f"/api/oruk/{query}")
     assert resp.status_code == status and resp.is_json and resp.get_json()["error"]
+
+
+@pytest.mark.parametrize("path", ["services", "service_at_locations", "taxonomies", "taxonomy_terms"])
+def test_every_list_answers_with_and_without_a_trailing_slash(client, path):
+    plain = client.get(f"/api/oruk/{path}?page=1&per_page=5")
+    slash = client.get(f"/api/oruk/{path}/?page=1&per_page=5")
+    assert plain.status_code == slash.status_code == 200 and plain.get_json() == slash.get_json()
+    first = plain.get_json()["contents"][0]["id"]
+    assert client.get(f"/api/oruk/{path}/{first}").status_code == 200
+    assert client.get(f"/api/oruk/{path}/{first}/").status_code == 200
+
+
+def test_service_at_locations_list_and_by_id_validate(client, chesterfield_ar):
+    n = chesterfield_ar.report["assets"]["total"]
+    listing = client.get("/api/oruk/service_at_locations?per_page=200").get_json()
+    assert listing["total_items"] == n and listing["size"] == 200
+    item = validator("compiled/service_at_location.json")
+    for s in listing["contents"][:40]:
+        assert s["location"]["latitude"] and s["service"]["id"] == s["service_id"]
+        full = client.get(f"/api/oruk/service_at_locations/{s['id']}").get_json()
+        assert full["id"] == s["id"] and full["service"]["id"] == s["service_id"]
+        assert_valid(item, full)
+    near = client.get("/api/oruk/service_at_locations?postcode=S40+1LP&proximity=300&per_page=200").get_json()
+    assert 0 < near["total_items"] < 100
+
+
+def _full(client, asset_id: str) -> dict:
+    sid = next(s["service_id"] for p in range(1, 3) for s in
+               client.get(f"/api/oruk/service_at_locations?per_page=200&page={p}").get_json()["contents"]
+               if s["location"]["external_identifier"] == asset_id)
+    return client.get(f"/api/oruk/services/{sid}").get_json()
+
+
+def test_services_carry_phones_hours_dates_and_addresses(client, chesterfield_ar):
+    a = chesterfield_ar.assets
+    phone_v = Draft202012Validator(json.loads((SCHEMAS.parents[1] / "hsds-3.0" / "schema" / "phone.json").read_text()))
+    with_phone = a[a["phone"].notna() & a["opening_hours"].notna()].iloc[0]
+    s = _full(client, with_phone["asset_id"])
+    assert [p["number"] for p in s["phones"]] == [p.strip() for p in with_phone["phone"].split(";")]
+    for p in s["phones"]:
+        assert p["service_id"] == s["id"]
+        assert_valid(phone_v, {k: v for k, v in p.items() if k != "service_id"})
+    assert s["schedules"] and all(h["service_id"] == s["id"] for h in s["schedules"])
+    # every asset with hours has schedules; every asset's date is its own, not the build's
+    for _, r in a.sample(60, random_state=15).iterrows():
+        s = _full(client, r["asset_id"])
+        assert bool(s["schedules"]) == isinstance(r["opening_hours"], str)
+        assert s["last_modified"] == f"{r['last_verified']}T00:00:00Z" and s["assured_date"] == r["last_verified"]
+        loc = s["service_at_locations"][0]["location"]
+        assert loc["external_identifier"] == r["asset_id"]
+        assert bool(loc.get("addresses")) == (isinstance(r["address"], str) and isinstance(r["postcode"], str))
+    osm_2018 = a[a["asset_id"].str.startswith("osm-") & (a["last_verified"] == "2018-05-21")].iloc[0]
+    assert _full(client, osm_2018["asset_id"])["last_modified"] == "2018-05-21T00:00:00Z"
+
+
+def test_library_hours_as_weekly_schedules(client):
+    sid = next(h["id"] for h in client.get("/api/oruk/services?search=brimington+library").get_json()["contents"])
+    hours = client.get(f"/api/oruk/services/{sid}").get_json()["schedules"]
+    assert [(h["freq"], h["byday"], h["opens_at"], h["closes_at"]) for h in hours] == [
+        ("WEEKLY", "MO", "10:00", "19:00"), ("WEEKLY", "TU", "10:00", "17:00"), ("WEEKLY", "TH", "10:00", "17:00"),
+        ("WEEKLY", "FR", "13:30", "17:00"), ("WEEKLY", "SA", "09:30", "12:30")]
+
+
+def test_taxonomy_term_id_takes_codes_as_well_as_ids(client):
+    terms = {t["term"]: t["id"] for t in client.get("/api/oruk/taxonomy_terms?per_page=200").get_json()["contents"]}
+    by_code = client.get("/api/oruk/services?taxonomy_term_id=food_bank&per_page=200").get_json()
+    by_id = client.get(f"/api/oruk/services?taxonomy_term_id={terms['food_bank']}&per_page=200").get_json()
+    assert by_code["total_items"] >= 1 and by_code == by_id
+    both = client.get(f"/api/oruk/services?taxonomy_term_id=food_bank,{terms['gp']}&per_page=200").get_json()
+    gps = client.get("/api/oruk/services?taxonomy_term_id=gp&per_page=200").get_json()
+    assert both["total_items"] == by_code["total_items"] + gps["total_items"]
+    assert client.get("/api/oruk/services?taxonomy_term_id=no_such_term").get_json()["empty"]

@@ -16,6 +16,7 @@ from assetmap.results import find_postcode_area
 from assetmap.scenarios import Change, ScenarioError
 from assetmap.siting import site
 
+from ..params import whole_number
 from ..state import current_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -72,9 +73,10 @@ def siting(slug: str):
     model = _model(slug)
     try:
         k_raw = request.args.get("k", "5")
-        if not k_raw.isdigit():
-            raise ScenarioError(f"k={k_raw[:20]!r}: give a whole number of sites between 1 and 50")
-        return jsonify(site(model, request.args.get("category", "")[:60], int(k_raw),
+        k = whole_number(k_raw, 0, 10**9)
+        if k is None:
+            raise ScenarioError(f"k={k_raw[:20]!r}: give a whole number of sites between 1 and 50 (digits 0-9)")
+        return jsonify(site(model, request.args.get("category", "")[:60], k,
                             request.args.get("candidates", "buildings")[:20]))
     except ScenarioError as exc:
         return _error(exc)
@@ -94,14 +96,16 @@ def lookup():
     limit_raw = request.args.get("limit", "10")
     if not postcode:
         return jsonify({"error": "give a postcode, e.g. ?postcode=S40+1LP", "status": 400}), 400
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 50:
-        return jsonify({"error": f"limit={limit_raw[:20]!r}: give a whole number from 1 to 50", "status": 400}), 400
+    limit = whole_number(limit_raw, 1, 50)
+    if limit is None:
+        return jsonify({"error": f"limit={limit_raw[:20]!r}: give a whole number from 1 to 50 (digits 0-9)",
+                        "status": 400}), 400
     if category and category not in state.category_labels:
         return jsonify({"error": f"unknown category {category!r}; use one of: {', '.join(state.category_labels)}",
                         "status": 400}), 400
     try:
         area = find_postcode_area(state.results, postcode)
-        found = area.lookup(postcode, limit=int(limit_raw), category=category)
+        found = area.lookup(postcode, limit=limit, category=category)
     except PostcodeError as exc:
         return jsonify({"error": str(exc), "status": exc.status}), exc.status
     view = state.area(found.area)

@@ -13,7 +13,8 @@ import csv
 import datetime as dt
 from typing import IO
 
-from .oruk import HSDS_VERSION, PROFILE_URL, OrukCatalogue, Page, service_record
+from .oruk import HSDS_VERSION, PROFILE_URL, OrukCatalogue, Page
+from .oruk_records import service_record
 from .results import AreaResults
 
 
@@ -46,9 +47,11 @@ def registry_oruk(session, taxonomy: dict, include_hidden: bool = False) -> dict
     for a in session.scalars(q):
         rec = {"asset_id": a.id, "name": a.name, "description": a.description, "email": a.email,
                "website": a.url, "address": a.address, "postcode": a.postcode, "lat": round(a.lat, 6),
-               "lon": round(a.lon, 6), "category": a.category, "categories": [a.category]}
+               "lon": round(a.lon, 6), "category": a.category, "categories": [a.category], "phone": a.phone,
+               "opening_hours": a.opening_hours,
+               "last_verified": a.last_verified.isoformat() if a.last_verified else None}
         modified = (a.updated_at or a.created_at).isoformat(timespec="seconds") if (a.updated_at or a.created_at) else None
-        full, _ = service_record("registry", rec, modified, None, taxonomy["categories"], cat.term_by_key)
+        full, _, _ = service_record("registry", rec, modified, None, taxonomy["categories"], cat.term_by_key)
         services.append(full)
     return oruk_document(services, cat.terms)
 

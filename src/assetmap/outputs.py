@@ -16,13 +16,13 @@ DICT_COLUMNS = ("provenance",)
 
 
 def _plain(v):
-    """A JSON-ready Python value (numpy scalars, NaN -> None)."""
+    """A JSON-ready Python value (numpy scalars; NaN and ±infinity -> None, which JSON cannot hold)."""
     if v is None:
         return None
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating, float)):
-        return None if math.isnan(v) else float(v)
+        return float(v) if math.isfinite(v) else None
     if isinstance(v, np.ndarray):
         return [_plain(x) for x in v.tolist()]
     if isinstance(v, (list, tuple)):
@@ -55,7 +55,7 @@ def features_json(gdf: gpd.GeoDataFrame, precision: int = 6, id_column: str | No
         feat = {"type": "Feature", "geometry": geom, "properties": p}
         if id_column:
             feat["id"] = p[id_column]
-        out.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
+        out.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
     return out
 
 
@@ -166,7 +166,7 @@ def write_equity(out: Path, gaps, labels: dict, area_name: str, threshold: float
     gaps.equity.to_csv(dl / "equity_summary.csv", index=False)
     (dl / "equity.json").write_text(json.dumps(_plain({
         "threshold_min": threshold, "summary": gaps.equity.to_dict("records"),
-        "by_decile": gaps.by_decile.to_dict("records")}), ensure_ascii=False, indent=1))
+        "by_decile": gaps.by_decile.to_dict("records")}), ensure_ascii=False, indent=1, allow_nan=False))
     present = set(gaps.equity["category"]) if len(gaps.equity) else set()
     chart = [c for c in EQUITY_CHART_CATEGORIES if c in present] or sorted(present)[:6]
     equity_chart(gaps.by_decile, labels, chart, out / "equity.svg",
@@ -177,5 +177,5 @@ def write_equity(out: Path, gaps, labels: dict, area_name: str, threshold: float
 
 def write_report(out: Path, report: dict) -> None:
     tmp = out / "report.json.tmp"
-    tmp.write_text(json.dumps(_plain(report), ensure_ascii=False, indent=2))
+    tmp.write_text(json.dumps(_plain(report), ensure_ascii=False, indent=2, allow_nan=False))
     tmp.replace(out / "report.json")

@@ -24,6 +24,11 @@ from .scenarios import ScenarioError, ScenarioModel, stored
 HOST_CATEGORIES = ("community_centre", "library", "social_centre", "place_of_worship")
 
 
+def _text(v) -> str | None:
+    """A name or category as text, or None (an unnamed building's name is NaN in the table: not JSON)."""
+    return v if isinstance(v, str) and v.strip() else None
+
+
 def greedy(weight: np.ndarray, now_min: np.ndarray, cand_min: np.ndarray, z: float, k: int) -> tuple[list, list]:
     """Greedy picks among candidate rows of ``cand_min`` (candidates x origins, minutes): each time
     the one that most reduces Σ weight · shortfall, given the picks so far. Stops early when no
@@ -91,7 +96,8 @@ def site(model: ScenarioModel, category: str, k: int = 5, candidates: str = "bui
         now = np.minimum(now, walks[best])
         r = cand.iloc[best]
         lon, lat = lonlat.transform(float(r["x"]), float(r["y"]))
-        picks.append({"rank": rank, "candidate": r["candidate"], "name": r["name"], "host_category": r["category"],
+        picks.append({"rank": rank, "candidate": r["candidate"], "name": _text(r["name"]),
+                      "host_category": _text(r["category"]),
                       "lon": round(lon, 6), "lat": round(lat, 6), "gain": round(float(gain), 2),
                       "people_newly_within_threshold": round(float(model.pop[newly].sum()))})
     return {"area": model.report["area"]["slug"], "category": cat, "candidates": candidates,
