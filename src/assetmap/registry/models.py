@@ -3,11 +3,13 @@
 The schema itself is created by the Alembic migrations in ``migrations/versions``; a test checks
 that these models and the migrated schema agree. JSON payloads (original rows, reasons, audit
 snapshots) are stored as JSON *text* (ASCII-escaped), identical on SQLite and PostgreSQL and able
-to hold any string a file contained, NUL and undecodable bytes included.
+to hold any string a file contained, NUL included; bytes that were not UTF-8 are kept as visible
+``\\xff`` escapes (see :func:`displayable`), so every payload can be shown on a page.
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -35,13 +37,38 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _mark(m: re.Match, replacement: str | None) -> str:
+    c = ord(m.group())
+    if replacement is not None:
+        return replacement
+    return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+
+def displayable(value: Any, replacement: str | None = None) -> Any:
+    """``value`` with every lone surrogate (a byte that was not UTF-8, kept by ``surrogateescape``, or a
+    JSON ``\\udXXX`` escape) made printable: as the text ``\\xff`` / ``\\ud800``, or as ``replacement``
+    (e.g. U+FFFD). Lone surrogates cannot be encoded, so a page showing one would fail."""
+    if isinstance(value, str):
+        return _SURROGATES.sub(lambda m: _mark(m, replacement), value) if _SURROGATES.search(value) else value
+    if isinstance(value, dict):
+        return {displayable(k, replacement): displayable(v, replacement) for k, v in value.items()}
+    if isinstance(value, list):
+        return [displayable(v, replacement) for v in value]
+    return value
+
+
 def dumps(value: Any, sort_keys: bool = True) -> str:
-    """JSON text for a payload column (ASCII-escaped, so any string survives; dates as ISO strings)."""
-    return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=str)
+    """JSON text for a payload column (ASCII-escaped; dates as ISO strings; lone surrogates made
+    displayable, see :func:`displayable`)."""
+    return json.dumps(displayable(value), ensure_ascii=True, sort_keys=sort_keys, default=str)
 
 
 def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """The payload; lone surrogates stored before they were escaped are escaped as read."""
+    return None if text is None else displayable(json.loads(text))
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
