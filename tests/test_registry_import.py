@@ -88,7 +88,7 @@ def test_failure_mid_file_leaves_database_as_before(engine, tmp_path):
     assert dump(engine) == before
     # the same, failing inside the store step (monkeypatched) and with a caller's session
     calls = {"n": 0}
-    real = importer_module.store_asset
+    real = importer_module.new_asset  # new rows are stored in bulk, a chunk at a time
 
     def failing_store(*a, **kw):
         calls["n"] += 1
@@ -97,7 +97,7 @@ def test_failure_mid_file_leaves_database_as_before(engine, tmp_path):
         return real(*a, **kw)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(importer_module, "store_asset", failing_store)
+    mp.setattr(importer_module, "new_asset", failing_store)
     try:
         with Session(engine) as s, pytest.raises(RuntimeError, match="store failure"):
             _import(s, path)

@@ -21,16 +21,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError
 from ..taxonomy import Taxonomy, load_taxonomy
-from .assets import store_asset
+from .assets import new_asset, store_asset
 from .audit import write_audit
 from .limits import Limits
 from .models import AuditLog, CuratedAsset, ImportBatch, QuarantineRow, displayable, dumps, utcnow
-from .readers import RawRow, read_file
+from .readers import RawRow, preflight, read_file
 from .seen import SeenIds
 from .validate import FIELDS, Checks, derive_source_id, validate
 
@@ -207,13 +207,19 @@ class _Import:
         open_rows = {q.fingerprint: q for q in s.scalars(select(QuarantineRow).where(
             QuarantineRow.source == source, QuarantineRow.status == "open",
             QuarantineRow.fingerprint.in_(fps)))} if fps else {}
-        pending, quarantined = [], iter(rejected)
+        pending, quarantined, new_assets, new_audits = [], iter(rejected), [], []
         for raw, sid, _, result in checked:
+            if result.ok and stored.get(sid) is None:  # new: inserted in bulk below
+                row, audit = new_asset(source, result.values, self.who, area=self.area, batch_id=self.batch.id)
+                new_assets.append(row)
+                new_audits.append(audit)
+                self.report.add(RowOutcome(raw.number, sid, "inserted", asset_id=row["id"]))
+                continue
             if result.ok:
-                existing = stored.get(sid)
+                existing = stored[sid]
                 outcome, asset = store_asset(s, source, result.values, self.who, area=self.area,
                                              batch_id=self.batch.id, existing=existing)
-                if self.complete and existing is not None:
+                if self.complete:
                     self._reinstate(existing, sid)
                 self.report.add(RowOutcome(raw.number, sid, outcome, asset_id=asset.id))
                 continue
@@ -227,6 +233,9 @@ class _Import:
             ro = RowOutcome(raw.number, sid, "quarantined", result.reasons, already_quarantined=again)
             self.report.add(ro)
             pending.append((ro, q))
+        if new_assets:
+            s.execute(insert(CuratedAsset), new_assets)
+            s.execute(insert(AuditLog), new_audits)
         s.flush()
         for ro, q in pending:
             ro.quarantine_id = q.id
@@ -336,6 +345,8 @@ def import_file(target: Session | Engine | None, path: str | Path, source: str, 
     path = Path(path)
     taxonomy = taxonomy or load_taxonomy()
     checks = Checks(taxonomy, lookup, today or date.today())
+    if path.name.lower().endswith(".gz"):
+        preflight(path, format, limits)  # a decompression bomb stops here, in a fraction of a second
     read = read_file(path, format, encoding, mapping, taxonomy=taxonomy, limits=limits)
     read.notes["columns"] = read.columns
 

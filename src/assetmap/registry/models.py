@@ -31,6 +31,7 @@ SUGGESTION_STATUSES = ("pending", "approved", "rejected")
 PROBLEM_TOPICS = ("closed", "moved", "details_wrong", "other")
 PROBLEM_STATUSES = ("open", "resolved", "dismissed")
 ROLES = ("admin", "moderator")
+JOB_STATUSES = ("queued", "checking", "saving", "done", "failed")
 
 
 def utcnow() -> datetime:
@@ -63,12 +64,18 @@ def displayable(value: Any, replacement: str | None = None) -> Any:
 def dumps(value: Any, sort_keys: bool = True) -> str:
     """JSON text for a payload column (ASCII-escaped; dates as ISO strings; lone surrogates made
     displayable, see :func:`displayable`)."""
-    return json.dumps(displayable(value), ensure_ascii=True, sort_keys=sort_keys, default=str)
+    text = json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=str)
+    if "\\ud" in text:  # maybe a lone surrogate (ASCII-escaped): store it displayably
+        text = json.dumps(displayable(value), ensure_ascii=True, sort_keys=sort_keys, default=str)
+    return text
 
 
 def loads(text: str | None) -> Any:
     """The payload; lone surrogates stored before they were escaped are escaped as read."""
-    return None if text is None else displayable(json.loads(text))
+    if text is None:
+        return None
+    value = json.loads(text)
+    return displayable(value) if "\\ud" in text else value
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -130,6 +137,38 @@ class ImportBatch(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     quarantined: Mapped[int] = mapped_column(Integer, default=0)
     report_json: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportJob(Base):
+    """An import run in the background (see :mod:`.jobs`): its progress, readable by any worker."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (CheckConstraint(_in("status", JOB_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str | None] = mapped_column(String(16))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(64))
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[str] = mapped_column(String(100))
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid:start of the process running it
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    rows_saved: Mapped[int] = mapped_column(Integer, default=0)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+    report_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def report(self) -> dict | None:
+        return loads(self.report_json)
 
 
 class QuarantineRow(Base):

@@ -320,3 +320,23 @@ def read_file(path: str | Path, format: str | None = None, encoding: str | None 
         raise
     result.closer, result.hasher = stream, raw
     return result
+
+
+def preflight(path: str | Path, format: str | None = None, limits: Limits = Limits()) -> int:
+    """Check a file against ``limits`` before importing it (a .gz is unpacked, capped, and thrown away;
+    JSON's size and depth are checked) and return a rough count of its rows (lines, for CSV)."""
+    path = Path(path)
+    stream, raw = open_bytes(path, limits)
+    try:
+        fmt = format or detect_format(path, stream.peek(4096))
+        if fmt == "csv":
+            lines = 0
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
+            return lines
+        data = read_whole(stream, path.name, limits)
+        check_depth(data.decode("utf-8", "replace"), path.name, limits.max_depth)
+        return max(data.count(b"\n"), len(data) // 500)
+    finally:
+        stream.close()
+        raw.release()
