@@ -6,7 +6,6 @@ before the three-character inward code ("s401lp" -> "S40 1LP").
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +15,8 @@ import pyarrow.csv as pacsv
 import pyarrow.compute as pc
 
 from .config import SourceConfig
-from .errors import DataSourceError, MalformedPostcodeError, UnknownPostcodeError
+from .errors import DataSourceError, UnknownPostcodeError
 from .io import require_file
-
 from .postcode_format import _JUNK, _POSTCODE, normalise  # noqa: F401 (re-exported)
 
 

@@ -118,8 +118,9 @@ def _import(args) -> int:
         print(f"  {n:6} rejection(s) for {kind}")
     for r in report.rejected[: args.show]:
         print(f"  row {r.row} ({r.source_id}): " + "; ".join(r.reasons))
-    if len(report.rejected) > args.show:
-        print(f"  … {len(report.rejected) - args.show} more; see `--report FILE` or the quarantine")
+    shown = min(len(report.rejected), args.show)
+    if report.counts["quarantined"] > shown:
+        print(f"  … {report.counts['quarantined'] - shown} more; see `--report FILE` or the quarantine")
     if args.report:
         try:
             with open(args.report, "w", encoding="utf-8") as fh:
@@ -154,7 +155,8 @@ def add_commands(sub) -> None:
     im.add_argument("file")
     im.add_argument("--source", required=True, help="the list's name, e.g. chesterfield-council (ids are per source)")
     im.add_argument("--format", choices=FORMATS, help="default: from the file name (.csv, .geojson, .json)")
-    im.add_argument("--encoding", help="the file's text encoding when not UTF-8, e.g. cp1252")
+    im.add_argument("--encoding", help="the file's text encoding when not UTF-8: cp1252 (Windows-1252, Excel's 'ANSI'), "
+                                         "latin-1, utf-16, …; rows with bytes not in it are quarantined")
     im.add_argument("--map", action="append", metavar="COLUMN=field", help="read a column as a field (repeatable)")
     im.add_argument("--area", help="tag every asset with this area slug")
     im.add_argument("--complete", action="store_true",
