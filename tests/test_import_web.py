@@ -55,7 +55,9 @@ def test_bad_byte_rows_show_on_every_quarantine_page_before_and_after_discarding
             resp = client.get(f"/curate/quarantine/{q}")
             assert resp.status_code == 200
             html = page(resp)
-            assert "Caf\\xff\\xfe Bar" in html if q == qid else "Old \\xff row" in html
+            assert "Caf\\xff\\xfe Bar" in html if q == qid else "Old \\xff row" in html  # the original
+            if status == "open":  # the form to fix the editable values
+                assert "Caf\ufffd\ufffd Bar" in html if q == qid else "Old \ufffd row" in html
         if status == "open":
             assert "Caf\\xff\\xfe Bar" in page(listing) or "Caf\ufffd\ufffd Bar" in page(listing)
             for q in (qid, old):
@@ -118,6 +120,22 @@ def test_large_upload_runs_as_a_job_with_progress(client, engine, registry_url):
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(CuratedAsset)) == n - 1
         assert s.get(ImportJob, job_id).batch_id == s.scalars(select(ImportBatch.id)).one()
+
+
+def test_a_failing_job_ends_failed_with_a_sentence_and_stores_nothing(client, engine):  # noqa: F811
+    login(client, "mo")
+    before = dump(engine)
+    rows = [[f"c{i}", f"Café {i}", "library", "", LAT, LON] for i in range(3000)]
+    resp = _upload(client, _csv(rows, encoding="cp1252"), filename="ansi.csv")  # read as UTF-8: refused at the end
+    assert resp.status_code == 303
+    url = resp.headers["Location"]
+    deadline = time.monotonic() + 60
+    while (state := client.get(f"{url}.json").get_json())["active"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert state["status"] == "failed" and "does not look like UTF-8" in state["error"], state
+    assert "--encoding" in state["error"] and "does not look like UTF-8" in page(client.get(url))
+    after = dump(engine)
+    assert after.pop("import_job") != before.pop("import_job") and after == before
 
 
 def test_a_job_whose_worker_died_reads_failed(client, engine):  # noqa: F811

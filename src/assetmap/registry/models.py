@@ -198,7 +198,9 @@ class QuarantineRow(Base):
 
     @property
     def values(self) -> dict:
-        return loads(self.values_json)
+        """The editable fields; a lone surrogate stored before they were escaped reads as U+FFFD, which
+        validation refuses, so such a row is released only once its text is retyped."""
+        return displayable(json.loads(self.values_json), "\ufffd")
 
     @property
     def reasons(self) -> list[str]:
