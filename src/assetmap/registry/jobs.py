@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError
@@ -126,12 +127,25 @@ class _Progress:
         self.can_write_while_saving = engine.dialect.name != "sqlite"
 
     def set(self, force: bool = False, **values) -> None:
+        """Commit ``values``: a progress update (``force=False``) is skipped if the database is busy; a change
+        of status (``force=True``) is tried for a few seconds before giving up."""
         now = time.monotonic()
         if not force and now - self.last < PROGRESS_EVERY:
             return
         self.last = now
-        with self.engine.begin() as conn:
-            conn.execute(update(ImportJob).where(ImportJob.id == self.job_id).values(heartbeat_at=utcnow(), **values))
+        for attempt in range(4 if force else 1):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(update(ImportJob).where(ImportJob.id == self.job_id)
+                                 .values(heartbeat_at=utcnow(), **values))
+                return
+            except OperationalError:
+                if not force:
+                    log.info("import job %s: progress not recorded (database busy)", self.job_id)
+                    return
+                if attempt == 3:
+                    raise
+                time.sleep(1 + attempt)
 
     def checking(self, counts: dict) -> None:
         self.set(rows_read=counts["rows"], accepted=counts["accepted"], quarantined=counts["quarantined"])
