@@ -204,3 +204,16 @@ def test_cli_encoding_decodes_windows_1252(engine, registry_url, tmp_path, capsy
     with Session(engine) as s:
         a = s.scalars(select(CuratedAsset)).one()
         assert (a.name, a.description) == ("Café “Ñandú” – £5", "Crème brûlée")
+
+
+def test_other_commands_on_a_full_device_or_broken_database_end_with_exit_2(engine, registry_url, tmp_path,  # noqa: F811
+                                                                            capsys):
+    _seeded(engine, tmp_path)
+    assert main(["export", "--registry", registry_url, "--format", "csv", "--out", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "`assetmap export` stopped" in err and "Traceback" not in err
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    assert main(["export", "--registry", f"sqlite:///{junk}", "--format", "csv"]) == 2
+    err = capsys.readouterr().err
+    assert "damaged or is not an assetmap registry" in err and "Traceback" not in err

@@ -25,19 +25,23 @@ def _text(exc: BaseException) -> str:
     return str(orig if orig is not None else exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
-def explain(exc: BaseException, url: str, doing: str = "the command") -> str | None:
-    """A sentence for a disk or database failure during ``doing``, or ``None`` if ``exc`` is neither."""
+def explain(exc: BaseException, url: str | None, doing: str = "the command") -> str | None:
+    """A sentence for a disk or database failure during ``doing``, or ``None`` if ``exc`` is neither.
+    ``url``: the registry database's (password hidden), or None when the command has none in hand."""
     text = _text(exc)
     low = str(getattr(exc, "orig", None) or exc).lower()
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
     is_db = isinstance(exc, (SQLAlchemyError, sqlite3.Error))
     if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or sqlstate == "53100" \
             or (is_db and any(w in low for w in _FULL)):
-        return (f"the disk is full ({text}), so {doing} stopped and nothing was changed; free space on the disk "
-                f"that holds the registry database ({url}) and the temporary folder ({tempfile.gettempdir()}, "
-                f"or set TMPDIR), then run it again")
+        where = f"the registry database ({url})" if url else "the output (build folder or registry database)"
+        kept = " and nothing was changed" if url else ""
+        return (f"the disk is full ({text}), so {doing} stopped{kept}; free space on the disk "
+                f"that holds {where} and the temporary folder ({tempfile.gettempdir()}, or set TMPDIR), then run it "
+                f"again")
     if not is_db:
         return None
+    url = url or "the configured URL"
     if any(w in low for w in _BROKEN):
         return (f"the registry database at {url} is damaged or is not an assetmap registry ({text}), so {doing} "
                 f"stopped and nothing was changed; point --url (or $ASSETMAP_DATABASE_URL) at the right database, "
