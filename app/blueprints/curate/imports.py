@@ -3,7 +3,9 @@ report; a file of more than :data:`JOB_ROWS` rows is imported by a background jo
 any worker can show (see :mod:`assetmap.registry.jobs`)."""
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +29,7 @@ ENCODINGS = {"utf-8": "UTF-8 (also with a byte-order mark)", "cp1252": "Windows-
              "utf-16": "UTF-16"}
 SHOWN_ROWS = 1000
 JOB_ROWS = 2000  # more rows than this (lines of CSV) and the import runs as a background job
+LEFT_OVER = 24 * 3600  # seconds after which an upload no job took is deleted
 
 
 def _form(errors=None, values=None, status=200):
@@ -42,8 +45,14 @@ def import_form():
 
 
 def _uploads() -> Path:
+    """Where uploads wait for their import; files left by a worker that died a day ago are removed."""
     folder = Path(current_app.config["INSTANCE_DIR"]) / "import-uploads"
     folder.mkdir(parents=True, exist_ok=True)
+    old = time.time() - LEFT_OVER
+    for f in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if f.stat().st_mtime < old:
+                f.unlink()
     return folder
 
 

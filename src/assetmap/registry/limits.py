@@ -41,7 +41,7 @@ class Limits:
                 f"JSON up to {self.max_json // MB} MB and {self.max_depth} levels deep")
 
 
-WEB_LIMITS = Limits(max_unpacked=256 * MB, max_json=64 * MB)
+WEB_LIMITS = Limits(max_unpacked=256 * MB, max_json=32 * MB)  # JSON parsed whole takes ~10x its size
 
 
 class HashingReader(io.RawIOBase):
