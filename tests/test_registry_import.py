@@ -52,16 +52,22 @@ def test_hostile_csv_every_row_accounted_for(engine, tmp_path):
         for row, (fld, text) in verbatim.items():
             asset = s.get(CuratedAsset, by_row[row].asset_id)
             assert getattr(asset, fld) == text
-        # quarantined rows keep their original strings exactly, NUL and undecodable bytes included
+        # quarantined rows keep their original strings exactly, NUL included; bytes that were not UTF-8
+        # are kept visibly (\\xff in the original, U+FFFD in the editable values) so every page can show them
         q_by_row = {q.row_number: q for q in s.scalars(select(QuarantineRow))}
         assert set(q_by_row) == set(expected)
         for row, q in q_by_row.items():
             assert q.reasons == by_row[row].reasons and q.status == "open"
         nul = [q for q in q_by_row.values() if "\x00" in (q.original["name"] or "")]
         assert len(nul) == 3 and all(q.original["name"] == "Bad\x00Name" for q in nul)
-        undecodable = [q for q in q_by_row.values() if "\udcff" in (q.original["name"] or "")]
+        undecodable = [q for q in q_by_row.values() if "\\xff" in (q.original["name"] or "")]
         assert len(undecodable) == 3
-        assert undecodable[0].original["name"].encode("utf-8", "surrogateescape") == b"Caf\xff\xfe Bar"
+        assert undecodable[0].original["name"] == "Caf\\xff\\xfe Bar"
+        assert undecodable[0].values["name"] == "Caf\ufffd\ufffd Bar"
+        assert "shown as \\xff" in undecodable[0].reasons[0]
+        for q in q_by_row.values():
+            q.original_json.encode("ascii"), q.values_json.encode("ascii")  # noqa: B018 (no lone surrogate stored)
+            json.dumps(q.original, ensure_ascii=False).encode("utf-8")  # would fail on a lone surrogate
         assert len([q for q in q_by_row.values() if len(q.original["description"] or "") == 5000]) == 3
 
 
@@ -82,7 +88,7 @@ def test_failure_mid_file_leaves_database_as_before(engine, tmp_path):
     assert dump(engine) == before
     # the same, failing inside the store step (monkeypatched) and with a caller's session
     calls = {"n": 0}
-    real = importer_module.store_asset
+    real = importer_module.new_asset  # new rows are stored in bulk, a chunk at a time
 
     def failing_store(*a, **kw):
         calls["n"] += 1
@@ -91,7 +97,7 @@ def test_failure_mid_file_leaves_database_as_before(engine, tmp_path):
         return real(*a, **kw)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(importer_module, "store_asset", failing_store)
+    mp.setattr(importer_module, "new_asset", failing_store)
     try:
         with Session(engine) as s, pytest.raises(RuntimeError, match="store failure"):
             _import(s, path)

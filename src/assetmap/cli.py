@@ -340,6 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # e.g. an unknown category given on the command line
         print(f"assetmap: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a full disk or a broken database: a sentence, not a traceback
+        from .registry.failures import explain
+
+        why = explain(exc, None, f"`assetmap {args.command}`")
+        if why is None:
+            raise
+        print(f"assetmap: error: {why}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ before the three-character inward code ("s401lp" -> "S40 1LP").
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,27 +15,9 @@ import pyarrow.csv as pacsv
 import pyarrow.compute as pc
 
 from .config import SourceConfig
-from .errors import DataSourceError, MalformedPostcodeError, UnknownPostcodeError
+from .errors import DataSourceError, UnknownPostcodeError
 from .io import require_file
-
-# The UK postcode grammar (outward: area letters, district digit(s)/letter; inward: digit + 2 letters),
-# plus the special GIR 0AA.
-_POSTCODE = re.compile(r"^(?:GIR0AA|[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2})$")
-_JUNK = re.compile(r"[\s\u00a0\-]+")
-
-
-def normalise(text: str) -> str:
-    """Canonical form of a postcode, or :class:`MalformedPostcodeError` naming the fix."""
-    if text is None or not str(text).strip():
-        raise MalformedPostcodeError("Please enter a postcode, for example S40 1LP.")
-    compact = _JUNK.sub("", str(text)).upper()
-    if len(compact) > 8 or not _POSTCODE.match(compact):
-        shown = str(text).strip()[:20]
-        raise MalformedPostcodeError(
-            f"“{shown}” is not a UK postcode. A postcode has an outward part and an inward part, "
-            f"for example S40 1LP or SW1A 1AA; check the letters and digits and try again."
-        )
-    return f"{compact[:-3]} {compact[-3:]}"
+from .postcode_format import _JUNK, _POSTCODE, normalise  # noqa: F401 (re-exported)
 
 
 def normalise_series(values: pd.Series) -> pd.Series:

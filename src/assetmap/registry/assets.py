@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError
-from .audit import snapshot, write_audit
+from .audit import audit_values, snapshot, write_audit
 from .models import ASSET_STATUSES, CuratedAsset, utcnow
 from .validate import STORED
 
@@ -26,6 +26,20 @@ def _differs(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is None or b is None or abs(float(a) - float(b)) > 1e-9
     return a != b
+
+
+def new_asset(source: str, values: dict[str, Any], who: str, *, area: str | None = None,
+              batch_id: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns of a new asset and of its "insert" audit entry, as :func:`store_asset` writes them
+    (for a bulk insert of many new assets at once)."""
+    sid = values["id"]
+    fields = {k: values[k] for k in STORED}
+    if area is not None:
+        fields["area"] = area
+    row = dict(id=asset_id(source, sid), source=source, source_id=sid, status="published", batch_id=batch_id,
+               **fields)
+    return row, audit_values(who, "insert", "curated_asset", row["id"], None,
+                             {"source": source, "source_id": sid, **fields})
 
 
 def store_asset(session: Session, source: str, values: dict[str, Any], who: str, *, area: str | None = None,

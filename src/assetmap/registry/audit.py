@@ -20,12 +20,18 @@ def snapshot(obj, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     return {k: _plain(getattr(obj, k)) for k in cols}
 
 
+def audit_values(who: str, action: str, table: str, record_id: Any, before: dict | None = None,
+                 after: dict | None = None) -> dict[str, Any]:
+    """The columns of one audit entry (for :func:`write_audit`, or a bulk insert of many)."""
+    return dict(who=str(who)[:100], action=action[:40], table_name=table[:40], record_id=str(record_id)[:64],
+                before_json=None if before is None else dumps({k: _plain(v) for k, v in before.items()}),
+                after_json=None if after is None else dumps({k: _plain(v) for k, v in after.items()}))
+
+
 def write_audit(session: Session, who: str, action: str, table: str, record_id: Any,
                 before: dict | None = None, after: dict | None = None) -> AuditLog:
     """Add one audit entry (flushed with the caller's transaction, never committed here)."""
-    entry = AuditLog(who=str(who)[:100], action=action[:40], table_name=table[:40], record_id=str(record_id)[:64],
-                     before_json=None if before is None else dumps({k: _plain(v) for k, v in before.items()}),
-                     after_json=None if after is None else dumps({k: _plain(v) for k, v in after.items()}))
+    entry = AuditLog(**audit_values(who, action, table, record_id, before, after))
     session.add(entry)
     return entry
 

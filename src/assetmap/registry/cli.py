@@ -18,6 +18,37 @@ def _engine(args):
     return make_engine(args.url)
 
 
+def _guarded(func):
+    """Run a registry command; a full disk or a broken or unreachable database becomes a
+    :class:`RegistryError` (one sentence naming the fix: exit 2 from ``assetmap``), never a traceback."""
+    def run(args) -> int:
+        from .db import default_url
+        from .failures import explain
+
+        try:
+            return func(args)
+        except RegistryError:
+            raise
+        except Exception as exc:
+            url = args.url or default_url()
+            doing = {"_import": f"the import of {getattr(args, 'file', '')}", "_upgrade": "the upgrade",
+                     "_create_admin": "adding the account"}.get(func.__name__, "the command")
+            why = explain(exc, _shown_url(url), doing)
+            if why is None:
+                raise
+            raise RegistryError(why) from None
+    return run
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the configured URL"
+
+
 def _upgrade(args) -> int:
     from .db import current_revision, upgrade
 
@@ -87,11 +118,17 @@ def _import(args) -> int:
         print(f"  {n:6} rejection(s) for {kind}")
     for r in report.rejected[: args.show]:
         print(f"  row {r.row} ({r.source_id}): " + "; ".join(r.reasons))
-    if len(report.rejected) > args.show:
-        print(f"  … {len(report.rejected) - args.show} more; see `--report FILE` or the quarantine")
+    shown = min(len(report.rejected), args.show)
+    if report.counts["quarantined"] > shown:
+        print(f"  … {report.counts['quarantined'] - shown} more; see `--report FILE` or the quarantine")
     if args.report:
-        with open(args.report, "w", encoding="utf-8") as fh:
-            json.dump(report.as_dict(), fh, indent=1, ensure_ascii=True)
+        try:
+            with open(args.report, "w", encoding="utf-8") as fh:
+                json.dump(report.as_dict(), fh, indent=1, ensure_ascii=True)
+        except OSError as exc:
+            raise RegistryError(f"the import was stored (batch {report.batch_id}), but the report could not be "
+                                f"written to {args.report} ({exc.strerror}); free space or choose another --report "
+                                f"path, and see the batch on the curator's import page") from None
     return 0
 
 
@@ -102,13 +139,13 @@ def add_commands(sub) -> None:
     dsub = d.add_subparsers(dest="db_command", required=True)
     up = dsub.add_parser("upgrade", help="create the registry tables, or migrate them to the current revision")
     up.add_argument("--url", help=url_help)
-    up.set_defaults(func=_upgrade)
+    up.set_defaults(func=_guarded(_upgrade))
     ca = dsub.add_parser("create-admin", help="add a curator account (asks for the password)")
     ca.add_argument("username")
     ca.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     ca.add_argument("--role", choices=ROLES, default="admin")
     ca.add_argument("--url", help=url_help)
-    ca.set_defaults(func=_create_admin)
+    ca.set_defaults(func=_guarded(_create_admin))
 
     im = sub.add_parser("import", help="import a file of curated assets into the registry (rejects go to quarantine)",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -118,7 +155,8 @@ def add_commands(sub) -> None:
     im.add_argument("file")
     im.add_argument("--source", required=True, help="the list's name, e.g. chesterfield-council (ids are per source)")
     im.add_argument("--format", choices=FORMATS, help="default: from the file name (.csv, .geojson, .json)")
-    im.add_argument("--encoding", help="the file's text encoding when not UTF-8, e.g. cp1252")
+    im.add_argument("--encoding", help="the file's text encoding when not UTF-8: cp1252 (Windows-1252, Excel's 'ANSI'), "
+                                         "latin-1, utf-16, …; rows with bytes not in it are quarantined")
     im.add_argument("--map", action="append", metavar="COLUMN=field", help="read a column as a field (repeatable)")
     im.add_argument("--area", help="tag every asset with this area slug")
     im.add_argument("--complete", action="store_true",
@@ -129,4 +167,4 @@ def add_commands(sub) -> None:
     im.add_argument("--report", metavar="FILE", help="write the full per-row report as JSON")
     im.add_argument("--show", type=int, default=20, help="rejected rows to print (default 20)")
     im.add_argument("--url", help=url_help)
-    im.set_defaults(func=_import)
+    im.set_defaults(func=_guarded(_import))

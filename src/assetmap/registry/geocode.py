@@ -6,12 +6,17 @@ Code-Point Open, or any callable with that signature.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import MalformedPostcodeError, UnknownPostcodeError
-from ..postcodes import Geocoder, normalise
+from ..postcode_format import normalise
+
+if TYPE_CHECKING:
+    from ..postcodes import Geocoder
 
 PostcodeLookup = Callable[[str], "tuple[float, float] | None"]
 
@@ -42,7 +47,8 @@ def _from_geocoder(geocoder: Geocoder) -> PostcodeLookup:
 def as_lookup(obj) -> PostcodeLookup | None:
     if obj is None:
         return None
-    if isinstance(obj, Geocoder):
+    postcodes = sys.modules.get("assetmap.postcodes")  # a Geocoder exists only once that module is loaded
+    if postcodes is not None and isinstance(obj, postcodes.Geocoder):
         return _from_geocoder(obj)
     if isinstance(obj, Mapping):
         return _from_mapping(obj)
@@ -56,7 +62,7 @@ def codepoint_lookup(data_root: str | Path | None = None, source: str = "codepoi
     import os
 
     from ..config import DATA_DIR, DEFAULT_DATA_ROOT, _read_toml, _source
-    from ..postcodes import read_codepoint
+    from ..postcodes import Geocoder, read_codepoint
 
     path = DATA_DIR / "sources.toml"
     src = _source(source, _read_toml(path)["sources"][source], path)

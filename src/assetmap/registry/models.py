@@ -3,11 +3,13 @@
 The schema itself is created by the Alembic migrations in ``migrations/versions``; a test checks
 that these models and the migrated schema agree. JSON payloads (original rows, reasons, audit
 snapshots) are stored as JSON *text* (ASCII-escaped), identical on SQLite and PostgreSQL and able
-to hold any string a file contained, NUL and undecodable bytes included.
+to hold any string a file contained, NUL included; bytes that were not UTF-8 are kept as visible
+``\\xff`` escapes (see :func:`displayable`), so every payload can be shown on a page.
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -29,19 +31,51 @@ SUGGESTION_STATUSES = ("pending", "approved", "rejected")
 PROBLEM_TOPICS = ("closed", "moved", "details_wrong", "other")
 PROBLEM_STATUSES = ("open", "resolved", "dismissed")
 ROLES = ("admin", "moderator")
+JOB_STATUSES = ("queued", "checking", "saving", "done", "failed")
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _mark(m: re.Match, replacement: str | None) -> str:
+    c = ord(m.group())
+    if replacement is not None:
+        return replacement
+    return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+
+def displayable(value: Any, replacement: str | None = None) -> Any:
+    """``value`` with every lone surrogate (a byte that was not UTF-8, kept by ``surrogateescape``, or a
+    JSON ``\\udXXX`` escape) made printable: as the text ``\\xff`` / ``\\ud800``, or as ``replacement``
+    (e.g. U+FFFD). Lone surrogates cannot be encoded, so a page showing one would fail."""
+    if isinstance(value, str):
+        return _SURROGATES.sub(lambda m: _mark(m, replacement), value) if _SURROGATES.search(value) else value
+    if isinstance(value, dict):
+        return {displayable(k, replacement): displayable(v, replacement) for k, v in value.items()}
+    if isinstance(value, list):
+        return [displayable(v, replacement) for v in value]
+    return value
+
+
 def dumps(value: Any, sort_keys: bool = True) -> str:
-    """JSON text for a payload column (ASCII-escaped, so any string survives; dates as ISO strings)."""
-    return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=str)
+    """JSON text for a payload column (ASCII-escaped; dates as ISO strings; lone surrogates made
+    displayable, see :func:`displayable`)."""
+    text = json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, default=str)
+    if "\\ud" in text:  # maybe a lone surrogate (ASCII-escaped): store it displayably
+        text = json.dumps(displayable(value), ensure_ascii=True, sort_keys=sort_keys, default=str)
+    return text
 
 
 def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """The payload; lone surrogates stored before they were escaped are escaped as read."""
+    if text is None:
+        return None
+    value = json.loads(text)
+    return displayable(value) if "\\ud" in text else value
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -105,6 +139,38 @@ class ImportBatch(Base):
     report_json: Mapped[str | None] = mapped_column(Text)
 
 
+class ImportJob(Base):
+    """An import run in the background (see :mod:`.jobs`): its progress, readable by any worker."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (CheckConstraint(_in("status", JOB_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str | None] = mapped_column(String(16))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(64))
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[str] = mapped_column(String(100))
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid:start of the process running it
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    rows_saved: Mapped[int] = mapped_column(Integer, default=0)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+    report_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def report(self) -> dict | None:
+        return loads(self.report_json)
+
+
 class QuarantineRow(Base):
     __tablename__ = "quarantine_row"
     __table_args__ = (
@@ -132,7 +198,9 @@ class QuarantineRow(Base):
 
     @property
     def values(self) -> dict:
-        return loads(self.values_json)
+        """The editable fields; a lone surrogate stored before they were escaped reads as U+FFFD, which
+        validation refuses, so such a row is released only once its text is retyped."""
+        return displayable(json.loads(self.values_json), "\ufffd")
 
     @property
     def reasons(self) -> list[str]:

@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from ..errors import ImportFileError
+from .limits import Limits
 from .readers import RawRow, ReadResult, _json
 
 _BLOCK = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
@@ -164,8 +165,9 @@ def _phone(*holders: Any, extra: list | None = None) -> str | None:
 
 
 def read_oruk(data: bytes, name: str, encoding: str | None = None, mapping: dict | None = None,
-              taxonomy=None) -> ReadResult:
-    services, feed = _services(_json(data, name, encoding), name)
+              taxonomy=None, limits: Limits = Limits()) -> ReadResult:
+    """Rows of a feed read whole (within ``limits``: size and nesting depth, see :mod:`.limits`)."""
+    services, feed = _services(_json(data, name, encoding, limits), name)
     resolve = taxonomy.resolve if taxonomy is not None else None
     rows: list[RawRow] = []
     no_location = 0
@@ -205,4 +207,4 @@ def read_oruk(data: bytes, name: str, encoding: str | None = None, mapping: dict
                       "address": address, "postcode": postcode,
                       "phone": _phone(svc, loc, extra=feed.phones_s.get(sid, []) + feed.phones_l.get(lid, []))}
             rows.append(RawRow(len(rows) + 1, {"service": svc, "location": loc}, values, list(reasons)))
-    return ReadResult("oruk", rows, notes={"services": len(services), "services_without_location": no_location})
+    return ReadResult("oruk", iter(rows), notes={"services": len(services), "services_without_location": no_location})

@@ -6,28 +6,35 @@ points, and Open Referral UK / HSDS JSON (:mod:`.oruk_reader`). A reader refuses
 otherwise it yields one :class:`RawRow` per record, with problems it saw while reading (wrong field
 count, a non-point geometry, a service without a location) as reasons for the validator to add to.
 
-Invalid UTF-8: the file is decoded with ``surrogateescape``, so a row holding bytes that are not
-UTF-8 keeps them (shown as ``\\udcXX`` escapes in its JSON) and is quarantined with a reason naming
-``--encoding``. When the header, or more than :data:`MAX_UNDECODABLE_SHARE` of the rows, hold such
-bytes, the file is in another encoding and is refused whole: nothing is guessed or mangled.
+CSV is read as a stream (one row in memory at a time; ``.gz`` unpacked as it is read within
+:class:`~.limits.Limits`); JSON is parsed whole, within a size and a nesting depth.
+
+Invalid UTF-8 (or bytes not in ``--encoding``): the text is decoded with ``surrogateescape``, so
+the validator sees which field holds such bytes and quarantines the row with a reason naming
+``--encoding``; the quarantine stores them displayably (``\\xff`` in the original, U+FFFD in the
+editable values: see :func:`~.models.displayable`). When the header, or more than
+:data:`MAX_UNDECODABLE_SHARE` of the rows, hold such bytes, the file is in another encoding and is
+refused whole: nothing is guessed or mangled.
 """
 from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ImportFileError
+from .limits import HashingReader, ImportLimitError, Limits, check_depth, open_bytes, read_whole
 from .validate import FIELDS
 
 FORMATS = ("csv", "geojson", "oruk")
 MAX_UNDECODABLE_SHARE = 0.10
+UTF8 = ("utf-8", "utf8", "utf-8-sig")
 ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon", "website": "url", "web": "url",
            "telephone": "phone", "tel": "phone", "e_mail": "email", "hours": "opening_hours",
            "post_code": "postcode", "postal_code": "postcode", "type": "category", "verified": "last_verified",
@@ -46,10 +53,22 @@ class RawRow:
 @dataclass
 class ReadResult:
     format: str
-    rows: list[RawRow]
+    rows: Iterator[RawRow]  # read as iterated: consume once
     columns: dict[str, str] = field(default_factory=dict)  # file column -> field
     ignored_columns: list[str] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)  # filled in as the rows are read
+    closer: Any = None
+    hasher: HashingReader | None = None
+
+    def sha256(self) -> str:
+        """SHA-256 of the file as stored (packed, for a .gz): call after the rows are consumed."""
+        return self.hasher.finish() if self.hasher is not None else ""
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer.close()
+        if self.hasher is not None:
+            self.hasher.release()
 
 
 def _key(col: str) -> str:
@@ -88,41 +107,54 @@ def resolve_columns(columns: list[str], mapping: dict[str, str] | None, name: st
     return out, [c for c in columns if c not in out]
 
 
-def decode(data: bytes, name: str, encoding: str | None = None) -> str:
-    """Text of the file: UTF-8 (BOM dropped, bad bytes kept as surrogate escapes) or strictly ``encoding``."""
+def _encoding(encoding: str | None) -> str:
     enc = (encoding or "utf-8").strip().lower().replace("_", "-")
-    if enc in ("utf-8", "utf8", "utf-8-sig"):
-        for bom, what in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
-                          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
-            if data.startswith(bom):
-                raise ImportFileError(f"{name} is {what}, not UTF-8; re-save it as UTF-8, or import it with "
-                                      f"--encoding {what.lower()}")
-        if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
-        return data.decode("utf-8", "surrogateescape")
     try:
         codecs.lookup(enc)
     except LookupError:
         raise ImportFileError(f"--encoding {encoding!r} is not an encoding Python knows; use a name such as "
                               f"utf-8, cp1252 or latin-1") from None
-    try:
-        return data.decode(enc)
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{name} is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                              f"check the --encoding option") from None
+    return enc
 
 
-def _too_many_undecodable(bad: list[int], total: int, name: str, sample: str) -> None:
+def _check_bom(head: bytes, name: str) -> None:
+    for bom, what in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if head.startswith(bom):
+            raise ImportFileError(f"{name} is {what}, not UTF-8; re-save it as UTF-8, or import it with "
+                                  f"--encoding {what.lower()}")
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Text of the file: UTF-8 (BOM dropped) or ``encoding``; bytes not in it kept as surrogate escapes."""
+    enc = _encoding(encoding)
+    if enc in UTF8:
+        _check_bom(data[:4], name)
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        enc = "utf-8"
+    return data.decode(enc, "surrogateescape")
+
+
+def text_stream(stream: io.BufferedReader, name: str, encoding: str | None) -> io.TextIOWrapper:
+    """The file as text, decoded as it is read (bytes not in the encoding kept as surrogate escapes)."""
+    enc = _encoding(encoding)
+    if enc in UTF8:
+        _check_bom(stream.peek(4)[:4], name)
+        enc = "utf-8-sig"
+    return io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
+
+
+def _too_many_undecodable(bad: list[int], total: int, name: str, sample: str, encoding: str | None) -> None:
     if bad and len(bad) > MAX_UNDECODABLE_SHARE * total:
+        which = "UTF-8" if _encoding(encoding) in UTF8 else encoding
         raise ImportFileError(
-            f"{name} does not look like UTF-8: {len(bad)} of {total} rows hold bytes that are not UTF-8 (first in row "
-            f"{bad[0]}, byte 0x{ord(sample) - 0xDC00:02x}); re-save it as UTF-8, or give its encoding with "
+            f"{name} does not look like {which}: {len(bad)} of {total} rows hold bytes that are not {which} (first in "
+            f"row {bad[0]}, byte 0x{ord(sample) - 0xDC00:02x}); re-save it as UTF-8, or give its encoding with "
             f"--encoding (for example --encoding cp1252)")
 
 
-def read_csv(data: bytes, name: str, encoding: str | None = None, mapping: dict | None = None) -> ReadResult:
-    text = decode(data, name, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_header(reader, name: str) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
@@ -136,45 +168,73 @@ def read_csv(data: bytes, name: str, encoding: str | None = None, mapping: dict 
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise ImportFileError(f"{name}: the header repeats column(s) {dupes}; give every column its own name")
-    columns, ignored = resolve_columns(header, mapping, name)
-    index = {header.index(c): f for c, f in columns.items()}
-    rows: list[RawRow] = []
+    return header
+
+
+def _csv_rows(reader, header: list[str], index: dict[int, str], name: str, encoding: str | None, limits: Limits,
+              notes: dict) -> Iterator[RawRow]:
+    n = 0
     bad: list[int] = []
     sample = ""
-    blank_lines = 0
-    try:
-        for rec in reader:
-            if not rec:
-                blank_lines += 1
-                continue
-            n = len(rows) + 1
-            original: dict[str, Any] = {h: (rec[i] if i < len(rec) else None) for i, h in enumerate(header)}
-            if len(rec) > len(header):
-                original["…extra"] = rec[len(header):]
-            values = {f: (rec[i] if i < len(rec) else "") for i, f in index.items()}
-            reasons = []
-            if len(rec) != len(header):
-                reasons.append(f"row: has {len(rec)} fields but the header has {len(header)}; check the commas and "
-                               f"quotes in this row")
-            if m := _UNDECODED.search("\x1f".join(rec)):
-                bad.append(n)
-                sample = sample or m.group()
-            rows.append(RawRow(n, original, values, reasons))
-    except csv.Error as exc:
-        raise ImportFileError(f"{name} line {reader.line_num}: {exc}; fix the quoting there") from None
-    _too_many_undecodable(bad, len(rows), name, sample)
-    return ReadResult("csv", rows, columns, ignored, {"blank_lines": blank_lines, "rows_with_undecodable_bytes": len(bad)})
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = (f"a cell of more than {limits.max_cell:,} characters starts by line {reader.line_num}: a quote is "
+                   f"probably not closed" if "field limit" in str(exc) else f"line {reader.line_num}: {exc}")
+            raise ImportFileError(f"{name}: {why}; fix the quoting there") from None
+        if not rec:
+            notes["blank_lines"] += 1
+            continue
+        n += 1
+        original: dict[str, Any] = {h: (rec[i] if i < len(rec) else None) for i, h in enumerate(header)}
+        if len(rec) > len(header):
+            original["…extra"] = rec[len(header):]
+        values = {f: (rec[i] if i < len(rec) else "") for i, f in index.items()}
+        reasons = []
+        if len(rec) != len(header):
+            reasons.append(f"row: has {len(rec)} fields but the header has {len(header)}; check the commas and "
+                           f"quotes in this row")
+        if m := _UNDECODED.search("\x1f".join(rec)):
+            bad.append(n)
+            notes["rows_with_undecodable_bytes"] += 1
+            sample = sample or m.group()
+            if not any(_UNDECODED.search(v) for v in values.values() if isinstance(v, str)):
+                reasons.append(f"row: holds bytes that are not {encoding or 'UTF-8'} in a column that is not "
+                               f"imported (shown as \\xNN); re-save the file as UTF-8 or give its encoding")
+            if n >= 2000:
+                _too_many_undecodable(bad, n, name, sample, encoding)
+        yield RawRow(n, original, values, reasons)
+    _too_many_undecodable(bad, n, name, sample, encoding)
 
 
-def _json(data: bytes, name: str, encoding: str | None) -> Any:
+def read_csv(stream: io.BufferedReader, name: str, encoding: str | None = None, mapping: dict | None = None,
+             limits: Limits = Limits()) -> ReadResult:
+    """Read the header now and the rows as they are iterated (one row in memory at a time)."""
+    csv.field_size_limit(limits.max_cell)
+    reader = csv.reader(text_stream(stream, name, encoding))
+    header = _csv_header(reader, name)
+    columns, ignored = resolve_columns(header, mapping, name)
+    index = {header.index(c): f for c, f in columns.items()}
+    notes = {"blank_lines": 0, "rows_with_undecodable_bytes": 0}
+    return ReadResult("csv", _csv_rows(reader, header, index, name, encoding, limits, notes), columns, ignored, notes)
+
+
+def _json(data: bytes, name: str, encoding: str | None, limits: Limits = Limits()) -> Any:
     text = decode(data, name, encoding)
     if m := _UNDECODED.search(text):
         raise ImportFileError(f"{name} holds bytes that are not UTF-8 (0x{ord(m.group()) - 0xDC00:02x} at character "
                               f"{m.start()}); JSON must be UTF-8: re-save it, or give its encoding with --encoding")
+    check_depth(text, name, limits.max_depth)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{name} is not valid JSON ({exc}); fix it at that line and column") from None
+    except RecursionError:
+        raise ImportLimitError(f"{name} nests arrays or objects too deeply to read (over {limits.max_depth} levels); "
+                               f"check the file is the export you meant") from None
 
 
 def json_value(v: Any, fld: str) -> Any:
@@ -187,8 +247,8 @@ def json_value(v: Any, fld: str) -> Any:
 
 
 def read_geojson(data: bytes, name: str, encoding: str | None = None, mapping: dict | None = None,
-                 obj: Any = None) -> ReadResult:
-    obj = _json(data, name, encoding) if obj is None else obj
+                 obj: Any = None, limits: Limits = Limits()) -> ReadResult:
+    obj = _json(data, name, encoding, limits) if obj is None else obj
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection" or not isinstance(obj.get("features"), list):
         raise ImportFileError(f"{name} is not a GeoJSON FeatureCollection; give {{\"type\": \"FeatureCollection\", "
                               f"\"features\": [...]}}, or choose another --format")
@@ -218,10 +278,10 @@ def read_geojson(data: bytes, name: str, encoding: str | None = None, mapping: d
             reasons.append(f"geometry: a {kind} is not a point; give Point geometries [lon, lat], or a null geometry "
                            f"and a postcode")
         rows.append(RawRow(n, feat, values, reasons))
-    return ReadResult("geojson", rows, columns, ignored)
+    return ReadResult("geojson", iter(rows), columns, ignored)
 
 
-def detect_format(path: Path, data: bytes) -> str:
+def detect_format(path: Path, head: bytes) -> str:
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     last = suffixes[-1] if suffixes else ""
     if last in (".csv", ".txt"):
@@ -229,31 +289,54 @@ def detect_format(path: Path, data: bytes) -> str:
     if last == ".geojson":
         return "geojson"
     if last == ".json":
-        head = data[:4096].decode("utf-8", "replace")
-        return "geojson" if re.search(r'"type"\s*:\s*"FeatureCollection"', head) else "oruk"
+        text = head[:4096].decode("utf-8", "replace")
+        return "geojson" if re.search(r'"type"\s*:\s*"FeatureCollection"', text) else "oruk"
     raise ImportFileError(f"cannot tell the format of {path.name} from its name; pass --format csv, geojson or oruk")
 
 
 def read_file(path: str | Path, format: str | None = None, encoding: str | None = None,
-              mapping: dict | None = None, taxonomy=None) -> tuple[ReadResult, bytes]:
-    """Read ``path`` (``.gz`` is unpacked); returns the rows and the file's raw bytes (for its checksum)."""
+              mapping: dict | None = None, taxonomy=None, limits: Limits = Limits()) -> ReadResult:
+    """Open ``path`` (``.gz`` is unpacked as it is read, within ``limits``); CSV rows are read as they are
+    iterated, JSON is parsed whole. The file's SHA-256 is ``result.sha256()`` once the rows are consumed."""
     from .oruk_reader import read_oruk
 
     path = Path(path)
+    stream, raw = open_bytes(path, limits)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path} ({exc.strerror}); check the path") from None
-    data = raw
-    if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise ImportFileError(f"{path.name} is not a valid gzip file ({exc}); unpack it or fix the name") from None
-    fmt = format or detect_format(path, data)
-    if fmt not in FORMATS:
-        raise ImportFileError(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}")
-    if fmt == "oruk":
-        return read_oruk(data, path.name, encoding, mapping, taxonomy=taxonomy), raw
-    reader = {"csv": read_csv, "geojson": read_geojson}[fmt]
-    return reader(data, path.name, encoding, mapping), raw
+        fmt = format or detect_format(path, stream.peek(4096))
+        if fmt not in FORMATS:
+            raise ImportFileError(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}")
+        if fmt == "csv":
+            result = read_csv(stream, path.name, encoding, mapping, limits)
+        else:
+            data = read_whole(stream, path.name, limits)
+            if fmt == "oruk":
+                result = read_oruk(data, path.name, encoding, mapping, taxonomy=taxonomy, limits=limits)
+            else:
+                result = read_geojson(data, path.name, encoding, mapping, limits=limits)
+    except BaseException:
+        stream.close()
+        raw.release()
+        raise
+    result.closer, result.hasher = stream, raw
+    return result
+
+
+def preflight(path: str | Path, format: str | None = None, limits: Limits = Limits()) -> int:
+    """Check a file against ``limits`` before importing it (a .gz is unpacked, capped, and thrown away;
+    JSON's size and depth are checked) and return a rough count of its rows (lines, for CSV)."""
+    path = Path(path)
+    stream, raw = open_bytes(path, limits)
+    try:
+        fmt = format or detect_format(path, stream.peek(4096))
+        if fmt == "csv":
+            lines = 0
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
+            return lines
+        data = read_whole(stream, path.name, limits)
+        check_depth(data.decode("utf-8", "replace"), path.name, limits.max_depth)
+        return max(data.count(b"\n"), len(data) // 500)
+    finally:
+        stream.close()
+        raw.release()

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ..errors import MalformedPostcodeError
-from ..postcodes import normalise
+from ..postcode_format import normalise
 from ..taxonomy import Taxonomy
 from .geocode import PostcodeLookup, as_lookup
 
@@ -35,6 +35,7 @@ STORED = ("name", "category", "description", "address", "postcode", "lat", "lon"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile(r"[\t\n\r\u2028\u2029]")
 _UNDECODED = re.compile(r"[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # any other lone surrogate (e.g. a JSON "\\ud800" escape)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:[/?#]\S*)?$", re.I)
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$", re.I)
@@ -96,7 +97,15 @@ class AssetIn(BaseModel):
             return v
         if m := _UNDECODED.search(v):
             raise ValueError(f"contains bytes that are not UTF-8 (byte 0x{ord(m.group()) - 0xDC00:02x} at character "
-                             f"{m.start() + 1}); re-save the file as UTF-8, or give its encoding with --encoding")
+                             f"{m.start() + 1}, shown as \\x{ord(m.group()) - 0xDC00:02x}); re-save the file as "
+                             f"UTF-8, or give its encoding with --encoding (the import form's Encoding), or retype "
+                             f"the text when fixing this row")
+        if m := _SURROGATE.search(v):
+            raise ValueError(f"contains a lone surrogate (U+{ord(m.group()):04X}) at character {m.start() + 1}, which "
+                             f"is not a character; retype the text")
+        if (at := v.find("\ufffd")) >= 0:
+            raise ValueError(f"contains U+FFFD (\ufffd) at character {at + 1}, the mark left where bytes could not be "
+                             f"read as text; retype the text as it should be")
         if m := _CONTROL.search(v):
             label = {"\x00": " NUL", "\x1b": " ESC", "\x7f": " DEL", "\x08": " BACKSPACE"}.get(m.group(), "")
             raise ValueError(f"contains a control character (U+{ord(m.group()):04X}{label}) at character "
