@@ -50,7 +50,12 @@ def registry_instance(tmp_path_factory):
     inst = tmp_path_factory.mktemp("instance")
     with pytest.MonkeyPatch.context() as mp:
         if not os.environ.get("ASSETMAP_DATABASE_URL"):
-            mp.setenv("ASSETMAP_DATABASE_URL", f"sqlite:///{inst / 'registry.sqlite'}")
+            url = f"sqlite:///{inst / 'registry.sqlite'}"
+            mp.setenv("ASSETMAP_DATABASE_URL", url)
+            # migrated up front, so a test's result does not depend on an earlier test having made the tables
+            from assetmap.registry.db import upgrade
+
+            upgrade(url)
         if not os.environ.get("ASSETMAP_INSTANCE_DIR"):
             mp.setenv("ASSETMAP_INSTANCE_DIR", str(inst))
         yield inst
