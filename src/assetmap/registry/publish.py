@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ..curated import CURATED_COLUMNS
+from ..locks import area_lock
 from .db import make_engine, require_current, session_factory
 from .models import CuratedAsset
 
@@ -64,8 +65,10 @@ def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None
     """Refresh ``build_root/<slug>`` from its kept inputs plus the registry's published assets."""
     from ..build import refresh_area
 
-    bbox = tuple(build_bounds(build_root, cfg.slug))
-    return refresh_area(cfg, Path(build_root) / cfg.slug, read_registry(url_or_engine, bbox), echo=echo)
+    out_dir = Path(build_root) / cfg.slug
+    with area_lock(out_dir):  # concurrent publishes (web workers, the CLI) queue here and run in turn
+        bbox = tuple(build_bounds(build_root, cfg.slug))
+        return refresh_area(cfg, out_dir, read_registry(url_or_engine, bbox), echo=echo)
 
 
 def build_bounds(build_root: str | Path, slug: str, margin: float = 0.05) -> list[float]:
