@@ -3,10 +3,78 @@
 Each worker loads the built areas itself when it starts (no preloading), so after
 ``assetmap build`` a graceful reload — ``kill -HUP <master pid>`` (see ``--pid``) — starts
 workers on the new builds while the old ones finish their requests, with no request dropped.
+
+Workers are **gevent** workers by default: each connection is a greenlet, so clients that send
+their request slowly (a form body dripped a byte a second) hold only a greenlet each, never a
+worker, and ``/healthz`` and every page keep answering (tests/test_slow_clients.py). Up to
+``worker_connections`` (1000) connections a worker. Time limits on what a client sends:
+
+* the request line and headers within ``keepalive`` seconds (gunicorn's gevent worker);
+* the body within ``REQUEST_BODY_SECONDS`` (default 30, env ``ASSETMAP_REQUEST_BODY_SECONDS``):
+  :class:`BodyDeadline` reads it whole before the app runs and answers 408 when it is late.
+
+Nothing heavy runs on the event loop: publishing runs ``assetmap refresh`` in a child process
+(``app/publishing.py``), and everything else a request does is a lookup in precomputed data.
 """
 from __future__ import annotations
 
+import io
+import os
+import tempfile
+
 from gunicorn.app.base import BaseApplication
+
+WORKER_CLASSES = ("gevent", "gthread", "sync")
+BODY_SECONDS = 30.0
+SPOOL_BYTES = 1024 * 1024  # bodies larger than this wait in a temporary file, not in memory
+LATE_BODY = (b"The request body did not arrive in time (the connection is too slow, or the client stopped "
+             b"sending). Try again on a better connection.\n")
+
+
+class BodyDeadline:
+    """WSGI middleware (gevent workers only): read each request body whole, within ``seconds`` in
+    all, before the app sees it; a body that is late gets 408 and closes the connection."""
+
+    def __init__(self, app, seconds: float = BODY_SECONDS, max_bytes: int | None = None):
+        self.app, self.seconds, self.max_bytes = app, seconds, max_bytes
+
+    def __call__(self, environ, start_response):
+        import gevent
+
+        length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked and length in ("", "0"):
+            return self.app(environ, start_response)
+        if self.max_bytes is not None and length.isdigit() and int(length) > self.max_bytes:
+            return self.app(environ, start_response)  # the app answers 413 without reading it
+        body = tempfile.SpooledTemporaryFile(SPOOL_BYTES)
+        try:
+            with gevent.Timeout(self.seconds):
+                size = _copy(environ["wsgi.input"], body, self.max_bytes)
+        except gevent.Timeout:
+            body.close()
+            start_response("408 Request Timeout", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(LATE_BODY))), ("Connection", "close")])
+            return [LATE_BODY]
+        body.seek(0)
+        environ["wsgi.input"] = body
+        if chunked:
+            environ["CONTENT_LENGTH"] = str(size)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
+
+
+def _copy(src, dst: io.IOBase, limit: int | None) -> int:
+    size = 0
+    while True:
+        chunk = src.read(64 * 1024)
+        if not chunk:
+            return size
+        size += len(chunk)
+        dst.write(chunk)
+        if limit is not None and size > limit:
+            return size  # the app refuses it (413) from its length
 
 
 class AssetmapServer(BaseApplication):
@@ -25,16 +93,27 @@ class AssetmapServer(BaseApplication):
     def load(self):
         from app import create_app
 
-        return create_app({**self.app_config, "SERVED_BY": "gunicorn"})
+        app = create_app({**self.app_config, "SERVED_BY": "gunicorn"})
+        if self.cfg.worker_class_str == "gevent":
+            app.config["SERVED_BY_GEVENT"] = True
+            seconds = float(os.environ.get("ASSETMAP_REQUEST_BODY_SECONDS", app.config.get("REQUEST_BODY_SECONDS",
+                                                                                           BODY_SECONDS)))
+            app.wsgi_app = BodyDeadline(app.wsgi_app, seconds, app.config.get("MAX_CONTENT_LENGTH"))
+        return app
 
 
 def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: str | None = "-",
-                     pidfile: str | None = None, timeout: int = 30) -> dict:
+                     pidfile: str | None = None, timeout: int = 30, worker_class: str = "gevent") -> dict:
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker class {worker_class!r} is not one of {', '.join(WORKER_CLASSES)}")
+    if worker_class == "sync" and threads > 1:
+        worker_class = "gthread"
     return {
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": worker_class,
+        "worker_connections": 1000,
         "accesslog": access_log or None,
         "errorlog": "-",
         "pidfile": pidfile,

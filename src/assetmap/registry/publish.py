@@ -71,6 +71,13 @@ def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None
         return refresh_area(cfg, out_dir, read_registry(url_or_engine, bbox), echo=echo)
 
 
+def publish_summary(cfg, report: dict) -> dict:
+    """What a publish did to an area, for people: seconds taken, assets from the registry (by source), total."""
+    regs = {k[len(PREFIX):]: v["in_area"] for k, v in report["curated"].items() if k.startswith(PREFIX)}
+    return {"slug": cfg.slug, "name": cfg.name, "seconds": report["timings"]["total"], "registry": sum(regs.values()),
+            "by_source": regs, "assets": report["assets"]["total"]}
+
+
 def build_bounds(build_root: str | Path, slug: str, margin: float = 0.05) -> list[float]:
     """The built area's lon/lat bounds from its report, widened by ``margin`` degrees (edge buffer)."""
     report = json.loads((Path(build_root) / slug / "report.json").read_text())

@@ -1,0 +1,81 @@
+"""Slow clients cannot block the site: the production server (`assetmap serve`, 2 gevent workers)
+with 20 clients on 127.0.0.1 dripping a request a byte a second — 16 a POST body, 4 their headers
+— still answers /healthz within 1 s throughout, and cuts the slow bodies off with a 408 at the
+body deadline (ASSETMAP_REQUEST_BODY_SECONDS, 6 s here). Bounded: about 15 s of dripping."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
+from servers import _get, gunicorn_server  # noqa: F401
+
+BODY_CLIENTS, HEADER_CLIENTS = 16, 4
+DRIP_SECONDS = 12.0
+
+
+@pytest.fixture()
+def short_body_deadline(monkeypatch):
+    monkeypatch.setenv("ASSETMAP_REQUEST_BODY_SECONDS", "6")
+
+
+def _drip(port: int, head: bytes, body: bytes, stop: float, answers: list, i: int) -> None:
+    """Send ``head`` then ``body`` a byte a second until ``stop``; keep what the server answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        data = head + body
+        s.sendall(data[:len(head) if body else 20])
+        sent = len(head) if body else 20
+        got = b""
+        s.settimeout(1.0)
+        while time.time() < stop:
+            try:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+                if got.startswith(b"HTTP/1.1 408"):
+                    break
+            except socket.timeout:
+                pass
+            try:
+                if sent < len(data):
+                    s.sendall(data[sent:sent + 1])
+                    sent += 1
+            except OSError:  # closed by the server
+                break
+        answers[i] = got
+
+
+@pytest.mark.load
+def test_slow_clients_do_not_delay_healthz(short_body_deadline, gunicorn_server):
+    base, _, _, _ = gunicorn_server
+    port = int(base.rsplit(":", 1)[1])
+    body = b"name=" + b"x" * 200
+    post = (f"POST /suggest HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded"
+            f"\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    get = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: {'y' * 200}\r\n\r\n".encode()
+    stop = time.time() + DRIP_SECONDS
+    answers: list = [None] * (BODY_CLIENTS + HEADER_CLIENTS)
+    clients = [threading.Thread(target=_drip, args=(port, post, body, stop, answers, i)) for i in range(BODY_CLIENTS)]
+    clients += [threading.Thread(target=_drip, args=(port, get, b"", stop, answers, BODY_CLIENTS + i))
+                for i in range(HEADER_CLIENTS)]
+    for c in clients:
+        c.start()
+    time.sleep(1.0)  # every slow client is connected and sending
+    times = []
+    while time.time() < stop - 0.5:
+        t0 = time.perf_counter()
+        status, _ = _get(base + "/healthz", timeout=5)
+        times.append(time.perf_counter() - t0)
+        assert status == 200
+        time.sleep(0.25)
+    for c in clients:
+        c.join(DRIP_SECONDS + 5)
+    print(f"/healthz under {len(clients)} slow clients: {len(times)} requests, slowest {max(times) * 1000:.0f} ms")
+    assert len(times) >= 20 and max(times) < 1.0, times
+    # the body deadline cut every slow body off with a 408; slow headers were dropped at the header timeout
+    assert all(a is not None and a.startswith(b"HTTP/1.1 408") for a in answers[:BODY_CLIENTS]), answers[:BODY_CLIENTS]
+    assert all(a is not None and not a.startswith(b"HTTP/1.1 200") for a in answers[BODY_CLIENTS:])
