@@ -115,7 +115,9 @@ def _export(args) -> int:
 def _serve(args) -> int:
     from .results import load_results
 
-    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root)}
+    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root), "SERVE_HOST": "" if args.bind else args.host}
+    if args.bind and not args.bind.startswith("unix:"):
+        config["SERVE_HOST"] = args.bind.rsplit(":", 1)[0].strip("[]")
     load_results(args.build_root)  # fail here, with the fix, rather than in every worker
     from app.registry import prepare_database
     from .registry.db import default_url

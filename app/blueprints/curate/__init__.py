@@ -42,6 +42,14 @@ def require_curator():
     return None
 
 
+@bp.after_request
+def no_store(resp):
+    """Curator pages, the login and exports (audit.csv) hold personal and unpublished data: never cached."""
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers.pop("Expires", None)
+    return resp
+
+
 def who() -> str:
     return current_user.username
 
