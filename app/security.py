@@ -21,7 +21,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import SecurityError
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -57,10 +57,11 @@ def register_request_checks(app: Flask) -> None:
             request.host  # noqa: B018  (werkzeug checks it against TRUSTED_HOSTS)
         except SecurityError:  # plain text: without a trusted host no page link can be built
             return Response(UNTRUSTED_HOST, 400, mimetype="text/plain")
-        if _PATH_CONTROL.search(request.path) or _has_control(request.args):
-            abort(400, CONTROL_MESSAGE)
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") \
-                and _has_control(request.form):
+        if _PATH_CONTROL.search(request.path) or _has_control(request.args) or (
+                request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and _has_control(request.form)):
+            if request.path.startswith("/ogc/"):  # OGC API clients expect its own error shape
+                return jsonify({"code": "InvalidParameterValue", "description": CONTROL_MESSAGE}), 400
             abort(400, CONTROL_MESSAGE)
 
 
