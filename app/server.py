@@ -10,7 +10,8 @@ worker, and ``/healthz`` and every page keep answering (tests/test_slow_clients.
 ``worker_connections`` (1000) connections a worker. Time limits on what a client sends:
 
 * the request line and headers within ``keepalive`` seconds (gunicorn's gevent worker);
-* the body within ``REQUEST_BODY_SECONDS`` (default 30, env ``ASSETMAP_REQUEST_BODY_SECONDS``):
+* the body within ``REQUEST_BODY_SECONDS`` (default 30, env ``ASSETMAP_REQUEST_BODY_SECONDS``)
+  plus a second per 64 KB it declares (an upload on a slow line still gets through):
   :class:`BodyDeadline` reads it whole before the app runs and answers 408 when it is late.
 
 Nothing heavy runs on the event loop: publishing runs ``assetmap refresh`` in a child process
@@ -26,6 +27,7 @@ from gunicorn.app.base import BaseApplication
 
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 BODY_SECONDS = 30.0
+MIN_RATE = 64 * 1024  # bytes a second a declared body is given on top of the base time
 SPOOL_BYTES = 1024 * 1024  # bodies larger than this wait in a temporary file, not in memory
 LATE_BODY = (b"The request body did not arrive in time (the connection is too slow, or the client stopped "
              b"sending). Try again on a better connection.\n")
@@ -48,8 +50,9 @@ class BodyDeadline:
         if self.max_bytes is not None and length.isdigit() and int(length) > self.max_bytes:
             return self.app(environ, start_response)  # the app answers 413 without reading it
         body = tempfile.SpooledTemporaryFile(SPOOL_BYTES)
+        seconds = self.seconds + (int(length) / MIN_RATE if length.isdigit() else 0)
         try:
-            with gevent.Timeout(self.seconds):
+            with gevent.Timeout(seconds):
                 size = _copy(environ["wsgi.input"], body, self.max_bytes)
         except gevent.Timeout:
             body.close()

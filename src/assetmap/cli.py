@@ -134,6 +134,10 @@ def _serve(args) -> int:
         return 0
     from app.server import AssetmapServer, gunicorn_options
 
+    if config["SERVE_HOST"] in ("", "0.0.0.0", "::") and not os.environ.get("ASSETMAP_TRUSTED_HOSTS"):
+        print("note: only requests for 127.0.0.1 or localhost are answered (others get 400); set "
+              "ASSETMAP_TRUSTED_HOSTS to the public host name(s)", file=sys.stderr)
+
     print(f"Serving on http://{bind}/ with gunicorn, {args.workers} {args.worker_class} worker(s); Ctrl+C to stop"
           + (f"; kill -HUP $(cat {args.pid}) reloads new builds" if args.pid else ""), file=sys.stderr)
     AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads, None if args.no_access_log else "-",
