@@ -149,3 +149,31 @@ def test_no_store_on_curator_pages_login_and_exports(client):
     for path in gets:
         assert client.get(path).headers.get("Cache-Control") == "no-store", path
     assert "no-store" not in (client.get("/").headers.get("Cache-Control") or "")  # public pages may be cached
+
+
+def test_fuzzed_parameters_never_give_a_5xx(capp):
+    """Hypothesis: random text (any Unicode, digits of every script, control characters) in the
+    integer-like and text parameters of every GET route outside the API blueprints, and appended
+    to its path: always an answer below 500, and a 400 whenever a control character is in it."""
+    from urllib.parse import quote
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    c = capp.test_client()
+    rules = [r for r in get_rules(capp) if not r.endpoint.startswith(OTHERS) and "static" not in r.endpoint]
+    names = INT_PARAMS + ["q", "postcode", "category", "ids", "walk", "status", "source", "near", "open"]
+    text = st.one_of(st.text(max_size=12), st.sampled_from(["²", "١٢", "٣", "⁵", "0", "-1", "99999999999999999999"]))
+
+    @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(rules), st.sampled_from(names), text, text)
+    def probe(rule, name, value, tail):
+        path = sample_path(rule) + quote(tail, safe="")
+        resp = c.get(f"{path}?{quote(name)}={quote(value, safe='')}")
+        assert resp.status_code < 500, (path, name, value, resp.status_code)
+        in_value = any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value)
+        in_path = any(ord(ch) < 32 or ord(ch) == 127 for ch in tail)
+        if in_value or in_path:
+            assert resp.status_code == 400, (path, name, value)
+
+    probe()
