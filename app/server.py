@@ -14,8 +14,9 @@ worker, and ``/healthz`` and every page keep answering (tests/test_slow_clients.
   plus a second per 64 KB it declares (an upload on a slow line still gets through):
   :class:`BodyDeadline` reads it whole before the app runs and answers 408 when it is late.
 
-Nothing heavy runs on the event loop: publishing runs ``assetmap refresh`` in a child process
-(``app/publishing.py``), and everything else a request does is a lookup in precomputed data.
+Each connection carries one request (:func:`one_request_per_connection`). Nothing heavy runs on
+the event loop: publishing runs ``assetmap refresh`` in a child process (``app/publishing.py``),
+and everything else a request does is a lookup in precomputed data.
 """
 from __future__ import annotations
 
@@ -105,6 +106,16 @@ class AssetmapServer(BaseApplication):
         return app
 
 
+def one_request_per_connection(worker, req) -> None:
+    """Close each connection after its response (gunicorn's ``pre_request`` hook), as sync workers do.
+
+    A kept-alive connection stays with the worker that accepted it; when that worker is busy (or
+    the machine is), all its connections wait while the other worker idles: under saturation the
+    p99 was 0.4–1 s with keep-alive and 24–42 ms without (bench/serve_bench.py, gevent workers).
+    A new connection goes to whichever worker accepts first. Behind a proxy the clients keep theirs."""
+    req.must_close = True
+
+
 def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: str | None = "-",
                      pidfile: str | None = None, timeout: int = 30, worker_class: str = "gevent") -> dict:
     if worker_class not in WORKER_CLASSES:
@@ -122,6 +133,7 @@ def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: 
         "pidfile": pidfile,
         "timeout": timeout,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        "keepalive": 5,  # gevent: the time a client has to send the request line and headers
+        "pre_request": one_request_per_connection,
         "proc_name": "assetmap",
     }
