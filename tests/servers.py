@@ -1,4 +1,4 @@
-"""A production server for tests: `assetmap serve` (gunicorn, 2 workers) on 127.0.0.1 and a free port."""
+"""A production server for tests: `assetmap serve` (gunicorn, 2 gevent workers) on 127.0.0.1 and a free port."""
 from __future__ import annotations
 
 import os
