@@ -79,3 +79,23 @@ def test_slow_clients_do_not_delay_healthz(short_body_deadline, gunicorn_server)
     # the body deadline cut every slow body off with a 408; slow headers were dropped at the header timeout
     assert all(a is not None and a.startswith(b"HTTP/1.1 408") for a in answers[:BODY_CLIENTS]), answers[:BODY_CLIENTS]
     assert all(a is not None and not a.startswith(b"HTTP/1.1 200") for a in answers[BODY_CLIENTS:])
+
+
+@pytest.mark.load
+@pytest.mark.parametrize("gunicorn_server", [["--worker-class", "sync"]], indirect=True)
+def test_sync_workers_are_blocked_by_slow_clients(gunicorn_server):
+    """The control: with 2 sync workers (the old default) two slow bodies are enough to stop /healthz."""
+    base, _, _, _ = gunicorn_server
+    port = int(base.rsplit(":", 1)[1])
+    post = (f"POST /suggest HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded"
+            f"\r\nContent-Length: 100\r\n\r\nname=").encode()
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=2) for _ in range(3)]
+    try:
+        for s in socks:
+            s.sendall(post)
+        time.sleep(1.0)
+        with pytest.raises(OSError):  # timed out: every worker is waiting for a body
+            _get(base + "/healthz", timeout=2)
+    finally:
+        for s in socks:
+            s.close()
