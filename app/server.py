@@ -4,10 +4,15 @@ Each worker loads the built areas itself when it starts (no preloading), so afte
 ``assetmap build`` a graceful reload — ``kill -HUP <master pid>`` (see ``--pid``) — starts
 workers on the new builds while the old ones finish their requests, with no request dropped.
 
-Workers are **gevent** workers by default: each connection is a greenlet, so clients that send
-their request slowly (a form body dripped a byte a second) hold only a greenlet each, never a
-worker, and ``/healthz`` and every page keep answering (tests/test_slow_clients.py). Up to
-``worker_connections`` (1000) connections a worker. Time limits on what a client sends:
+Workers are **gevent** workers by default (:class:`AssetmapGeventWorker`): each connection is a
+greenlet, so clients that send their request slowly (a form body dripped a byte a second) hold
+only a greenlet each, never a worker, and ``/healthz`` and every page keep answering
+(tests/test_slow_clients.py). Up to ``worker_connections`` (1000) connections a worker. Threads
+stay real threads (``threading`` is not patched), so work the app starts in a background thread
+runs beside the event loop instead of stalling it (and getting the worker killed for silence);
+the registry's connection pool then never makes a request wait for a connection
+(``max_overflow=-1``), since a greenlet waiting on a real lock would stop the whole worker.
+Time limits on what a client sends:
 
 * the request line and headers within ``keepalive`` seconds (gunicorn's gevent worker);
 * the body within ``REQUEST_BODY_SECONDS`` (default 30, env ``ASSETMAP_REQUEST_BODY_SECONDS``)
@@ -25,6 +30,7 @@ import os
 import tempfile
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.ggevent import GeventWorker
 
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 BODY_SECONDS = 30.0
@@ -81,6 +87,18 @@ def _copy(src, dst: io.IOBase, limit: int | None) -> int:
             return size  # the app refuses it (413) from its length
 
 
+class AssetmapGeventWorker(GeventWorker):
+    """gunicorn's gevent worker with everything patched but threads (see the module's docstring)."""
+
+    def patch(self):
+        from gevent import monkey
+
+        monkey.patch_all(thread=False)
+        import socket
+
+        self.sockets = [socket.socket(s.FAMILY, socket.SOCK_STREAM, fileno=s.sock.detach()) for s in self.sockets]
+
+
 class AssetmapServer(BaseApplication):
     """gunicorn with its settings given as a dict, serving ``create_app(app_config)``."""
 
@@ -97,9 +115,9 @@ class AssetmapServer(BaseApplication):
     def load(self):
         from app import create_app
 
-        app = create_app({**self.app_config, "SERVED_BY": "gunicorn"})
-        if self.cfg.worker_class_str == "gevent":
-            app.config["SERVED_BY_GEVENT"] = True
+        gevent = self.cfg.worker_class is AssetmapGeventWorker
+        app = create_app({**self.app_config, "SERVED_BY": "gunicorn", "SERVED_BY_GEVENT": gevent})
+        if gevent:
             seconds = float(os.environ.get("ASSETMAP_REQUEST_BODY_SECONDS", app.config.get("REQUEST_BODY_SECONDS",
                                                                                            BODY_SECONDS)))
             app.wsgi_app = BodyDeadline(app.wsgi_app, seconds, app.config.get("MAX_CONTENT_LENGTH"))
@@ -126,7 +144,7 @@ def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: 
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": worker_class,
+        "worker_class": "app.server.AssetmapGeventWorker" if worker_class == "gevent" else worker_class,
         "worker_connections": 1000,
         "accesslog": access_log or None,
         "errorlog": "-",

@@ -99,3 +99,68 @@ def test_sync_workers_are_blocked_by_slow_clients(gunicorn_server):
     finally:
         for s in socks:
             s.close()
+
+
+BUSY_APP = '''
+import threading, time
+from flask import Flask
+app = Flask(__name__)
+def busy(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        sum(range(10000))
+@app.get("/spin")
+def spin():
+    threading.Thread(target=busy, args=(9,), daemon=True).start()
+    return "started"
+@app.get("/h")
+def h():
+    return "ok"
+'''
+
+
+@pytest.mark.load
+@pytest.mark.parametrize("worker, stalls", [("app.server.AssetmapGeventWorker", False), ("gevent", True)])
+def test_a_busy_background_thread_does_not_stall_the_worker(tmp_path, worker, stalls):
+    """Work a request starts in a thread (a background import job, say) runs beside the event loop:
+    one worker keeps answering within 1 s and is not killed for silence (timeout 4 s). The control:
+    gunicorn's own gevent worker turns the thread into a greenlet that stops the worker."""
+    import subprocess
+    import sys
+
+    from servers import _free_port
+
+    (tmp_path / "busyapp.py").write_text(BUSY_APP)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-k", worker, "-w", "1", "--timeout", "4",
+                             "-b", f"127.0.0.1:{port}", "--chdir", str(tmp_path), "busyapp:app"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if _get(base + "/h", 1)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        try:
+            _get(base + "/spin", 2)
+        except OSError:
+            pass  # the control's worker may already be stuck
+        times = []
+        for _ in range(12):
+            t0 = time.perf_counter()
+            try:
+                _get(base + "/h", 1.0)
+                times.append(time.perf_counter() - t0)
+            except OSError:
+                times.append(float("inf"))
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=20)[1]
+    if stalls:
+        assert max(times) == float("inf") or "WORKER TIMEOUT" in err
+    else:
+        assert max(times) < 1.0 and "WORKER TIMEOUT" not in err, (times, err[-2000:])

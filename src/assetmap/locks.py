@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from .errors import BuildError
 
 WAIT_SECONDS = 600.0  # a full build takes under a minute; a refresh a few seconds
-_held = threading.local()  # lock paths this thread holds: taking one again inside is a no-op (re-entrant)
+# lock paths this thread (or greenlet: each has its own context) holds: taking one again inside is a no-op
+_held: ContextVar[frozenset] = ContextVar("assetmap_area_locks", default=frozenset())
 
 
 @contextmanager
@@ -28,9 +29,8 @@ def area_lock(out_dir: str | Path, wait: float = WAIT_SECONDS, poll: float = 0.1
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.with_name(out_dir.name + ".lock")
-    held = _held.__dict__.setdefault("paths", set())
     key = str(path.resolve())
-    if key in held:
+    if key in _held.get():
         yield path
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -45,11 +45,11 @@ def area_lock(out_dir: str | Path, wait: float = WAIT_SECONDS, poll: float = 0.1
                     raise BuildError(f"another build or refresh of {out_dir.name} has held {path} for over "
                                      f"{wait:.0f} s; wait for it to finish (or stop it) and try again") from None
                 time.sleep(poll)
-        held.add(key)
+        token = _held.set(_held.get() | {key})
         try:
             yield path
         finally:
-            held.discard(key)
+            _held.reset(token)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
