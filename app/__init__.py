@@ -17,6 +17,9 @@ Settings (``create_app(test_config)`` wins over environment variables, which win
                          nginx set 1, so rate limits count each client, not the proxy, and links
                          and secure cookies follow the public scheme and host
 
+``TRUSTED_HOSTS``        host names the site answers to; others get a 400 (env ``ASSETMAP_TRUSTED_HOSTS``;
+                         see ``app/security.py``)
+
 The registry (curator pages, public suggestions and problem reports) adds its own settings:
 ``DATABASE_URL``, ``SECRET_KEY`` … (``app/registry.py``) and cookies, CSRF and rate limits
 (``app/auth.py``).
@@ -34,9 +37,10 @@ from .errors import register_error_handlers
 from .formatting import register_filters
 from .cors import register_cors
 from .palette import register_palette
+from .params import register_params
 from .registry import register_registry, registry_defaults
 from .responses import StrictJSONProvider
-from .security import register_security_headers
+from .security import register_request_checks, register_security_headers
 from .state import AssetmapState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.config["ASSETMAP_BUILD_ROOT"]), default=app.config["DEFAULT_AREA"]
     )
 
+    register_params(app)
+    register_request_checks(app)  # first: a bad Host or a control character stops a request before anything
     register_filters(app)
     register_assets(app)
     register_error_handlers(app)

@@ -61,7 +61,7 @@ class StaticAssets:
         p = Path(path)
         try:
             st = p.stat()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             return None
         if not p.is_file():
             return None

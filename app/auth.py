@@ -11,20 +11,30 @@ Settings (``create_app(test_config)`` wins; environment variables in brackets):
 ``SUGGEST_RATE_LIMIT``     per client address, default ``5/minute;30/day``
 ``REPORT_RATE_LIMIT``      per client address, default ``5/minute;30/day``
 ``LOGIN_RATE_LIMIT``       login attempts per client address, default ``10/minute;50/hour``
+``LOGIN_MAX_FAILURES``     wrong passwords in a row before an account is locked (default 5) …
+``LOGIN_LOCK_SECONDS``     … for this long (default 900); counted in the database, so across workers
+``SESSION_IDLE_SECONDS``   a curator session ends after this long without a request (default 7200: 2 h;
+                           env ``ASSETMAP_SESSION_IDLE_SECONDS``)
+``SESSION_MAX_SECONDS``    and this long after logging in, whatever happens (default 43200: 12 h;
+                           env ``ASSETMAP_SESSION_MAX_SECONDS``)
+
+Sessions are revoked on the server: each session cookie carries the user's ``session_version``
+(in the database), which logging out, deactivation, a role change and a password change increment,
+so every earlier cookie of that user stops working at once, in every worker, for good.
 
 Behind a reverse proxy the client address is the proxy's unless the app is wrapped with
 werkzeug's ``ProxyFix``; until then the limits apply to all clients of the proxy together.
 """
 from __future__ import annotations
 
-import hashlib
 import os
+import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, login_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from assetmap.registry.models import User
@@ -61,6 +71,10 @@ def auth_defaults() -> dict:
         "SUGGEST_RATE_LIMIT": "5/minute;30/day",
         "REPORT_RATE_LIMIT": "5/minute;30/day",
         "LOGIN_RATE_LIMIT": "10/minute;50/hour",
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_SECONDS": 15 * 60,
+        "SESSION_IDLE_SECONDS": int(os.environ.get("ASSETMAP_SESSION_IDLE_SECONDS", 2 * 3600)),
+        "SESSION_MAX_SECONDS": int(os.environ.get("ASSETMAP_SESSION_MAX_SECONDS", 12 * 3600)),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # import uploads; forms are far smaller
     }
 
@@ -75,7 +89,7 @@ class Curator(UserMixin):
     token: str
 
     def get_id(self) -> str:
-        # the password hash's digest is part of the id: a password reset logs out every other session
+        # the user's session version is part of the id: bumping it in the database ends this session
         return f"{self.user_id}:{self.token}"
 
     @property
@@ -84,15 +98,39 @@ class Curator(UserMixin):
 
     @classmethod
     def of(cls, user: User) -> "Curator":
-        token = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-        return cls(user.id, user.username, user.role, token)
+        return cls(user.id, user.username, user.role, str(user.session_version or 0))
+
+
+def _now() -> float:
+    return time.time()
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session, timed from now (see :func:`_session_alive`)."""
+    session.clear()  # a fresh session (and CSRF token) for the logged-in curator
+    login_user(Curator.of(user))
+    session["login_at"] = session["seen_at"] = int(_now())
+
+
+def _session_alive() -> bool:
+    """Whether this session is within its idle and absolute lifetimes (and note that it was seen now)."""
+    now = _now()
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return False
+    cfg = current_app.config
+    if now - login_at > cfg["SESSION_MAX_SECONDS"] or now - seen_at > cfg["SESSION_IDLE_SECONDS"]:
+        return False
+    if now - seen_at >= 60:  # refresh the idle clock at most once a minute (each refresh resends the cookie)
+        session["seen_at"] = int(now)
+    return True
 
 
 def load_curator(user_id: str) -> Curator | None:
     from .registry import db_session
 
     uid, _, token = (user_id or "").partition(":")
-    if not uid.isdigit():
+    if not (uid.isascii() and uid.isdigit()) or not _session_alive():
         return None
     user = db_session().get(User, int(uid))
     if user is None or not user.active:

@@ -81,6 +81,21 @@ def _ogc_paths(obj: dict) -> dict:
 
 
 def openapi(server_url: str = "/") -> dict:
+    return _request_errors(_document(server_url))
+
+
+def _request_errors(doc: dict) -> dict:
+    """Every operation may answer 400: a control character in the path or a parameter is refused
+    before any view runs (app/security.py), in the OGC error shape under /ogc."""
+    text = "The request is malformed (e.g. a control character in the path or a parameter); the body says why."
+    for path, ops in doc["paths"].items():
+        schema = OGC_ERROR if path.startswith("/ogc") else ERROR
+        for op in ops.values():
+            op["responses"].setdefault("400", _json(text, schema))
+    return doc
+
+
+def _document(server_url: str) -> dict:
     obj = {"type": "object"}
     return {
         "openapi": "3.0.3",

@@ -74,10 +74,10 @@ def secret_key(instance_dir: str | Path) -> str:
     return key
 
 
-def prepare_database(url: str, auto_upgrade: bool | None = None):
+def prepare_database(url: str, auto_upgrade: bool | None = None, **engine_options):
     """An engine for ``url`` whose schema is current: migrated first when ``auto_upgrade`` says so
     (``None``: only for SQLite). Raises :class:`DatabaseError` naming ``assetmap db upgrade`` otherwise."""
-    engine = make_engine(url, pool_pre_ping=True)
+    engine = make_engine(url, pool_pre_ping=True, **engine_options)
     if auto_upgrade is None:
         auto_upgrade = engine.dialect.name == "sqlite"
     try:
@@ -95,7 +95,9 @@ class Registry:
 
     def __init__(self, app: Flask, url: str | None = None):
         self.url = url or app.config.get("DATABASE_URL") or default_url()
-        self.engine = prepare_database(self.url, app.config.get("REGISTRY_AUTO_UPGRADE"))
+        # under gevent workers a request never waits for a pooled connection (app/server.py)
+        options = {"max_overflow": -1} if app.config.get("SERVED_BY_GEVENT") else {}
+        self.engine = prepare_database(self.url, app.config.get("REGISTRY_AUTO_UPGRADE"), **options)
         self.sessions = session_factory(self.engine)
         self.results = app.extensions["assetmap"].results
 

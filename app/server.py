@@ -3,10 +3,100 @@
 Each worker loads the built areas itself when it starts (no preloading), so after
 ``assetmap build`` a graceful reload — ``kill -HUP <master pid>`` (see ``--pid``) — starts
 workers on the new builds while the old ones finish their requests, with no request dropped.
+
+Workers are **gevent** workers by default (:class:`AssetmapGeventWorker`): each connection is a
+greenlet, so clients that send their request slowly (a form body dripped a byte a second) hold
+only a greenlet each, never a worker, and ``/healthz`` and every page keep answering
+(tests/test_slow_clients.py). Up to ``worker_connections`` (1000) connections a worker. Threads
+stay real threads (``threading`` is not patched), so work the app starts in a background thread
+runs beside the event loop instead of stalling it (and getting the worker killed for silence);
+the registry's connection pool then never makes a request wait for a connection
+(``max_overflow=-1``), since a greenlet waiting on a real lock would stop the whole worker.
+Time limits on what a client sends:
+
+* the request line and headers within ``keepalive`` seconds (gunicorn's gevent worker);
+* the body within ``REQUEST_BODY_SECONDS`` (default 30, env ``ASSETMAP_REQUEST_BODY_SECONDS``)
+  plus a second per 64 KB it declares (an upload on a slow line still gets through):
+  :class:`BodyDeadline` reads it whole before the app runs and answers 408 when it is late.
+
+Each connection carries one request (:func:`one_request_per_connection`). Nothing heavy runs on
+the event loop: publishing runs ``assetmap refresh`` in a child process (``app/publishing.py``),
+and everything else a request does is a lookup in precomputed data.
 """
 from __future__ import annotations
 
+import io
+import os
+import tempfile
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.ggevent import GeventWorker
+
+WORKER_CLASSES = ("gevent", "gthread", "sync")
+BODY_SECONDS = 30.0
+MIN_RATE = 64 * 1024  # bytes a second a declared body is given on top of the base time
+SPOOL_BYTES = 1024 * 1024  # bodies larger than this wait in a temporary file, not in memory
+LATE_BODY = (b"The request body did not arrive in time (the connection is too slow, or the client stopped "
+             b"sending). Try again on a better connection.\n")
+
+
+class BodyDeadline:
+    """WSGI middleware (gevent workers only): read each request body whole, within ``seconds`` in
+    all, before the app sees it; a body that is late gets 408 and closes the connection."""
+
+    def __init__(self, app, seconds: float = BODY_SECONDS, max_bytes: int | None = None):
+        self.app, self.seconds, self.max_bytes = app, seconds, max_bytes
+
+    def __call__(self, environ, start_response):
+        import gevent
+
+        length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked and length in ("", "0"):
+            return self.app(environ, start_response)
+        if self.max_bytes is not None and length.isdigit() and int(length) > self.max_bytes:
+            return self.app(environ, start_response)  # the app answers 413 without reading it
+        body = tempfile.SpooledTemporaryFile(SPOOL_BYTES)
+        seconds = self.seconds + (int(length) / MIN_RATE if length.isdigit() else 0)
+        try:
+            with gevent.Timeout(seconds):
+                size = _copy(environ["wsgi.input"], body, self.max_bytes)
+        except gevent.Timeout:
+            body.close()
+            start_response("408 Request Timeout", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(LATE_BODY))), ("Connection", "close")])
+            return [LATE_BODY]
+        body.seek(0)
+        environ["wsgi.input"] = body
+        if chunked:
+            environ["CONTENT_LENGTH"] = str(size)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
+
+
+def _copy(src, dst: io.IOBase, limit: int | None) -> int:
+    size = 0
+    while True:
+        chunk = src.read(64 * 1024)
+        if not chunk:
+            return size
+        size += len(chunk)
+        dst.write(chunk)
+        if limit is not None and size > limit:
+            return size  # the app refuses it (413) from its length
+
+
+class AssetmapGeventWorker(GeventWorker):
+    """gunicorn's gevent worker with everything patched but threads (see the module's docstring)."""
+
+    def patch(self):
+        from gevent import monkey
+
+        monkey.patch_all(thread=False)
+        import socket
+
+        self.sockets = [socket.socket(s.FAMILY, socket.SOCK_STREAM, fileno=s.sock.detach()) for s in self.sockets]
 
 
 class AssetmapServer(BaseApplication):
@@ -25,21 +115,43 @@ class AssetmapServer(BaseApplication):
     def load(self):
         from app import create_app
 
-        return create_app({**self.app_config, "SERVED_BY": "gunicorn"})
+        gevent = self.cfg.worker_class is AssetmapGeventWorker
+        app = create_app({**self.app_config, "SERVED_BY": "gunicorn", "SERVED_BY_GEVENT": gevent})
+        if gevent:
+            seconds = float(os.environ.get("ASSETMAP_REQUEST_BODY_SECONDS", app.config.get("REQUEST_BODY_SECONDS",
+                                                                                           BODY_SECONDS)))
+            app.wsgi_app = BodyDeadline(app.wsgi_app, seconds, app.config.get("MAX_CONTENT_LENGTH"))
+        return app
+
+
+def one_request_per_connection(worker, req) -> None:
+    """Close each connection after its response (gunicorn's ``pre_request`` hook), as sync workers do.
+
+    A kept-alive connection stays with the worker that accepted it; when that worker is busy (or
+    the machine is), all its connections wait while the other worker idles: under saturation the
+    p99 was 0.4–1 s with keep-alive and 24–42 ms without (bench/serve_bench.py, gevent workers).
+    A new connection goes to whichever worker accepts first. Behind a proxy the clients keep theirs."""
+    req.must_close = True
 
 
 def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: str | None = "-",
-                     pidfile: str | None = None, timeout: int = 30) -> dict:
+                     pidfile: str | None = None, timeout: int = 30, worker_class: str = "gevent") -> dict:
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker class {worker_class!r} is not one of {', '.join(WORKER_CLASSES)}")
+    if worker_class == "sync" and threads > 1:
+        worker_class = "gthread"
     return {
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": "app.server.AssetmapGeventWorker" if worker_class == "gevent" else worker_class,
+        "worker_connections": 1000,
         "accesslog": access_log or None,
         "errorlog": "-",
         "pidfile": pidfile,
         "timeout": timeout,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        "keepalive": 5,  # gevent: the time a client has to send the request line and headers
+        "pre_request": one_request_per_connection,
         "proc_name": "assetmap",
     }

@@ -1,4 +1,4 @@
-"""A production server for tests: `assetmap serve` (gunicorn, 2 workers) on 127.0.0.1 and a free port."""
+"""A production server for tests: `assetmap serve` (gunicorn, 2 gevent workers) on 127.0.0.1 and a free port."""
 from __future__ import annotations
 
 import os
@@ -28,14 +28,17 @@ def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 
 
 @pytest.fixture()
-def gunicorn_server(tmp_path, chesterfield_root):
-    """`assetmap serve` with 2 gunicorn workers on a free port, over a copy-by-symlink build root."""
+def gunicorn_server(request, tmp_path, chesterfield_root):
+    """`assetmap serve` with 2 gunicorn workers on a free port, over a copy-by-symlink build root.
+
+    More `assetmap serve` arguments by indirect parametrisation, e.g.
+    ``@pytest.mark.parametrize("gunicorn_server", [["--worker-class", "sync"]], indirect=True)``."""
     root = tmp_path / "build"
     root.mkdir()
     (root / "chesterfield").symlink_to((chesterfield_root / "chesterfield").resolve(), target_is_directory=True)
     port, pid = _free_port(), tmp_path / "gunicorn.pid"
     proc = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", str(root), "--port", str(port),
-                             "--workers", "2", "--pid", str(pid), "--no-access-log"],
+                             "--workers", "2", "--pid", str(pid), "--no-access-log", *getattr(request, "param", [])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

@@ -23,6 +23,7 @@ from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
 from servers import _get, gunicorn_server  # noqa: F401
 
 SECONDS = int(os.environ.get("ASSETMAP_LOAD_SECONDS", "60"))
+pytestmark = pytest.mark.load
 LUA = Path(__file__).resolve().parents[1] / "bench" / "wrk-paths.lua"  # shared with bench/serve_bench.py
 
 

@@ -58,3 +58,18 @@ def test_approve_publish_and_find_it_in_the_lookup(pub_client, engine):  # noqa:
 
 def test_publishing_needs_a_curator(pub_client):
     assert pub_client.post("/curate/publish").status_code in (400, 403)
+
+
+def test_publish_under_gevent_runs_the_refresh_in_a_child_process(pub_client, engine):  # noqa: F811
+    """Under gevent workers the refresh runs as `assetmap refresh --json` in a child process (the worker's
+    event loop goes on serving); the outcome is the same."""
+    client = pub_client
+    client.application.config["SERVED_BY_GEVENT"] = True
+    name = "Child Process Hall"
+    assert post(client, "/suggest", suggestion_form(name=name)).status_code in (302, 303)
+    login(client, "mo")
+    sid = int(__import__("re").search(r"/curate/suggestions/(\d+)", page(client.get("/curate/suggestions"))).group(1))
+    assert post(client, f"/curate/suggestions/{sid}", suggestion_form(name=name, action="approve")).status_code == 303
+    assert post(client, "/curate/publish").status_code == 303
+    assert "1 place(s) from the registry" in page(client.get("/curate/"))
+    assert name in page(client.get("/lookup?postcode=S40+1LP&category=community_centre"))

@@ -123,7 +123,8 @@ def test_forwarded_headers_are_trusted_only_from_configured_proxies(chesterfield
     headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "assets.example"}
     seen = {}
     for hops in ("0", "1"):
-        flask_app = create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root), "PROXY_HOPS": hops})
+        flask_app = create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root), "PROXY_HOPS": hops,
+                                "TRUSTED_HOSTS": ["localhost", "assets.example"]})
         flask_app.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
         seen[hops] = flask_app.test_client().get("/_who", headers=headers).get_data(as_text=True)
     assert seen["0"] == "127.0.0.1 http localhost"  # by default a client cannot pick its own address

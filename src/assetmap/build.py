@@ -24,6 +24,7 @@ from .config import AreaConfig
 from .curated import read_area_lists
 from .errors import BuildError
 from .inputs import BuildInputs
+from .locks import area_lock
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
 from .access import metres_per_minute
@@ -114,7 +115,14 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
     With ``inputs`` (what an earlier build of the area read, :meth:`BuildInputs.load`) the reading
     stages are skipped: that is a *refresh*. ``extra_curated`` adds curated lists that are not
     files (the registry's published assets), as ``{name: (records in EPSG:27700, authoritative)}``.
+    Builds and refreshes of one area queue on ``<out_dir>.lock`` (:func:`assetmap.locks.area_lock`).
     """
+    with area_lock(out_dir):
+        return _build_area(cfg, Path(out_dir), taxonomy, echo, inputs, extra_curated)
+
+
+def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None, echo: Callable[[str], None],
+                inputs: BuildInputs | None, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None) -> dict:
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
     tmp = out_dir.with_name(out_dir.name + ".building")
@@ -272,4 +280,5 @@ def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None =
 def refresh_area(cfg: AreaConfig, out_dir: str | Path, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]],
                  taxonomy: Taxonomy | None = None, echo: Callable[[str], None] = _stderr) -> dict:
     """Rebuild ``out_dir`` from the inputs its last full build kept, plus ``extra_curated`` (seconds)."""
-    return build_area(cfg, out_dir, taxonomy, echo, inputs=BuildInputs.load(out_dir), extra_curated=extra_curated)
+    with area_lock(out_dir):  # the kept inputs are read under the lock too: a refresh before may be swapping them
+        return build_area(cfg, out_dir, taxonomy, echo, inputs=BuildInputs.load(out_dir), extra_curated=extra_curated)

@@ -57,17 +57,19 @@ def _build(args) -> int:
 
 
 def _refresh(args) -> int:
-    from .registry.publish import publish_area
+    from .registry.publish import publish_area, publish_summary
 
     cfg = load_area(args.area, args.data_root)
     url = _registry_url(args)
     if url is None:
         raise RegistryError("there is no registry database to publish from: create it with 'assetmap db upgrade' "
                             "(or pass --registry URL / set $ASSETMAP_DATABASE_URL)")
-    report = publish_area(cfg, args.build_root, url)
-    regs = {k: v["in_area"] for k, v in report["curated"].items() if k.startswith("registry:")}
-    print(f"{cfg.name}: refreshed in {report['timings']['total']:.1f} s with {sum(regs.values())} registry assets "
-          f"({', '.join(f'{k[9:]}: {v}' for k, v in regs.items()) or 'none'}); {report['assets']['total']} assets")
+    done = publish_summary(cfg, publish_area(cfg, args.build_root, url))
+    if args.json:
+        print(json.dumps(done))
+    else:
+        print(f"{cfg.name}: refreshed in {done['seconds']:.1f} s with {done['registry']} registry assets "
+              f"({', '.join(f'{k}: {v}' for k, v in done['by_source'].items()) or 'none'}); {done['assets']} assets")
     if args.reload_pid:
         pid = int(Path(args.reload_pid).read_text().strip())
         os.kill(pid, signal.SIGHUP)
@@ -113,7 +115,9 @@ def _export(args) -> int:
 def _serve(args) -> int:
     from .results import load_results
 
-    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root)}
+    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root), "SERVE_HOST": "" if args.bind else args.host}
+    if args.bind and not args.bind.startswith("unix:"):
+        config["SERVE_HOST"] = args.bind.rsplit(":", 1)[0].strip("[]")
     load_results(args.build_root)  # fail here, with the fix, rather than in every worker
     from app.registry import prepare_database
     from .registry.db import default_url
@@ -130,10 +134,14 @@ def _serve(args) -> int:
         return 0
     from app.server import AssetmapServer, gunicorn_options
 
-    print(f"Serving on http://{bind}/ with gunicorn, {args.workers} worker(s); Ctrl+C to stop"
+    if config["SERVE_HOST"] in ("", "0.0.0.0", "::") and not os.environ.get("ASSETMAP_TRUSTED_HOSTS"):
+        print("note: only requests for 127.0.0.1 or localhost are answered (others get 400); set "
+              "ASSETMAP_TRUSTED_HOSTS to the public host name(s)", file=sys.stderr)
+
+    print(f"Serving on http://{bind}/ with gunicorn, {args.workers} {args.worker_class} worker(s); Ctrl+C to stop"
           + (f"; kill -HUP $(cat {args.pid}) reloads new builds" if args.pid else ""), file=sys.stderr)
-    AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads,
-                                            None if args.no_access_log else "-", args.pid)).run()
+    AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads, None if args.no_access_log else "-",
+                                            args.pid, worker_class=args.worker_class)).run()
     return 0
 
 
@@ -269,6 +277,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--registry", help=reg_help)
     r.add_argument("--reload-pid", metavar="FILE", help="then send SIGHUP to the server whose pid is in FILE "
                                                         "(assetmap serve --pid FILE)")
+    r.add_argument("--json", action="store_true", help="print what was done as one line of JSON")
     r.set_defaults(func=_refresh)
     ex = sub.add_parser("export", help="an area's merged assets, or the registry, as Open Referral UK JSON or CSV")
     ex.add_argument("area", nargs="?", help="area to export from its build (omit with --registry)")
@@ -285,7 +294,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--bind", help="host:port or unix:PATH (overrides --host and --port)")
     s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    s.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
+    s.add_argument("--worker-class", choices=("gevent", "gthread", "sync"), default="gevent",
+                   help="gevent (default: slow clients hold a greenlet, not a worker), gthread or sync")
+    s.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     s.add_argument("--pid", help="write the master's pid here; `kill -HUP` it to reload after a build")
     s.add_argument("--no-access-log", action="store_true", help="do not log every request")
     s.add_argument("--debug", action="store_true", help="Flask's development server instead (never in production)")

@@ -11,22 +11,24 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from assetmap.registry.assets import count_due
 from assetmap.registry.audit import history
 from assetmap.registry.community import count_problems, count_suggestions
 from assetmap.registry.quarantine import count_quarantine
-from assetmap.registry.users import verify_user
+from assetmap.registry.models import User
+from assetmap.registry.users import attempt_login, end_sessions
 
-from ...auth import Curator
+from ...auth import start_session
 from ...publishing import publish as publish_changes
 from ...registry import current_registry, db_session
 from ...state import current_state
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 PUBLIC_ENDPOINTS = {"curate.login"}
-LOGIN_FAILED = "The username or password is not right, or the account is not active. Check them and try again."
+LOGIN_FAILED = ("The username or password is not right, or the account is not active, or it is locked for a few "
+                "minutes after too many wrong passwords. Check them and try again later.")
 
 
 @bp.before_request
@@ -38,6 +40,14 @@ def require_curator():
             return redirect(url_for("curate.login", next=request.full_path.rstrip("?")))
         abort(403, "Log in as a curator to do this.")
     return None
+
+
+@bp.after_request
+def no_store(resp):
+    """Curator pages, the login and exports (audit.csv) hold personal and unpublished data: never cached."""
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers.pop("Expires", None)
+    return resp
 
 
 def who() -> str:
@@ -66,11 +76,12 @@ def login():
         return redirect(nxt or url_for("curate.dashboard"))
     error, username = None, (request.form.get("username") or "").strip()[:64]
     if request.method == "POST":
-        user = verify_user(db_session(), username, request.form.get("password") or "")
+        cfg = current_app.config
+        user = attempt_login(db_session(), username, request.form.get("password") or "",
+                             max_failures=cfg["LOGIN_MAX_FAILURES"], lock_seconds=cfg["LOGIN_LOCK_SECONDS"])
+        db_session().commit()  # last_login_at, or the failed attempt counted
         if user is not None:
-            db_session().commit()  # last_login_at
-            session.clear()  # a fresh session (and CSRF token) for the logged-in curator
-            login_user(Curator.of(user))
+            start_session(user)
             return redirect(nxt or url_for("curate.dashboard"), 303)
         error = LOGIN_FAILED
     return render_template("curate/login.html", error=error, username=username, next=nxt), 400 if error else 200
@@ -80,6 +91,10 @@ def login():
 def logout():
     if request.method == "GET":
         return render_template("curate/logout.html")
+    user = db_session().get(User, current_user.user_id) if current_user.is_authenticated else None
+    if user is not None:
+        end_sessions(db_session(), user)  # every session of this curator ends, not only this browser's
+        db_session().commit()
     logout_user()
     session.clear()
     flash("You have logged out.")

@@ -17,6 +17,7 @@ from assetmap.registry.quarantine import (discard_quarantine, fix_quarantine, ge
                                           quarantine_groups, resubmit_quarantine)
 
 from ...forms import ASSET_FIELDS, QUARANTINE_EXTRA, changed, field_errors, form_values
+from ...params import int_arg
 from ...registry import current_registry, db_session
 from ..community import TOPICS
 from . import back, bp, who
@@ -31,7 +32,7 @@ def quarantine():
     if status not in QUARANTINE_STATUSES:
         abort(400, f"status must be one of {', '.join(QUARANTINE_STATUSES)}")
     source = request.args.get("source", "").strip()[:64] or None
-    batch = request.args.get("batch", type=int)
+    batch = int_arg("batch", lo=1)
     rows = list_quarantine(db_session(), source, status, batch, limit=300)
     return render_template("curate/quarantine.html", rows=rows, status=status, statuses=QUARANTINE_STATUSES,
                            source=source, batch=batch, groups=quarantine_groups(db_session(), status))

@@ -8,6 +8,7 @@ from assetmap.errors import RegistryError
 from assetmap.registry.models import ROLES
 from assetmap.registry.users import create_user, list_users, set_active, set_password, set_role
 
+from ...auth import start_session
 from ...registry import db_session
 from . import bp as curate_bp
 from . import who
@@ -79,8 +80,10 @@ def active(username: str):
 def password(username: str):
     new = request.form.get("password") or ""
     try:
-        set_password(db_session(), username, new, who())
+        user = set_password(db_session(), username, new, who())
         db_session().commit()
+        if user.username == current_user.username:
+            start_session(user)  # this browser goes on; every other session of this account has ended
         flash(f"New password set for {username}; their other sessions are logged out.")
     except RegistryError as exc:
         db_session().rollback()

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ..curated import CURATED_COLUMNS
+from ..locks import area_lock
 from .db import make_engine, require_current, session_factory
 from .models import CuratedAsset
 
@@ -64,8 +65,17 @@ def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None
     """Refresh ``build_root/<slug>`` from its kept inputs plus the registry's published assets."""
     from ..build import refresh_area
 
-    bbox = tuple(build_bounds(build_root, cfg.slug))
-    return refresh_area(cfg, Path(build_root) / cfg.slug, read_registry(url_or_engine, bbox), echo=echo)
+    out_dir = Path(build_root) / cfg.slug
+    with area_lock(out_dir):  # concurrent publishes (web workers, the CLI) queue here and run in turn
+        bbox = tuple(build_bounds(build_root, cfg.slug))
+        return refresh_area(cfg, out_dir, read_registry(url_or_engine, bbox), echo=echo)
+
+
+def publish_summary(cfg, report: dict) -> dict:
+    """What a publish did to an area, for people: seconds taken, assets from the registry (by source), total."""
+    regs = {k[len(PREFIX):]: v["in_area"] for k, v in report["curated"].items() if k.startswith(PREFIX)}
+    return {"slug": cfg.slug, "name": cfg.name, "seconds": report["timings"]["total"], "registry": sum(regs.values()),
+            "by_source": regs, "assets": report["assets"]["total"]}
 
 
 def build_bounds(build_root: str | Path, slug: str, margin: float = 0.05) -> list[float]:

@@ -6,20 +6,22 @@ hash string names its method and parameters, so stronger settings later still ve
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import RegistryError
 from .audit import write_audit
 from .models import ROLES, User, utcnow
+from .passwords import MAX_PASSWORD, MIN_PASSWORD, check_password  # noqa: F401  (part of this module's API)
 
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 # A constant hash to check against when the user does not exist, so the time taken does not tell.
 _DUMMY = generate_password_hash("not a real password", method="scrypt")
+MAX_FAILURES = 5  # failed passwords in a row before the account is locked …
+LOCK_SECONDS = 15 * 60  # … for this long (whoever tries, from whichever worker or server)
 
 
 def check_username(username: str) -> str:
@@ -28,15 +30,6 @@ def check_username(username: str) -> str:
         raise RegistryError(f"username {username!r} must be 2–64 lower-case letters, digits, '.', '-' or '_', "
                             f"starting with a letter or digit")
     return name
-
-
-def check_password(password: str) -> str:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise RegistryError(f"the password is too short; use at least {MIN_PASSWORD} characters (a few words "
-                            f"together are easy to remember and hard to guess)")
-    if len(password) > MAX_PASSWORD:
-        raise RegistryError(f"the password is longer than {MAX_PASSWORD} characters; use a shorter one")
-    return password
 
 
 def _role(role: str) -> str:
@@ -51,7 +44,7 @@ def get_user(session: Session, username: str) -> User | None:
 
 def create_user(session: Session, username: str, password: str, role: str = "moderator", who: str = "cli") -> User:
     name = check_username(username)
-    check_password(password)
+    check_password(password, name)
     _role(role)
     if get_user(session, name) is not None:
         raise RegistryError(f"there is already a user called {name!r}; choose another name, or change that "
@@ -76,6 +69,42 @@ def verify_user(session: Session, username: str, password: str, record_login: bo
     return user
 
 
+def _aware(at: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
+    return at if at is None or at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def attempt_login(session: Session, username: str, password: str, now: datetime | None = None,
+                  max_failures: int = MAX_FAILURES, lock_seconds: int = LOCK_SECONDS) -> User | None:
+    """:func:`verify_user` with a per-account throttle kept in the database: after ``max_failures``
+    wrong passwords in a row the account accepts none, not even the right one, for ``lock_seconds``.
+    The caller commits, whatever the outcome (failures must be counted)."""
+    now = now or utcnow()
+    user = get_user(session, username)
+    if user is None or (_aware(user.locked_until) or now) > now:
+        check_password_hash(_DUMMY, password or "")  # the same time as a real check
+        return None
+    if user.active and check_password_hash(user.password_hash, password or ""):
+        user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        return user
+    failures = session.execute(update(User).where(User.id == user.id)
+                               .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                               .execution_options(synchronize_session=False)).scalar_one()
+    if failures >= max_failures:
+        session.execute(update(User).where(User.id == user.id)
+                        .values(failed_logins=0, locked_until=now + timedelta(seconds=lock_seconds))
+                        .execution_options(synchronize_session=False))
+    session.expire(user)
+    return None
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user`` (each carries the version it began with: a new one matches none)."""
+    session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+                    .execution_options(synchronize_session=False))
+    session.expire(user)
+
+
 def _existing(session: Session, username: str) -> User:
     user = get_user(session, username)
     if user is None:
@@ -97,6 +126,8 @@ def _change(session: Session, username: str, who: str, name: str, value) -> User
                             "administrator first (or create one with `assetmap db create-admin`)")
     write_audit(session, who, f"set_{name}", "user", user.id, {name: getattr(user, name)}, {name: value})
     setattr(user, name, value)
+    session.flush()
+    end_sessions(session, user)  # a changed role or (de)activation ends every session the user had
     return user
 
 
@@ -110,8 +141,10 @@ def set_active(session: Session, username: str, active: bool, who: str) -> User:
 
 def set_password(session: Session, username: str, password: str, who: str) -> User:
     user = _existing(session, username)
-    user.password_hash = generate_password_hash(check_password(password), method="scrypt")
+    user.password_hash = generate_password_hash(check_password(password, user.username), method="scrypt")
     write_audit(session, who, "set_password", "user", user.id, None, {"password": "changed"})
+    session.flush()
+    end_sessions(session, user)
     return user
 
 
