@@ -59,7 +59,7 @@ def arguments(app, client) -> dict[str, list[str]]:
         **{k: fids + ["no-such-feature"] for k in FEATURE},
         "asset_id": list(first.ar.assets["asset_id"][:2]),
         "code": list(first.ar.neighbourhoods["lsoa21_code"][:2]),
-        "kind": ["suggestion", "report"], "qid": ["1"], "pid": ["1"], "username": ["admin"],
+        "kind": ["suggestion", "report"], "qid": ["1"], "pid": ["1"], "job_id": ["1"], "username": ["admin"],
         "digest": ["x"], "filename": ["x"],
     }
 
