@@ -23,6 +23,7 @@ CODE_DIRS = ("src", "app")  # the library and the web layer (wherever the web pa
 ENV_VAR = re.compile(r"\bASSETMAP_[A-Z0-9_]*[A-Z0-9]\b")
 PATH_PREFIXES = ("src/", "app/", "tests/", "bench/", "scripts/", "docs/", "data/", "labels/")
 GENERATED = ("app/static/vendor",)  # made by `make setup` (git-ignored)
+FILE_SUFFIX = r"\.(css|js|json|svg|png|csv|md|html|toml|lua|txt|gpkg|geojson|parquet|sqlite)$"
 
 
 def _text(path: Path) -> str:
@@ -247,13 +248,35 @@ def test_relative_links_resolve(page):
             assert anchor in _anchors(dest), f"{page.name}: link to {target}: no such heading in {dest.name}"
 
 
+def _module_file(dotted: str) -> tuple[Path | None, list[str]]:
+    """The file of the longest module prefix of ``assetmap.x.y`` / ``registry.x`` / ``app.x``, and the rest."""
+    parts = dotted.split(".")
+    roots = {"assetmap": ROOT / "src/assetmap", "registry": ROOT / "src/assetmap/registry", "app": ROOT / "app"}
+    base = roots[parts[0]]
+    for i in range(len(parts), 0, -1):
+        p = base.joinpath(*parts[1:i])
+        if p.with_suffix(".py").is_file() and i > 1:
+            return p.with_suffix(".py"), parts[i:]
+        if (p / "__init__.py").is_file():
+            return p / "__init__.py", parts[i:]
+    return None, parts
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_repository_paths_named_exist(page):
+def test_repository_paths_and_modules_named_exist(page):
+    module_names = {p.name for p in _code_files()}
     for token in re.findall(r"`([^`\s]+)`", _text(page)):
-        if not token.startswith(PATH_PREFIXES) or re.search(r"[<>*{}]", token) or token.startswith(GENERATED):
+        if re.search(r"[<>*{}]", token) or token.startswith(GENERATED):
             continue
-        path = token.split(":")[0]
-        assert (ROOT / path).exists(), f"{page.name} names {path}, which does not exist"
+        if token.startswith(PATH_PREFIXES):
+            path = token.split(":")[0]
+            assert (ROOT / path).exists(), f"{page.name} names {path}, which does not exist"
+        elif re.fullmatch(r"[a-z_]+\.py", token):
+            assert token in module_names, f"{page.name} names the module {token}, which is in neither src/ nor app/"
+        elif re.fullmatch(r"(assetmap|registry|app)(\.[A-Za-z_]+)+", token) and not re.search(FILE_SUFFIX, token):
+            file, rest = _module_file(token)
+            assert file, f"{page.name} names {token}, which is no module"
+            assert all(re.search(rf"\b{r}\b", _text(file)) for r in rest[:1]), f"{page.name}: {token} not in {file}"
 
 
 def test_readme_is_a_page_and_starts_with_the_two_commands():
