@@ -48,7 +48,7 @@ from .blueprints import (
     shortlist,
 )
 from .cors import register_cors
-from .errors import register_error_handlers
+from .error_pages import register_error_handlers
 from .formatting import register_filters
 from .palette import register_palette
 from .params import register_params

@@ -39,7 +39,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from assetmap.registry.models import User
 
-from .errors import error_response
+from .error_pages import error_response
 from .registry_setup import db_session
 
 CSRF_MESSAGE = ("This form has expired, or was not sent from this site. Go back, reload the page and send the "

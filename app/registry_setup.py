@@ -38,7 +38,7 @@ from assetmap.registry.geocode import results_lookup
 from assetmap.registry.validate import Checks
 from assetmap.taxonomy import load_taxonomy
 
-from .errors import error_response
+from .error_pages import error_response
 
 UNAVAILABLE = ("The database is not available at the moment, so this could not be done. Nothing you sent was "
                "saved. Please try again in a minute.")
