@@ -14,6 +14,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 ROOTS = {"app": PROJECT / "app", "assetmap": PROJECT / "src" / "assetmap"}
 HEAVY = {"numpy", "pandas", "scipy", "shapely", "pyproj", "geopandas"}
+WEB_FRAMEWORK = {"flask", "flask_login", "werkzeug", "jinja2", "markupsafe"}
 # the library's only way into the web layer: `assetmap serve` runs the site (and so imports it, in that function)
 LIBRARY_TO_WEB = {("assetmap.cli", "_serve", "app.server")}
 
@@ -134,6 +135,12 @@ def test_the_web_layer_does_no_numerical_or_geometric_work():
     found = sorted((m, name) for m in MODULES if m.split(".")[0] == "app"
                    for name, _ in imports(m) if name.split(".")[0] in HEAVY)
     assert found == [], f"web modules importing {', '.join(sorted(HEAVY))}: move the work into assetmap.serving"
+
+
+def test_what_the_pages_serve_is_computed_without_the_web_framework():
+    found = sorted((m, name) for m in MODULES if m.startswith("assetmap.serving")
+                   for name, _ in imports(m) if name.split(".")[0] in WEB_FRAMEWORK)
+    assert found == []
 
 
 def test_the_library_never_imports_the_web_layer():
