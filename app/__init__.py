@@ -21,7 +21,7 @@ Settings (``create_app(test_config)`` wins over environment variables, which win
                          see ``app/security.py``)
 
 The registry (curator pages, public suggestions and problem reports) adds its own settings:
-``DATABASE_URL``, ``SECRET_KEY`` … (``app/registry.py``) and cookies, CSRF and rate limits
+``DATABASE_URL``, ``SECRET_KEY`` … (``app/registry_setup.py``) and cookies, CSRF and rate limits
 (``app/auth.py``).
 """
 from __future__ import annotations
@@ -31,17 +31,32 @@ from pathlib import Path
 
 from flask import Flask
 
-from .assets import register_assets
 from .auth import apply_rate_limits, auth_defaults, register_auth
-from .errors import register_error_handlers
-from .formatting import register_filters
+from .blueprints import (
+    about,
+    api,
+    community,
+    curate,
+    docs,
+    downloads,
+    health,
+    ogc,
+    oruk,
+    pages,
+    planner,
+    public,
+    shortlist,
+)
 from .cors import register_cors
+from .error_pages import register_error_handlers
+from .formatting import register_filters
 from .palette import register_palette
 from .params import register_params
-from .registry import register_registry, registry_defaults
+from .registry_setup import register_registry, registry_defaults
 from .responses import StrictJSONProvider
 from .security import register_request_checks, register_security_headers
-from .state import AssetmapState
+from .state import register_state
+from .static_files import register_static_files
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,23 +83,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json = StrictJSONProvider(app)
 
-    app.extensions["assetmap"] = AssetmapState.load(
-        Path(app.config["ASSETMAP_BUILD_ROOT"]), default=app.config["DEFAULT_AREA"]
-    )
+    register_state(app, Path(app.config["ASSETMAP_BUILD_ROOT"]), app.config["DEFAULT_AREA"])
 
     register_params(app)
     register_request_checks(app)  # first: a bad Host or a control character stops a request before anything
     register_filters(app)
-    register_assets(app)
+    register_static_files(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_cors(app)
     register_registry(app)
     register_auth(app)
     register_palette(app)
-
-    from .blueprints import (about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner,
-                             public, shortlist)
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)
@@ -94,9 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(oruk.bp)
-    oruk.build_catalogue(app)
     app.register_blueprint(ogc.bp)
-    ogc.build_collections(app)
     app.register_blueprint(docs.bp)
     app.register_blueprint(community.bp)
     app.register_blueprint(curate.bp)

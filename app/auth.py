@@ -39,7 +39,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from assetmap.registry.models import User
 
-from .errors import error_response
+from .error_pages import error_response
+from .registry_setup import db_session
 
 CSRF_MESSAGE = ("This form has expired, or was not sent from this site. Go back, reload the page and send the "
                 "form again.")
@@ -127,8 +128,6 @@ def _session_alive() -> bool:
 
 
 def load_curator(user_id: str) -> Curator | None:
-    from .registry import db_session
-
     uid, _, token = (user_id or "").partition(":")
     if not (uid.isascii() and uid.isdigit()) or not _session_alive():
         return None

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from markupsafe import Markup
 
-_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+from assetmap.serving.links import http_url, landing_url
+from assetmap.serving.summary import OGL_SHORT, OS_SHORT, OSM_SHORT
+
 VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
                 "vendor/leaflet.markercluster/leaflet.markercluster.js")
 
@@ -73,26 +74,6 @@ def walk_phrase(r: dict) -> Markup:
                   f'              ({distance(r["walk_m"])} on foot{slower})')
 
 
-def http_url(value) -> str | None:
-    """The value if it is an http(s) URL with a host, else None (never a javascript: or data: link)."""
-    if not isinstance(value, str):
-        return None
-    v = value.strip()
-    if not _HTTP.match(v) or any(c in v for c in "\r\n\t "):
-        return None
-    try:
-        return v if urlsplit(v).hostname else None
-    except ValueError:
-        return None
-
-
-def landing_url(value) -> str | None:
-    """A source's landing text may be 'https://… (description)': the URL part, if it is http(s)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return http_url(value.strip().split()[0])
-
-
 def file_size(n) -> str:
     n = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -104,7 +85,7 @@ def file_size(n) -> str:
 
 def vendor_ready() -> bool:
     """True when scripts/vendor.py has put Leaflet and markercluster into static/vendor/."""
-    return current_app.extensions["assets"].ready(*VENDOR_FILES)
+    return current_app.extensions["static_files"].ready(*VENDOR_FILES)
 
 
 def register_filters(app: Flask) -> None:
@@ -116,18 +97,11 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(file_size)
     app.add_template_filter(zip, "zip")
     app.add_template_filter(checked_date)
-    # globals, not context: macros imported without context (cached once) can use them
-    from werkzeug.local import LocalProxy
-
-    from .state import current_state
-
+    # a global, not context: macros imported without context (cached once) can use it
     app.add_template_global(vendor_ready)
-    app.add_template_global(LocalProxy(current_state), "state")
 
     @app.context_processor
     def globals_():
-        from .state import OGL_SHORT, OS_SHORT, OSM_SHORT
-
         return {
             "footer_lines": (OSM_SHORT, OGL_SHORT, OS_SHORT),
         }

@@ -15,7 +15,7 @@ import re
 
 from flask import Flask
 
-from . import state as app_state
+from assetmap.serving.colours import RAMPS
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 FILENAME = "gen/palette.css"
@@ -35,9 +35,8 @@ def collect(state) -> list[str]:
         for part in (view.map_data, view.families, view.deciles, getattr(view, "walk_classes", None),
                      getattr(view, "bivariate_rows", None)):
             found.update(HEX.findall(json.dumps(part, default=str)))
-    for name in dir(app_state):
-        if name.endswith("COLOURS"):
-            found.update(HEX.findall(json.dumps(getattr(app_state, name), default=str)))
+    for ramp in RAMPS:
+        found.update(ramp)
     return sorted({c.lower() for c in found})
 
 
@@ -53,7 +52,7 @@ def register_palette(app: Flask) -> None:
     """Generate the palette stylesheet and the ``paint`` and ``width_class`` template helpers."""
     colours = collect(app.extensions["assetmap"])
     known = set(colours)
-    app.extensions["assets"].add(FILENAME, stylesheet(colours).encode())
+    app.extensions["static_files"].add(FILENAME, stylesheet(colours).encode())
 
     def paint(bg: str | None, fg: str | None = None) -> str:
         """``bg-…`` (and ``fg-…``) classes for data colours the palette holds."""

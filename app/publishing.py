@@ -64,9 +64,7 @@ def reload_builds(app: Flask) -> str:
     if app.config.get("SERVED_BY") == "gunicorn":
         os.kill(os.getppid(), signal.SIGHUP)
         return "gunicorn"
+    # one new state: page data, ORUK, OGC, models and the page and payload caches together
     old = app.extensions["assetmap"]
     app.extensions["assetmap"] = AssetmapState.load(Path(app.config["ASSETMAP_BUILD_ROOT"]), default=old.default)
-    app.extensions.pop("assetmap_frames", None)
-    if "registry" in app.extensions:
-        app.extensions["registry"].results = app.extensions["assetmap"].results
     return "in place"

@@ -1,10 +1,26 @@
 """Responses for precomputed data: cached bodies, gzip when the client accepts it, ETags."""
 from __future__ import annotations
 
+import gzip
+import hashlib
+from dataclasses import dataclass
+
 from flask import Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
-from .state import Payload
+
+@dataclass(frozen=True)
+class Payload:
+    """A response body kept in memory, plain and gzipped, with its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, text: str) -> Payload:
+        body = text.encode("utf-8")
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.sha256(body).hexdigest()[:32])
 
 
 class StrictJSONProvider(DefaultJSONProvider):

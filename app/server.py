@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import tempfile
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.ggevent import GeventWorker
+
+from assetmap.registry.db import default_url
 
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 BODY_SECONDS = 30.0
@@ -155,3 +158,31 @@ def gunicorn_options(bind: str, workers: int = 2, threads: int = 1, access_log: 
         "pre_request": one_request_per_connection,
         "proc_name": "assetmap",
     }
+
+
+def serve(args) -> int:
+    """``assetmap serve``: the registry prepared once, then the development server or gunicorn."""
+    from . import create_app
+    from .registry_setup import prepare_database
+
+    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root), "SERVE_HOST": "" if args.bind else args.host}
+    if args.bind and not args.bind.startswith("unix:"):
+        config["SERVE_HOST"] = args.bind.rsplit(":", 1)[0].strip("[]")
+
+    # the registry, once, before any worker starts: SQLite is created or migrated here; a PostgreSQL
+    # database that is not current stops the server with the fix (`assetmap db upgrade`)
+    prepare_database(default_url()).dispose()
+    bind = args.bind or f"{args.host}:{args.port}"
+    if args.debug:
+        print(f"Development server on http://{bind}/ (--debug: never in production)", file=sys.stderr)
+        create_app(config).run(host=args.host, port=args.port, debug=True, use_reloader=False, threaded=True)
+        return 0
+    if config["SERVE_HOST"] in ("", "0.0.0.0", "::") and not os.environ.get("ASSETMAP_TRUSTED_HOSTS"):
+        print("note: only requests for 127.0.0.1 or localhost are answered (others get 400); set "
+              "ASSETMAP_TRUSTED_HOSTS to the public host name(s)", file=sys.stderr)
+
+    print(f"Serving on http://{bind}/ with gunicorn, {args.workers} {args.worker_class} worker(s); Ctrl+C to stop"
+          + (f"; kill -HUP $(cat {args.pid}) reloads new builds" if args.pid else ""), file=sys.stderr)
+    AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads, None if args.no_access_log else "-",
+                                            args.pid, worker_class=args.worker_class)).run()
+    return 0

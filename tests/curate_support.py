@@ -2,7 +2,7 @@
 
 ``curate_app`` is one app per test session (loading the built areas takes seconds); ``capp``
 points it at the test's fresh registry database (``registry_url``: SQLite, and PostgreSQL under
-scripts/pg-test.sh) with :func:`app.registry.init_registry`, with rate-limit counters reset.
+scripts/pg-test.sh) with :func:`app.registry_setup.init_registry`, with rate-limit counters reset.
 Users: ``ada`` (admin) and ``mo`` (moderator), password :data:`PASSWORD`.
 
 Import what you use: ``from curate_support import capp, curate_app, client, ...``.
@@ -36,7 +36,7 @@ def curate_app(chesterfield_root, tmp_path_factory):  # noqa: F811
 
 @pytest.fixture
 def capp(curate_app, engine, registry_url):  # noqa: F811
-    from app.registry import init_registry
+    from app.registry_setup import init_registry
 
     init_registry(curate_app, registry_url)
     curate_app.extensions["assetmap_limiter"].reset()

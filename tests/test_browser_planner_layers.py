@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.state import DECILE_COLOURS
+from assetmap.serving.colours import DECILE_COLOURS
 from app_fixtures import app, chesterfield_ar, chesterfield_root  # noqa: F401  (pytest fixtures are used by name)
 from browser_support import SHOTS, browser, page, popup_text, server, wait_for_map  # noqa: F401
 
@@ -23,7 +23,7 @@ def test_choropleth_draws_every_neighbourhood_in_decile_colours(page, chesterfie
 
 
 def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(page, chesterfield_ar):
-    from app.state import WALK_CLASSES
+    from assetmap.serving.colours import WALK_CLASSES
 
     page.goto("/")
     wait_for_map(page)
@@ -54,7 +54,7 @@ def test_walking_layer_colours_neighbourhoods_by_minutes_to_the_chosen_place(pag
 
 
 def test_deprivation_layer_shades_by_any_iod_domain(page, chesterfield_ar):
-    from app.state import DECILE_COLOURS
+    from assetmap.serving.colours import DECILE_COLOURS
 
     page.goto("/")
     wait_for_map(page)
@@ -72,7 +72,7 @@ def test_deprivation_layer_shades_by_any_iod_domain(page, chesterfield_ar):
 
 
 def test_gap_layers_bivariate_colours_and_outlines(page, chesterfield_ar):
-    from app.state import BIVARIATE_COLOURS
+    from assetmap.serving.colours import BIVARIATE_COLOURS
 
     page.goto("/")
     wait_for_map(page)

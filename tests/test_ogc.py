@@ -305,11 +305,11 @@ def test_reloaded_builds_are_served_by_the_next_request(chesterfield_root):  # n
     from app.publishing import reload_builds
 
     fresh = create_app({"TESTING": True, "ASSETMAP_BUILD_ROOT": str(chesterfield_root)})
-    before = fresh.extensions["ogc"]
+    before = fresh.extensions["assetmap"].ogc
     assert reload_builds(fresh) == "in place"
     c = fresh.test_client()
     assert get(c, "/ogc/collections").get_json()["collections"]
-    after = fresh.extensions["ogc"]
+    after = fresh.extensions["assetmap"].ogc
     assert after is not before and after.source is fresh.extensions["assetmap"]
     n = len(after.collections["chesterfield-assets"].features)
     assert get(c, f"{ASSETS}/items?limit=1").get_json()["numberMatched"] == n

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from app.hours import open_now, weekly_hours
-from app.pagedata import neutral
+from assetmap.serving.hours import open_now, weekly_hours
+from assetmap.serving.profiles import neutral
 from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
     CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
     app, chesterfield_ar, chesterfield_root, client, hostile_app, hostile_ar, hostile_client, hostile_root,

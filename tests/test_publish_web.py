@@ -7,13 +7,13 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy.orm import Session
-
 from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
-from assetmap.registry.models import CuratedAsset
-from assetmap.registry.users import create_user
 from curate_support import PASSWORD, XSS_IMG, assert_escaped, login, page, post, suggestion_form
 from registry_support import engine, registry_url  # noqa: F401
+from sqlalchemy.orm import Session
+
+from assetmap.registry.models import CuratedAsset
+from assetmap.registry.users import create_user
 
 
 @pytest.fixture
@@ -73,3 +73,32 @@ def test_publish_under_gevent_runs_the_refresh_in_a_child_process(pub_client, en
     assert post(client, "/curate/publish").status_code == 303
     assert "1 place(s) from the registry" in page(client.get("/curate/"))
     assert name in page(client.get("/lookup?postcode=S40+1LP&category=community_centre"))
+
+
+def test_a_publish_in_process_reaches_oruk_and_ogc_without_a_restart(pub_client):
+    """Every served catalogue is rebuilt with the site's state: the ORUK services and the OGC API
+    collections show a place published from the registry in the same process, straight away."""
+    from urllib.parse import quote
+
+    client = pub_client
+    name = "Hollow Lane Community Hall"
+    where = quote(f"name = '{name}'")
+    items = f"/ogc/collections/chesterfield-assets/items?filter-lang=cql2-text&filter={where}"
+
+    def oruk_names() -> list[str]:
+        return [s["name"] for s in client.get("/api/oruk/services?search=hollow+lane").get_json()["contents"]]
+
+    def ogc_matched() -> int:
+        return client.get(items).get_json()["numberMatched"]
+
+    total = client.get("/ogc/collections/chesterfield-assets/items?limit=1").get_json()["numberMatched"]
+    assert name not in oruk_names() and ogc_matched() == 0
+    assert post(client, "/suggest", suggestion_form()).status_code in (302, 303)
+    login(client, "mo")
+    sid = int(__import__("re").search(r"/curate/suggestions/(\d+)", page(client.get("/curate/suggestions"))).group(1))
+    assert post(client, f"/curate/suggestions/{sid}", suggestion_form(action="approve")).status_code == 303
+    assert name not in oruk_names() and ogc_matched() == 0  # approved, not yet published
+    assert post(client, "/curate/publish").status_code == 303
+    assert name in oruk_names()
+    assert ogc_matched() == 1
+    assert client.get("/ogc/collections/chesterfield-assets/items?limit=1").get_json()["numberMatched"] == total + 1

@@ -9,18 +9,17 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, abort, jsonify, request
-from pyproj import Transformer
 
 from assetmap.errors import PostcodeError
 from assetmap.results import find_postcode_area
 from assetmap.scenarios import Change, ScenarioError
+from assetmap.serving.coords import lonlat_to_bng
 from assetmap.siting import site
 
 from ..params import whole_number
 from ..state import current_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 
 
 def _model(slug: str):
@@ -58,10 +57,11 @@ def scenario(slug: str):
             if request.args.get("in"):
                 changes.append(Change("open", category=cat[:60], asset_id=request.args["in"][:200]))
             else:
-                x, y = _TO_BNG.transform(_coord("lon", -8.7, 2.1), _coord("lat", 49.8, 60.9))
-                changes.append(Change("open", category=cat[:60], x=float(x), y=float(y)))
+                x, y = lonlat_to_bng(_coord("lon", -8.7, 2.1), _coord("lat", 49.8, 60.9))
+                changes.append(Change("open", category=cat[:60], x=x, y=y))
         if not changes:
-            raise ScenarioError("say what changes: open=<category> with lon and lat (or in=<asset_id>), or close=<asset_id>")
+            raise ScenarioError("say what changes: open=<category> with lon and lat (or in=<asset_id>), "
+                                "or close=<asset_id>")
         return jsonify(model.run(changes))
     except ScenarioError as exc:
         return _error(exc)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
+from assetmap.serving.summary import MIMETYPES
+
 from .. import fields
 from ..responses import payload_response
-from ..state import MIMETYPES, current_state
+from ..state import current_state
 
 bp = Blueprint("downloads", __name__)
 

@@ -11,27 +11,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from assetmap.ogcapi import BadParameter, OgcService, area_collections
+from assetmap.ogcapi import BadParameter, OgcService
+
+from ..state import current_state
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 
-def build_collections(app) -> OgcService:
-    """(Re)build the OGC service from the loaded areas (``app.extensions["assetmap"]``): at startup,
-    and again by the first request after the builds were reloaded in place (``reload_builds``)."""
-    state = app.extensions["assetmap"]
-    service = OgcService(area_collections(state.results), source=state)
-    app.extensions["ogc"] = service
-    return service
-
-
 def _service() -> OgcService:
-    service = current_app.extensions.get("ogc")
-    if service is None or service.source is not current_app.extensions["assetmap"]:
-        service = build_collections(current_app)
-    return service
+    """The OGC service over the loaded areas, built with the site's state (and rebuilt with it on reload)."""
+    return current_state().ogc
 
 
 @bp.errorhandler(BadParameter)

@@ -9,7 +9,7 @@ Responses follow the ORUK profile's JSON Schemas; errors are JSON with the reaso
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from assetmap.errors import PostcodeError
 from assetmap.oruk import HSDS_VERSION, PROFILE_URL, OrukCatalogue
@@ -22,14 +22,9 @@ bp = Blueprint("oruk", __name__, url_prefix="/api/oruk")
 MAX_PER_PAGE = 200
 
 
-def build_catalogue(app) -> None:
-    """At startup: every area's assets as ORUK services (requests only filter and page)."""
-    state = app.extensions["assetmap"]
-    app.extensions["oruk"] = OrukCatalogue(state.results, state.views[state.default].ar.taxonomy)
-
-
 def catalogue() -> OrukCatalogue:
-    return current_app.extensions["oruk"]
+    """Every area's assets as ORUK services, built with the site's state (requests only filter and page)."""
+    return current_state().oruk
 
 
 class BadRequest(ValueError):

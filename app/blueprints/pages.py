@@ -1,5 +1,5 @@
 """Linkable pages for one asset and one neighbourhood, from data precomputed at startup
-(``AreaView.asset_pages`` and ``AreaView.profiles``, built by app/pagedata.py)."""
+(``AreaView.asset_pages`` and ``AreaView.profiles``, built by assetmap.serving)."""
 from __future__ import annotations
 
 import csv
@@ -7,9 +7,11 @@ import io
 
 from flask import Blueprint, Response, abort, render_template, url_for
 
-from ..hours import open_now
-from ..pagedata import CSV_HEADER, neutral, profile_csv_rows
-from ..state import IMD_LSOAS_ENGLAND, AreaView, current_state
+from assetmap.serving.deprivation import IMD_LSOAS_ENGLAND
+from assetmap.serving.hours import open_now
+from assetmap.serving.profiles import CSV_HEADER, neutral, profile_csv_rows
+
+from ..state import AreaView, current_state
 from .downloads import backdrop
 
 bp = Blueprint("pages", __name__)

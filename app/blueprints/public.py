@@ -7,9 +7,9 @@ from assetmap.errors import MalformedPostcodeError, PostcodeError
 from assetmap.places import normalise_name
 from assetmap.postcodes import normalise
 from assetmap.results import Lookup, find_places, find_postcode_area, place_by_label
+from assetmap.serving.search import CANDIDATES, Filters, apply_filters, read_filters
 
-from ..frames import render_framed
-from ..search import CANDIDATES, Filters, apply_filters, read_filters
+from ..page_cache import render_framed
 from ..state import current_state
 from .downloads import backdrop
 

@@ -115,34 +115,11 @@ def _export(args) -> int:
 def _serve(args) -> int:
     from .results import load_results
 
-    config = {"ASSETMAP_BUILD_ROOT": str(args.build_root), "SERVE_HOST": "" if args.bind else args.host}
-    if args.bind and not args.bind.startswith("unix:"):
-        config["SERVE_HOST"] = args.bind.rsplit(":", 1)[0].strip("[]")
     load_results(args.build_root)  # fail here, with the fix, rather than in every worker
-    from app.registry import prepare_database
-    from .registry.db import default_url
+    # the web layer, imported only by the command that serves it: the library never depends on it
+    from app.server import serve
 
-    # the registry, once, before any worker starts: SQLite is created or migrated here; a PostgreSQL
-    # database that is not current stops the server with the fix (`assetmap db upgrade`)
-    prepare_database(default_url()).dispose()
-    bind = args.bind or f"{args.host}:{args.port}"
-    if args.debug:
-        from app import create_app
-
-        print(f"Development server on http://{bind}/ (--debug: never in production)", file=sys.stderr)
-        create_app(config).run(host=args.host, port=args.port, debug=True, use_reloader=False, threaded=True)
-        return 0
-    from app.server import AssetmapServer, gunicorn_options
-
-    if config["SERVE_HOST"] in ("", "0.0.0.0", "::") and not os.environ.get("ASSETMAP_TRUSTED_HOSTS"):
-        print("note: only requests for 127.0.0.1 or localhost are answered (others get 400); set "
-              "ASSETMAP_TRUSTED_HOSTS to the public host name(s)", file=sys.stderr)
-
-    print(f"Serving on http://{bind}/ with gunicorn, {args.workers} {args.worker_class} worker(s); Ctrl+C to stop"
-          + (f"; kill -HUP $(cat {args.pid}) reloads new builds" if args.pid else ""), file=sys.stderr)
-    AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads, None if args.no_access_log else "-",
-                                            args.pid, worker_class=args.worker_class)).run()
-    return 0
+    return serve(args)
 
 
 def _fetch(args) -> int:

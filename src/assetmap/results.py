@@ -56,6 +56,9 @@ class AreaResults:
             else feature_collection([])
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
         self._lookup = self._lookup_index(pcs)
+        eq = self.dir / "downloads" / "equity.json"
+        # the equity table by IMD decile (built with the gap measure), read once for every page that shows it
+        self.equity_by_decile: list[dict] = json.loads(eq.read_text()).get("by_decile", []) if eq.exists() else []
         gaz = self.dir / "places.parquet"
         self.places = PlaceIndex(pd.read_parquet(gaz) if gaz.exists() else pd.DataFrame(columns=PLACE_COLUMNS),
                                  self.slug)

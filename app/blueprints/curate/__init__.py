@@ -8,65 +8,25 @@ POST gets 403; ``/curate/users/…`` is for admins only (403 for moderators).
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from assetmap.registry.assets import count_due
 from assetmap.registry.audit import history
 from assetmap.registry.community import count_problems, count_suggestions
-from assetmap.registry.quarantine import count_quarantine
 from assetmap.registry.models import User
+from assetmap.registry.quarantine import count_quarantine
 from assetmap.registry.users import attempt_login, end_sessions
 
 from ...auth import start_session
 from ...publishing import publish as publish_changes
-from ...registry import current_registry, db_session
+from ...registry_setup import current_registry, db_session
 from ...state import current_state
+from . import data, imports, queue, users  # noqa: F401  (they add their pages to bp)
+from .base import bp, safe_next
 
-bp = Blueprint("curate", __name__, url_prefix="/curate")
-PUBLIC_ENDPOINTS = {"curate.login"}
 LOGIN_FAILED = ("The username or password is not right, or the account is not active, or it is locked for a few "
                 "minutes after too many wrong passwords. Check them and try again later.")
-
-
-@bp.before_request
-def require_curator():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if not current_user.is_authenticated:
-        if request.method in ("GET", "HEAD"):
-            return redirect(url_for("curate.login", next=request.full_path.rstrip("?")))
-        abort(403, "Log in as a curator to do this.")
-    return None
-
-
-@bp.after_request
-def no_store(resp):
-    """Curator pages, the login and exports (audit.csv) hold personal and unpublished data: never cached."""
-    resp.headers["Cache-Control"] = "no-store"
-    resp.headers.pop("Expires", None)
-    return resp
-
-
-def who() -> str:
-    return current_user.username
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host, scheme or protocol-relative URL)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
-        return None
-    return target
-
-
-def back(default: str) -> str:
-    """Where a form says to return to (a local path), else ``default``."""
-    return safe_next(request.form.get("next")) or default
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -118,6 +78,3 @@ def publish():
                                     f"place(s) from the registry" for d in done)
           + ". The map, the lookup and the downloads show them once the site has reloaded (a few seconds).")
     return redirect(url_for("curate.dashboard"), 303)
-
-
-from . import data, imports, queue, users  # noqa: E402,F401  (they add their pages to bp)

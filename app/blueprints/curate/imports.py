@@ -14,13 +14,13 @@ from werkzeug.utils import secure_filename
 
 from assetmap.errors import DataSourceError, RegistryError
 from assetmap.registry.geocode import results_lookup
+from assetmap.registry.import_files import preflight
 from assetmap.registry.importer import import_file, recent_batches
 from assetmap.registry.jobs import create_job, get_job, job_view, recent_jobs, start_job
 from assetmap.registry.limits import WEB_LIMITS, ImportLimitError
-from assetmap.registry.readers import preflight
 
-from ...registry import current_registry, db_session
-from . import bp, who
+from ...registry_setup import current_registry, db_session
+from .base import bp, who
 
 FORMATS = {"": "From the file name (.csv, .geojson, .json)", "csv": "CSV", "geojson": "GeoJSON",
            "oruk": "Open Referral UK (JSON)"}

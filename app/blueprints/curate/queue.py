@@ -5,14 +5,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from assetmap.errors import RegistryError, RowValidationError
 from assetmap.registry.audit import history
-from assetmap.registry.community import (approve_suggestion, get_suggestion, list_problems, list_suggestions,
-                                         reject_suggestion, resolve_problem, update_suggestion)
+from assetmap.registry.community import (
+    approve_suggestion,
+    get_suggestion,
+    list_problems,
+    list_suggestions,
+    reject_suggestion,
+    resolve_problem,
+    update_suggestion,
+)
 from assetmap.registry.models import PROBLEM_STATUSES, SUGGESTION_STATUSES, CuratedAsset
 
 from ...forms import SUGGEST_FIELDS, changed, field_errors, form_values
-from ...registry import current_registry, db_session
+from ...registry_setup import current_registry, db_session
 from ..community import TOPICS
-from . import back, bp, who
+from .base import back, bp, who
 
 
 def _status(allowed: tuple[str, ...], default: str) -> str:

@@ -9,9 +9,9 @@ from assetmap.registry.models import ROLES
 from assetmap.registry.users import create_user, list_users, set_active, set_password, set_role
 
 from ...auth import start_session
-from ...registry import db_session
-from . import bp as curate_bp
-from . import who
+from ...registry_setup import db_session
+from .base import bp as curate_bp
+from .base import who
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

@@ -28,9 +28,10 @@ from ..errors import RegistryError
 from ..taxonomy import Taxonomy, load_taxonomy
 from .assets import new_asset, store_asset
 from .audit import write_audit
+from .import_files import preflight, read_file
 from .limits import Limits
 from .models import AuditLog, CuratedAsset, ImportBatch, QuarantineRow, displayable, dumps, utcnow
-from .readers import RawRow, preflight, read_file
+from .readers import RawRow
 from .seen import SeenIds
 from .validate import FIELDS, Checks, derive_source_id, validate
 

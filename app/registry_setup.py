@@ -38,7 +38,7 @@ from assetmap.registry.geocode import results_lookup
 from assetmap.registry.validate import Checks
 from assetmap.taxonomy import load_taxonomy
 
-from .errors import error_response
+from .error_pages import error_response
 
 UNAVAILABLE = ("The database is not available at the moment, so this could not be done. Nothing you sent was "
                "saved. Please try again in a minute.")
@@ -99,7 +99,12 @@ class Registry:
         options = {"max_overflow": -1} if app.config.get("SERVED_BY_GEVENT") else {}
         self.engine = prepare_database(self.url, app.config.get("REGISTRY_AUTO_UPGRADE"), **options)
         self.sessions = session_factory(self.engine)
-        self.results = app.extensions["assetmap"].results
+        self._extensions = app.extensions
+
+    @property
+    def results(self):
+        """The built areas the site serves now (after a publish, the new ones)."""
+        return self._extensions["assetmap"].results
 
     @cached_property
     def taxonomy(self):

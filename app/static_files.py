@@ -34,7 +34,7 @@ class Asset:
     mtime_ns: int
 
 
-class StaticAssets:
+class StaticFiles:
     """The app's static folder (``current_app.static_folder``), read once per file version and
     kept in memory."""
 
@@ -96,7 +96,7 @@ class StaticAssets:
 
 @bp.get("/static/v/<digest>/<path:filename>")
 def asset(digest: str, filename: str):
-    a = current_app.extensions["assets"].get(filename)
+    a = current_app.extensions["static_files"].get(filename)
     if a is None:
         abort(404, description="No such file.")
     gz = a.gzipped is not None and request.accept_encodings["gzip"] > 0
@@ -136,8 +136,8 @@ def compress_response(resp: Response) -> Response:
     return resp
 
 
-def register_assets(app: Flask) -> None:
-    app.extensions["assets"] = StaticAssets(watch=app.debug)
+def register_static_files(app: Flask) -> None:
+    app.extensions["static_files"] = StaticFiles(watch=app.debug)
     app.register_blueprint(bp)
-    app.add_template_global(app.extensions["assets"].url, "asset_url")
+    app.add_template_global(app.extensions["static_files"].url, "asset_url")
     app.after_request(compress_response)

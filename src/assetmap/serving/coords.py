@@ -1,0 +1,12 @@
+"""Longitude/latitude (WGS84) to the British National Grid, for requests that give a point."""
+from __future__ import annotations
+
+from pyproj import Transformer
+
+_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+def lonlat_to_bng(lon: float, lat: float) -> tuple[float, float]:
+    """(easting, northing) in metres on the British National Grid (EPSG:27700)."""
+    x, y = _TO_BNG.transform(lon, lat)
+    return float(x), float(y)
