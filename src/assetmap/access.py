@@ -68,7 +68,7 @@ class AccessEngine:
         self._same = (oi, ai, origins.leg[oi] + assets.leg[ai] + np.abs(origins.to_u[oi] - assets.to_u[ai]))
 
     @classmethod
-    def contracted(cls, net: WalkNetwork, origins: Snap, assets: Snap) -> "AccessEngine":
+    def contracted(cls, net: WalkNetwork, origins: Snap, assets: Snap) -> AccessEngine:
         """The same engine routing over junctions only (chains of shape nodes contracted into
         edges, :mod:`assetmap.contraction`): identical distances, several times fewer nodes."""
         routing = contract(net)

@@ -29,13 +29,14 @@ import geopandas as gpd
 import pandas as pd
 
 from .config import PROJECT_ROOT
+from .constants import IOD_DOMAINS
 from .errors import AssetmapError
 from .results import AreaResults
 
 VENDOR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"
 ATTRIBUTION = ("© OpenStreetMap contributors (ODbL) · Contains OS data © Crown copyright and database right · "
                "MHCLG and ONS data, Open Government Licence v3.0")
-DOMAINS = ("income", "employment", "education", "health", "crime", "housing", "environment")
+DOMAINS = IOD_DOMAINS
 DECILE_COLOURS = "RdYlBu"  # decile 1 (most deprived) red … 10 blue
 
 

@@ -23,7 +23,7 @@ def oruk_document(services: list[dict], terms: list[dict]) -> dict:
     doc = Page(services, len(services), 1, max(1, len(services))).as_dict()
     used = {a["taxonomy_term_id"] for s in services for a in s.get("attributes", [])}
     return {**doc, "hsds_version": HSDS_VERSION, "profile": PROFILE_URL,
-            "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "taxonomy_terms": [t for t in terms if t["id"] in used]}
 
 

@@ -32,7 +32,8 @@ _RULE = re.compile(r"^(\S+)\s+(\S+)$")
 
 def _days(selector: str) -> tuple[list[str], list[int]] | None:
     """``Mo-Fr`` -> (["Mo", …, "Fr"], []); ``Fr[1,3]`` -> (["Fr"], [1, 3]); None when not simple."""
-    days, nth = [], []
+    days: list[str] = []
+    nth: list[int] = []
     for part in re.split(r",(?![^\[]*\])", selector):
         m = _DAYSEL.match(part)
         if not m:

@@ -42,7 +42,7 @@ class OrukCatalogue:
         fams, cats = taxonomy["families"], taxonomy["categories"]
         self.terms = [{"id": uid("term", "family", k), "name": f["label"], "description": f"Family: {f['label']}",
                        "taxonomy_id": TAXONOMY_ID, "term": k} for k, f in fams.items()]
-        fam_ids = {k: t["id"] for k, t in zip(fams, self.terms)}
+        fam_ids = {k: t["id"] for k, t in zip(fams, self.terms, strict=False)}
         for k, c in cats.items():
             self.terms.append({"id": uid("term", "category", k), "name": c["label"],
                                "description": f"{c['label']} (OpenStreetMap: {'; '.join(c.get('osm', [])) or 'curated lists'})",
@@ -59,7 +59,7 @@ class OrukCatalogue:
         for slug, ar in areas.items():
             built = ar.report.get("built_at")
             lad = {r["lsoa21_code"]: r.get("lad_name") for r in ar.neighbourhoods[["lsoa21_code", "lad_name"]].to_dict("records")}
-            for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy):
+            for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy, strict=False):
                 rec = {**rec, "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
                 full, listed, sal = service_record(slug, rec, built, lad.get(rec.get("lsoa21_code")), cats,
                                                    self.term_by_key)

@@ -22,11 +22,11 @@ import shapely
 from shapely.geometry import box
 
 from .config import OsmConfig
+from .constants import WGS84
 from .errors import DataSourceError
 from .io import vsi_path
 from .taxonomy import Taxonomy
 
-WGS84 = "EPSG:4326"
 _HSTORE = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 
 ASSET_COLUMNS = ["osm_type", "osm_id", "name", "category", "categories", "tags", "geometry"]
@@ -154,7 +154,7 @@ def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtr
         other = df["other_tags"] if "other_tags" in df else pd.Series([None] * len(df))
         ids = df["osm_id"] if "osm_id" in df else pd.Series([None] * len(df))
         way_ids = df["osm_way_id"] if "osm_way_id" in df else pd.Series([None] * len(df))
-        for rec, ot, oid, wid, geom in zip(records, other, ids, way_ids, df.geometry):
+        for rec, ot, oid, wid, geom in zip(records, other, ids, way_ids, df.geometry, strict=False):
             tags = {k: str(v) for k, v in rec.items() if v is not None and not (isinstance(v, float) and np.isnan(v))}
             tags.update(parse_hstore(ot))
             if role == "lines" and "highway" in tags:

@@ -24,8 +24,8 @@ import pandas as pd
 from .access import AccessEngine, metres_per_minute
 from .contraction import contract
 from .errors import AssetmapError
-from .gaps import shortfall
 from .gapmeasure import origin_population
+from .gaps import shortfall
 from .network import WalkNetwork
 from .outputs import unflatten
 from .snapping import Snap, Snapper

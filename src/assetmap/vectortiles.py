@@ -27,6 +27,7 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
 from . import mvt
+from .constants import WGS84
 from .errors import BuildError
 from .mvt import encode_tile
 
@@ -128,7 +129,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
     padded = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
     window = shapely.box(*padded)
     out = []
-    for layer, (geoms, props, tree) in zip(layers, prepared):
+    for layer, (geoms, props, tree) in zip(layers, prepared, strict=False):
         idx = tree.query(window)
         if not len(idx):
             continue
@@ -169,7 +170,7 @@ def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tupl
     if not 0 <= minzoom <= maxzoom <= 16:
         raise BuildError(f"tile zooms must satisfy 0 <= minzoom <= maxzoom <= 16; got {minzoom}..{maxzoom}")
     lon0, lat0, lon1, lat1 = bounds_lonlat
-    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs="EPSG:4326").to_crs(WEB_MERCATOR)
+    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs=WGS84).to_crs(WEB_MERCATOR)
     bounds = (corners.x.min(), corners.y.min(), corners.x.max(), corners.y.max())
     tiles: list[tuple[int, bytes]] = []
     per_zoom: dict[str, int] = {}

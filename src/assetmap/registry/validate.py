@@ -207,7 +207,7 @@ class AssetIn(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _locate(self, info: ValidationInfo) -> "AssetIn":
+    def _locate(self, info: ValidationInfo) -> AssetIn:
         if self.lat is not None:
             return self.model_copy(update={"located_by": "coordinates"})
         checks: Checks | None = (info.context or {}).get("checks")
