@@ -33,9 +33,9 @@ from flask import Flask
 
 from .assets import register_assets
 from .auth import apply_rate_limits, auth_defaults, register_auth
+from .cors import register_cors
 from .errors import register_error_handlers
 from .formatting import register_filters
-from .cors import register_cors
 from .palette import register_palette
 from .params import register_params
 from .registry import register_registry, registry_defaults
@@ -83,8 +83,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_auth(app)
     register_palette(app)
 
-    from .blueprints import (about, api, community, curate, docs, downloads, health, ogc, oruk, pages, planner,
-                             public, shortlist)
+    from .blueprints import (
+        about,
+        api,
+        community,
+        curate,
+        docs,
+        downloads,
+        health,
+        ogc,
+        oruk,
+        pages,
+        planner,
+        public,
+        shortlist,
+    )
 
     app.register_blueprint(planner.bp)
     app.register_blueprint(public.bp)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from assetmap.errors import RegistryError, RowValidationError
 from assetmap.registry.assets import find_assets
 from assetmap.registry.community import client_hash, create_suggestion, report_problem
-from assetmap.registry.models import CuratedAsset, PROBLEM_TOPICS
+from assetmap.registry.models import PROBLEM_TOPICS, CuratedAsset
 
 from ..forms import HONEYPOT, SUGGEST_FIELDS, field_errors, form_values
 from ..registry import current_registry, db_session

@@ -16,8 +16,8 @@ from flask_login import current_user, logout_user
 from assetmap.registry.assets import count_due
 from assetmap.registry.audit import history
 from assetmap.registry.community import count_problems, count_suggestions
-from assetmap.registry.quarantine import count_quarantine
 from assetmap.registry.models import User
+from assetmap.registry.quarantine import count_quarantine
 from assetmap.registry.users import attempt_login, end_sessions
 
 from ...auth import start_session

@@ -13,8 +13,14 @@ from assetmap.registry.audit import history
 from assetmap.registry.community import list_problems
 from assetmap.registry.export import safe_csv_cell
 from assetmap.registry.models import ASSET_STATUSES, QUARANTINE_STATUSES
-from assetmap.registry.quarantine import (discard_quarantine, fix_quarantine, get_quarantine, list_quarantine,
-                                          quarantine_groups, resubmit_quarantine)
+from assetmap.registry.quarantine import (
+    discard_quarantine,
+    fix_quarantine,
+    get_quarantine,
+    list_quarantine,
+    quarantine_groups,
+    resubmit_quarantine,
+)
 
 from ...forms import ASSET_FIELDS, QUARANTINE_EXTRA, changed, field_errors, form_values
 from ...params import int_arg

@@ -5,8 +5,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from assetmap.errors import RegistryError, RowValidationError
 from assetmap.registry.audit import history
-from assetmap.registry.community import (approve_suggestion, get_suggestion, list_problems, list_suggestions,
-                                         reject_suggestion, resolve_problem, update_suggestion)
+from assetmap.registry.community import (
+    approve_suggestion,
+    get_suggestion,
+    list_problems,
+    list_suggestions,
+    reject_suggestion,
+    resolve_problem,
+    update_suggestion,
+)
 from assetmap.registry.models import PROBLEM_STATUSES, SUGGESTION_STATUSES, CuratedAsset
 
 from ...forms import SUGGEST_FIELDS, changed, field_errors, form_values
