@@ -60,3 +60,4 @@ def test_one_home_for_the_crs_and_domains():
     assert neighbourhoods.BNG is constants.BNG
     assert explorer.DOMAINS == constants.IOD_DOMAINS
     assert tuple(NEED_WEIGHTS) == constants.IOD_DOMAINS
+    assert tuple(k for k, _ in constants.IOD_MEASURES) == ("imd", *constants.IOD_DOMAINS)
