@@ -95,7 +95,8 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages, deprivation: pd.DataF
         geocoder = Geocoder(all_pc)
         minx, miny, maxx, maxy = region.bounds
         area_pc = all_pc[all_pc.x.between(minx, maxx) & all_pc.y.between(miny, maxy)].copy()
-        area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y), index=area_pc.index, crs=BNG), lsoas)
+        area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y),
+                                                           index=area_pc.index, crs=BNG), lsoas)
         area_pc = area_pc.reset_index(drop=True)
         echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
 

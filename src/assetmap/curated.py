@@ -52,7 +52,8 @@ def _load_raw(src: SourceConfig, path) -> pd.DataFrame:
         if key:
             data = data[key]
         if not isinstance(data, list):
-            raise DataSourceError(f"curated list {path} is not a JSON list of records; set 'records' to the key holding the list")
+            raise DataSourceError(f"curated list {path} is not a JSON list of records; set 'records' to the key "
+                                  "holding the list")
         return pd.json_normalize(data, sep=".").astype(object)
     header = src.option("header", True)
     names = src.option("column_names")
@@ -93,7 +94,8 @@ def _title(s: pd.Series) -> pd.Series:
             return v
         words = []
         for w in v.split(" "):
-            words.append(w if (len(w) <= 3 and any(ch.isdigit() for ch in w)) or w in ("GP", "NHS", "PCN") else w.capitalize())
+            words.append(w if (len(w) <= 3 and any(ch.isdigit() for ch in w)) or w in ("GP", "NHS", "PCN")
+                         else w.capitalize())
         return " ".join(words)
     return s.map(fix)
 
@@ -233,7 +235,8 @@ def _locate(df: pd.DataFrame, out: pd.DataFrame, fields: dict, geocoder: Geocode
     y = pd.Series(np.nan, index=df.index)
     located = pd.Series(None, index=df.index, dtype=object)
     if "easting" in fields:
-        x, y = pd.to_numeric(df[fields["easting"]], errors="coerce"), pd.to_numeric(df[fields["northing"]], errors="coerce")
+        x = pd.to_numeric(df[fields["easting"]], errors="coerce")
+        y = pd.to_numeric(df[fields["northing"]], errors="coerce")
         located[x.notna() & y.notna()] = "coordinates"
     elif lat is not None:
         ok = lat.between(_GB[1], _GB[3]) & lon.between(_GB[0], _GB[2])

@@ -50,7 +50,8 @@ def registry_oruk(session, taxonomy: dict, include_hidden: bool = False) -> dict
                "lon": round(a.lon, 6), "category": a.category, "categories": [a.category], "phone": a.phone,
                "opening_hours": a.opening_hours,
                "last_verified": a.last_verified.isoformat() if a.last_verified else None}
-        modified = (a.updated_at or a.created_at).isoformat(timespec="seconds") if (a.updated_at or a.created_at) else None
+        changed = a.updated_at or a.created_at
+        modified = changed.isoformat(timespec="seconds") if changed else None
         full, _, _ = service_record("registry", rec, modified, None, taxonomy["categories"], cat.term_by_key)
         services.append(full)
     return oruk_document(services, cat.terms)

@@ -77,7 +77,8 @@ def _notes(opens: str, closes: str, overrides: list[str]) -> str:
     if closes <= opens and closes != "24:00":
         notes.append(f"Closes at {closes} the next day." if closes != "00:00" else "Closes at midnight.")
     if overrides:
-        notes.append(f"On {', '.join(overrides)} these times replace the weekly times above (OpenStreetMap rule order).")
+        notes.append(f"On {', '.join(overrides)} these times replace the weekly times above (OpenStreetMap rule "
+                     "order).")
     return " ".join(notes)
 
 

@@ -50,7 +50,10 @@ class LookupIndex:
         self._y = postcodes["y"].to_numpy(dtype=np.float64)
         lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(self._x, self._y)
         self._lon, self._lat = np.round(lon, 6), np.round(lat, 6)
-        snap = access.drop_duplicates("postcode").set_index("postcode")["snap_m"] if access is not None else pd.Series(dtype=float)
+        if access is not None:
+            snap = access.drop_duplicates("postcode").set_index("postcode")["snap_m"]
+        else:
+            snap = pd.Series(dtype=float)
         self._snap = snap.reindex(codes).to_numpy(dtype=np.float64)
         all_cats = sorted({c for cs in categories for c in cs})
         self.category_mask = {c: np.fromiter((c in cs for cs in categories), bool, len(categories)) for c in all_cats}

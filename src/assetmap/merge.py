@@ -149,7 +149,8 @@ def _apply(a: dict, r, ref: str, vals: dict, authoritative: bool, date) -> None:
             continue
         from_osm = str(a["provenance"].get(f, "")).startswith("osm:")
         richer_osm_name = f == "name" and name_similarity(v, a.get(f)) >= 0.99 and len(str(a.get(f))) > len(v)
-        if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode") and not richer_osm_name):
+        if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode")
+                            and not richer_osm_name):
             a[f] = v
             a["provenance"] = {**a["provenance"], f: ref}
     a["_names"] = list(dict.fromkeys(a["_names"] + ([vals["name"]] if vals.get("name") else [])))
@@ -184,7 +185,8 @@ def _score_pairs(r, cands, assets, model, taxonomy, s: MergeSettings):
                 out.append((s.merge_score, i, d, "unnamed"))
             continue
         sim = name_score(names, a["_names"], model)
-        addr = address_score(getattr(r, "postcode", None), getattr(r, "address", None), a.get("postcode"), a.get("_street"))
+        addr = address_score(getattr(r, "postcode", None), getattr(r, "address", None), a.get("postcode"),
+                             a.get("_street"))
         score = sim + addr + distance_score(d, s.radius_m)
         if addr >= 0.15 and d <= s.radius_m / 5:  # same postcode and street, next door: the address says it
             score = max(score, s.merge_score)
@@ -194,7 +196,8 @@ def _score_pairs(r, cands, assets, model, taxonomy, s: MergeSettings):
 
 def _review_row(source, r, a, score, d, reason) -> dict:
     return {"curated_source": source, "curated_id": r.source_id, "curated_name": r.name, "category": r.category,
-            "candidate_asset_id": a["asset_id"], "candidate_ref": next((x for x in a["sources"] if x.startswith("osm:")),
+            "candidate_asset_id": a["asset_id"], "candidate_ref": next((x for x in a["sources"]
+                                                                        if x.startswith("osm:")),
                                                                         a["sources"][0]),
             "candidate_name": a.get("name"), "distance_m": round(d), "score": score, "reason": reason}
 

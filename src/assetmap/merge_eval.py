@@ -112,7 +112,8 @@ def evaluate_area(slug: str, labels: pd.DataFrame | None = None, data_root=None)
     assets, report = merge_assets(inp.osm, inp.curated, tx, cfg.merge, dates, inp.osm_date)
     mine = labels[labels["area"] == cfg.slug]
     if mine.empty:
-        raise DataSourceError(f"no labelled pairs for area '{cfg.slug}' in the labels file; label some (labels/README.md)")
+        raise DataSourceError(f"no labelled pairs for area '{cfg.slug}' in the labels file; label some "
+                              "(labels/README.md)")
     res = score_labels(mine, assets, report["review"])
     res.update(area=cfg.slug, flagged_for_review=report["flagged_for_review"], merged=report["matched"])
     return res

@@ -41,7 +41,8 @@ def read_boundaries(src: SourceConfig, data_root, lads, bbox_lonlat=None) -> gpd
     try:
         info = pyogrio.read_info(gpath, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError subclasses
-        raise DataSourceError(f"LSOA boundaries {path} could not be opened ({exc}); check the file and its 'layer'") from None
+        raise DataSourceError(f"LSOA boundaries {path} could not be opened ({exc}); check the file and its "
+                              "'layer'") from None
     missing = [c for c in (c_code, c_name, c_lad) if c not in list(info["fields"])]
     if missing:
         raise DataSourceError(
@@ -85,7 +86,8 @@ def read_deprivation(src: SourceConfig, data_root, codes) -> pd.DataFrame:
     require_columns(df, [code_col, *mapping.values()], path, "deprivation")
     if codes is not None:  # None: all of England (for national ranks)
         df = df[df[code_col].isin(set(codes))]
-    out = df[[code_col, *mapping.values()]].rename(columns={code_col: "lsoa21_code", **{v: k for k, v in mapping.items()}})
+    renames = {code_col: "lsoa21_code", **{v: k for k, v in mapping.items()}}
+    out = df[[code_col, *mapping.values()]].rename(columns=renames)
     for k in mapping:
         if k.endswith(("_rank", "_decile")):
             out[k] = pd.to_numeric(out[k], errors="coerce").astype("Int64")

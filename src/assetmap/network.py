@@ -140,7 +140,10 @@ def network_from_lines(lines, crs: str = WGS84) -> WalkNetwork:
     lines = np.asarray(lines, dtype=object)
     n_ways = len(lines)
     parts, part_of = shapely.get_parts(lines, return_index=True) if n_ways else (np.array([]), np.array([]))
-    coords, line_idx = shapely.get_coordinates(parts, return_index=True) if len(parts) else (np.zeros((0, 2)), np.zeros(0, int))
+    if len(parts):
+        coords, line_idx = shapely.get_coordinates(parts, return_index=True)
+    else:
+        coords, line_idx = np.zeros((0, 2)), np.zeros(0, int)
     projected = crs.upper() == BNG
     scale = 1000.0 if projected else COORD_SCALE
     q = np.round(coords * scale).astype(np.int64)

@@ -140,7 +140,8 @@ class AreaResults:
 
 def load_results(build_root: str | Path) -> dict[str, AreaResults]:
     root = Path(build_root)
-    dirs = sorted(p for p in root.glob("*") if (p / "report.json").exists() and not p.name.endswith((".building", ".old")))
+    dirs = sorted(p for p in root.glob("*")
+                  if (p / "report.json").exists() and not p.name.endswith((".building", ".old")))
     if not dirs:
         raise ResultsError(f"no built areas under {root}; run `assetmap build chesterfield` (or another area) first")
     out = {}

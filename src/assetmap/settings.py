@@ -40,7 +40,8 @@ class WalkSettings:
 class MergeSettings:
     """Merging OSM features and curated records (see merge.py and matching.py)."""
 
-    radius_m: float = 250.0  # candidates within this straight-line distance (building centroid vs entrance, postcode points)
+    # candidates within this straight-line distance (building centroid vs entrance, postcode points)
+    radius_m: float = 250.0
     merge_score: float = 0.8  # a pair scoring at least this is merged…
     review_score: float = 0.55  # …between this and merge_score it goes to the curators' review list
     margin: float = 0.1  # two candidates within this of each other (both >= merge_score) are ambiguous: review
@@ -56,7 +57,8 @@ class MergeSettings:
             raise ConfigError(f"{where}: [merge] has unknown setting(s) {unknown}; use {sorted(known)}")
         v = {} if radius_m is None else {"radius_m": radius_m}
         for k, x in raw.items():
-            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e5 or (k != "radius_m" and k != "unnamed_m" and x > 2):
+            is_score = k not in ("radius_m", "unnamed_m")
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e5 or (is_score and x > 2):
                 raise ConfigError(f"{where}: [merge] {k} = {x!r}; it must be a positive number "
                                   f"(metres for radius_m/unnamed_m, a score of about 0-1 otherwise)")
             v[k] = float(x)
@@ -107,13 +109,16 @@ class GapSettings:
         if "steps" in v:
             st = v["steps"]
             if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
-                raise ConfigError(f"{where}: [gaps] steps must be [[minutes, weight], …], e.g. [[10, 1], [20, 0.68], [30, 0.22]]")
+                raise ConfigError(f"{where}: [gaps] steps must be [[minutes, weight], …], e.g. [[10, 1], [20, 0.68], "
+                                  "[30, 0.22]]")
             v["steps"] = tuple((float(a), float(b)) for a, b in st)
         if "need_weights" in v:
             bad = sorted(set(v["need_weights"]) - set(NEED_WEIGHTS))
             if bad:
-                raise ConfigError(f"{where}: [gaps] need_weights names unknown domain(s) {bad}; use {sorted(NEED_WEIGHTS)}")
-            v["need_weights"] = {**{d: 0.0 for d in NEED_WEIGHTS}, **{k: float(x) for k, x in v["need_weights"].items()}}
+                raise ConfigError(f"{where}: [gaps] need_weights names unknown domain(s) {bad}; use "
+                                  f"{sorted(NEED_WEIGHTS)}")
+            v["need_weights"] = {**{d: 0.0 for d in NEED_WEIGHTS}, **{k: float(x) for k,
+                                                                      x in v["need_weights"].items()}}
             if sum(v["need_weights"].values()) <= 0:
                 raise ConfigError(f"{where}: [gaps] need_weights must give at least one domain a positive weight")
         return cls(**v)

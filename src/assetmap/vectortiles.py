@@ -52,7 +52,8 @@ class TileLayer:
 
     def __post_init__(self):
         if self.frame.crs is None or self.frame.crs.to_epsg() != 3857:
-            raise BuildError(f"tile layer {self.name!r} must be in {WEB_MERCATOR}; call .to_crs({WEB_MERCATOR!r}) first")
+            raise BuildError(f"tile layer {self.name!r} must be in {WEB_MERCATOR}; call .to_crs({WEB_MERCATOR!r}) "
+                             "first")
         missing = [c for c in ("minzoom", *self.properties) if c not in self.frame.columns]
         if missing:
             raise BuildError(f"tile layer {self.name!r} has no column(s) {missing}; add them before tiling")
@@ -198,7 +199,8 @@ def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tupl
     meta = {**(metadata or {}), "format": "pbf", "minzoom": minzoom, "maxzoom": maxzoom,
             "bounds": ",".join(f"{v:.6f}" for v in bounds_lonlat),
             "vector_layers": [{"id": layer.name, "description": layer.description, "fields": _field_types(layer),
-                               "minzoom": int(max(minzoom, layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
+                               "minzoom": int(max(minzoom,
+                                                  layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
                                "maxzoom": maxzoom} for layer in layers]}
     path = Path(path)
     with open(path, "wb") as f:

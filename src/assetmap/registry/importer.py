@@ -185,7 +185,8 @@ class _Import:
         for i, (raw, (sid, derived)) in enumerate(zip(raws, ids, strict=False)):
             reasons = list(raw.reasons)
             if i in repeats:
-                why = " (rows without an id get one from their name and postcode: this row repeats both)" if derived else ""
+                why = (" (rows without an id get one from their name and postcode: this row repeats both)"
+                       if derived else "")
                 reasons.append(f"id: duplicate id {sid!r}, first used in row {repeats[i]}{why}; give every record its "
                                f"own id, or remove the repeat")
             values = {**raw.values, "id": sid}

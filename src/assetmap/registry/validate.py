@@ -38,7 +38,8 @@ _UNDECODED = re.compile(r"[\udc80-\udcff]")  # bytes that were not UTF-8, kept b
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # any other lone surrogate (e.g. a JSON "\\ud800" escape)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:[/?#]\S*)?$", re.I)
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$", re.I)
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$",
+                    re.I)
 _PHONE_CHARS = re.compile(r"^[0-9+()\s.\-]+$")
 
 
