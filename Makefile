@@ -1,4 +1,5 @@
-# assetmap: `make demo` builds Chesterfield and serves it; `make test` runs every test.
+# assetmap: `make demo` builds Chesterfield and serves it; `make test` runs every test; `make lint` checks style,
+# types and sizes.
 # Both set everything up first (virtualenv, Python packages, front-end packages, Chromium).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -9,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ASSETMAP_DATA_ROOT ?= $(abspath ../shared/data/raw)
 
-.PHONY: demo setup venv vendor system build serve test test-fast bench clean
+.PHONY: demo setup venv vendor system build serve lint test test-fast bench clean
 
 demo: setup build serve
 
@@ -19,7 +20,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 # Leaflet and plugins come from npm at setup time and are served by the app itself.
@@ -38,6 +39,14 @@ build: venv
 # `$(VENV)/bin/assetmap db create-admin NAME`, then log in at /curate/login.
 serve: venv
 	ASSETMAP_SESSION_COOKIE_SECURE=$${ASSETMAP_SESSION_COOKIE_SECURE:-0} $(VENV)/bin/assetmap serve --host $(HOST) --port $(PORT)
+
+# ruff (pyproject.toml [tool.ruff]), mypy on the library ([tool.mypy]) and the size limits
+# (scripts/check_sizes.py: modules <= 400 lines, functions <= 80). The same hooks run on commit after
+# `$(VENV)/bin/pre-commit install`.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) scripts/check_sizes.py
 
 # A throwaway PostgreSQL (scripts/pg-test.sh) so the registry tests run on both SQLite and PostgreSQL.
 test: setup system

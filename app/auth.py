@@ -98,7 +98,7 @@ class Curator(UserMixin):
         return self.role == "admin"
 
     @classmethod
-    def of(cls, user: User) -> "Curator":
+    def of(cls, user: User) -> Curator:
         return cls(user.id, user.username, user.role, str(user.session_version or 0))
 
 

@@ -13,7 +13,7 @@ def wants_json() -> bool:
     """Data endpoints answer JSON unless the client (a browser) prefers HTML."""
     if request.blueprint in ("api", "oruk", "ogc") or request.path.startswith(("/api/", "/ogc/")):
         return True
-    if not (request.blueprint in ("downloads",)):
+    if request.blueprint not in ("downloads",):
         return False
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from assetmap.constants import IOD_DOMAINS
+
 ASSET_FIELDS = (
     ("asset_id", "text", "Stable identifier: osm-<type>-<id> for OpenStreetMap features, cur-<source>-<hash> for curated-only records."),
     ("name", "text", "Name of the place or service (may be empty when OpenStreetMap has no name)."),
@@ -69,7 +71,7 @@ NEIGHBOURHOOD_FIELDS = (
     ("priority_<category> / priority_score / priority_rank", "number", "Priority: residents × need weight × shortfall, for one category and over all (rank 1 = first); the people in the most deprived places who lack the place within a walk."),
 )
 
-_DOMAINS = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
+_DOMAINS = ("imd", *IOD_DOMAINS)
 
 
 def documented(column: str, kind: str) -> bool:

@@ -105,90 +105,8 @@ def _document(server_url: str) -> dict:
                                 "and OGC API – Features. Data: © OpenStreetMap contributors (ODbL); OGL; OS data."},
         "servers": [{"url": server_url}],
         "paths": {
-            "/healthz": {"get": {"summary": "Whether the app is up, and the areas it serves with their build dates.",
-                                 "operationId": "health", "responses": {"200": _json("Health.", {
-                                     "type": "object", "required": ["status", "areas"],
-                                     "properties": {"status": {"type": "string", "enum": ["ok"]},
-                                                    "areas": {"type": "array", "items": obj}}})}}},
-            "/api/lookup": {"get": {
-                "summary": "The nearest community places on foot to a postcode.", "operationId": "lookup",
-                "parameters": [POSTCODE,
-                               _q("category", "Only places of this category (see /api/oruk/taxonomy_terms, `term`).",
-                                  {"type": "string", "maxLength": 60}),
-                               _q("limit", "How many places (1–50).", {"type": "integer", "minimum": 1, "maximum": 50})],
-                "responses": {"200": _json("Places, nearest first by walking distance.", {
-                    "type": "object", "required": ["postcode", "lon", "lat", "area", "results"],
-                    "properties": {"postcode": {"type": "string"}, "lon": {"type": "number"}, "lat": {"type": "number"},
-                                   "area": {"type": "string"}, "results": {"type": "array", "items": {
-                                       "type": "object", "required": ["asset_id", "walk_m", "walk_minutes"],
-                                       "properties": {"asset_id": {"type": "string"}, "walk_m": {"type": "integer"},
-                                                      "walk_minutes": {"type": "integer"},
-                                                      "last_verified": {"type": "string", "nullable": True,
-                                                                        "description": "When the details were last "
-                                                                        "checked (YYYY-MM-DD, YYYY-MM or YYYY)."}}}}}}),
-                              **_errors(400, 404)}}},
-            "/api/area/{slug}/scenario": {"get": {
-                "summary": "What if a place opens (at a point or in a building) or closes: the change in walking times.",
-                "operationId": "scenario",
-                "parameters": [SLUG,
-                               _q("open", "Category of a place that opens.", {"type": "string", "maxLength": 60}),
-                               _q("lon", "Longitude of the new place (WGS84).", {"type": "number"}),
-                               _q("lat", "Latitude of the new place (WGS84).", {"type": "number"}),
-                               _q("in", "Open it in this existing building (an asset id) instead.", {"type": "string"}),
-                               {**_q("close", "An asset id that closes (repeatable).", {"type": "array", "items": {"type": "string"}}),
-                                "style": "form", "explode": True}],
-                "responses": {"200": _json("The change per category.", {
-                    "type": "object", "required": ["area", "changes", "categories"],
-                    "properties": {"categories": {"type": "object"}}}), **_errors(400, 404)}}},
-            "/api/area/{slug}/siting": {"get": {
-                "summary": "The best sites for a new place of a category, greedily, each with its gain.",
-                "operationId": "siting",
-                "parameters": [SLUG, _q("category", "The category.", {"type": "string", "maxLength": 60}, True),
-                               _q("k", "How many sites (1–50).", {"type": "integer", "minimum": 1, "maximum": 50}),
-                               _q("candidates", "Existing community buildings, or a 250 m grid.",
-                                  {"type": "string", "enum": ["buildings", "network"]})],
-                "responses": {"200": _json("The picks.", {"type": "object", "required": ["category", "picks"],
-                                                          "properties": {"picks": {"type": "array", "items": obj}}}),
-                              **_errors(400, 404)}}},
-            "/api/oruk/": {"get": {"summary": "Open Referral UK: version and profile.", "operationId": "orukRoot",
-                                   "responses": {"200": _json("Version information.", {
-                                       "type": "object", "required": ["version", "profile"]})}}},
-            "/api/oruk/services": {"get": {
-                "summary": "Open Referral UK services, paginated and filterable.", "operationId": "orukServices",
-                "parameters": [*PAGE_PARAMS, _q("search", "Words in the name, description or category.", {"type": "string"}),
-                               _q("taxonomy_term_id", "Comma-separated taxonomy term ids or codes (e.g. food_bank).",
-                                  {"type": "string"}),
-                               _q("taxonomy_id", "A taxonomy id.", {"type": "string"}),
-                               _q("postcode", "Order by distance from this postcode.", {"type": "string", "maxLength": 40}),
-                               _q("proximity", "With postcode: only within this many metres.",
-                                  {"type": "integer", "minimum": 1, "maximum": 100000})],
-                "responses": {"200": _json("A page of services.", PAGE), **_errors(400, 404)}}},
-            "/api/oruk/services/{id}": {"get": {
-                "summary": "One service in full.", "operationId": "orukService",
-                "parameters": [_path("id", "The service id (a UUID).")],
-                "responses": {"200": _json("The service.", {"type": "object", "required": ["id", "name", "status"]}),
-                              **_errors(404)}}},
-            "/api/oruk/service_at_locations": {"get": {
-                "summary": "Services at their locations, paginated; the same filters as services.",
-                "operationId": "orukServiceAtLocations", "parameters": PAGE_PARAMS,
-                "responses": {"200": _json("A page of services at locations.", PAGE), **_errors(400, 404)}}},
-            "/api/oruk/service_at_locations/{id}": {"get": {
-                "summary": "One service at location in full (location, address, the service).",
-                "operationId": "orukServiceAtLocation", "parameters": [_path("id", "The id (a UUID).")],
-                "responses": {"200": _json("The service at location.", {"type": "object", "required": ["id"]}),
-                              **_errors(404)}}},
-            "/api/oruk/taxonomies": {"get": {"summary": "Taxonomies.", "operationId": "orukTaxonomies",
-                                             "parameters": PAGE_PARAMS,
-                                             "responses": {"200": _json("A page of taxonomies.", PAGE), **_errors(400)}}},
-            "/api/oruk/taxonomies/{id}": {"get": {"summary": "One taxonomy with its terms.", "operationId": "orukTaxonomy",
-                                                  "parameters": [_path("id", "The taxonomy id.")],
-                                                  "responses": {"200": _json("The taxonomy.", obj), **_errors(404)}}},
-            "/api/oruk/taxonomy_terms": {"get": {"summary": "Taxonomy terms (families and categories).",
-                                                 "operationId": "orukTerms", "parameters": PAGE_PARAMS,
-                                                 "responses": {"200": _json("A page of terms.", PAGE), **_errors(400)}}},
-            "/api/oruk/taxonomy_terms/{id}": {"get": {"summary": "One taxonomy term.", "operationId": "orukTerm",
-                                                      "parameters": [_path("id", "The term id.")],
-                                                      "responses": {"200": _json("The term.", obj), **_errors(404)}}},
+            **_app_paths(obj),
+            **_oruk_paths(obj),
             **_ogc_paths(obj),
         },
         "components": {"schemas": {
@@ -202,4 +120,100 @@ def _document(server_url: str) -> dict:
                                         "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
                                         "empty": {"type": "boolean"}, "contents": {"type": "array", "items": obj}}},
         }},
+    }
+
+
+def _app_paths(obj: dict) -> dict:
+    """The app's own endpoints: health, the postcode lookup, scenarios and siting."""
+    return {
+    "/healthz": {"get": {"summary": "Whether the app is up, and the areas it serves with their build dates.",
+                         "operationId": "health", "responses": {"200": _json("Health.", {
+                             "type": "object", "required": ["status", "areas"],
+                             "properties": {"status": {"type": "string", "enum": ["ok"]},
+                                            "areas": {"type": "array", "items": obj}}})}}},
+    "/api/lookup": {"get": {
+        "summary": "The nearest community places on foot to a postcode.", "operationId": "lookup",
+        "parameters": [POSTCODE,
+                       _q("category", "Only places of this category (see /api/oruk/taxonomy_terms, `term`).",
+                          {"type": "string", "maxLength": 60}),
+                       _q("limit", "How many places (1–50).", {"type": "integer", "minimum": 1, "maximum": 50})],
+        "responses": {"200": _json("Places, nearest first by walking distance.", {
+            "type": "object", "required": ["postcode", "lon", "lat", "area", "results"],
+            "properties": {"postcode": {"type": "string"}, "lon": {"type": "number"}, "lat": {"type": "number"},
+                           "area": {"type": "string"}, "results": {"type": "array", "items": {
+                               "type": "object", "required": ["asset_id", "walk_m", "walk_minutes"],
+                               "properties": {"asset_id": {"type": "string"}, "walk_m": {"type": "integer"},
+                                              "walk_minutes": {"type": "integer"},
+                                              "last_verified": {"type": "string", "nullable": True,
+                                                                "description": "When the details were last "
+                                                                "checked (YYYY-MM-DD, YYYY-MM or YYYY)."}}}}}}),
+                      **_errors(400, 404)}}},
+    "/api/area/{slug}/scenario": {"get": {
+        "summary": "What if a place opens (at a point or in a building) or closes: the change in walking times.",
+        "operationId": "scenario",
+        "parameters": [SLUG,
+                       _q("open", "Category of a place that opens.", {"type": "string", "maxLength": 60}),
+                       _q("lon", "Longitude of the new place (WGS84).", {"type": "number"}),
+                       _q("lat", "Latitude of the new place (WGS84).", {"type": "number"}),
+                       _q("in", "Open it in this existing building (an asset id) instead.", {"type": "string"}),
+                       {**_q("close", "An asset id that closes (repeatable).", {"type": "array", "items": {"type": "string"}}),
+                        "style": "form", "explode": True}],
+        "responses": {"200": _json("The change per category.", {
+            "type": "object", "required": ["area", "changes", "categories"],
+            "properties": {"categories": {"type": "object"}}}), **_errors(400, 404)}}},
+    "/api/area/{slug}/siting": {"get": {
+        "summary": "The best sites for a new place of a category, greedily, each with its gain.",
+        "operationId": "siting",
+        "parameters": [SLUG, _q("category", "The category.", {"type": "string", "maxLength": 60}, True),
+                       _q("k", "How many sites (1–50).", {"type": "integer", "minimum": 1, "maximum": 50}),
+                       _q("candidates", "Existing community buildings, or a 250 m grid.",
+                          {"type": "string", "enum": ["buildings", "network"]})],
+        "responses": {"200": _json("The picks.", {"type": "object", "required": ["category", "picks"],
+                                                  "properties": {"picks": {"type": "array", "items": obj}}}),
+                      **_errors(400, 404)}}},
+    }
+
+
+def _oruk_paths(obj: dict) -> dict:
+    """Open Referral UK (HSDS 3.0 UK profile)."""
+    return {
+    "/api/oruk/": {"get": {"summary": "Open Referral UK: version and profile.", "operationId": "orukRoot",
+                           "responses": {"200": _json("Version information.", {
+                               "type": "object", "required": ["version", "profile"]})}}},
+    "/api/oruk/services": {"get": {
+        "summary": "Open Referral UK services, paginated and filterable.", "operationId": "orukServices",
+        "parameters": [*PAGE_PARAMS, _q("search", "Words in the name, description or category.", {"type": "string"}),
+                       _q("taxonomy_term_id", "Comma-separated taxonomy term ids or codes (e.g. food_bank).",
+                          {"type": "string"}),
+                       _q("taxonomy_id", "A taxonomy id.", {"type": "string"}),
+                       _q("postcode", "Order by distance from this postcode.", {"type": "string", "maxLength": 40}),
+                       _q("proximity", "With postcode: only within this many metres.",
+                          {"type": "integer", "minimum": 1, "maximum": 100000})],
+        "responses": {"200": _json("A page of services.", PAGE), **_errors(400, 404)}}},
+    "/api/oruk/services/{id}": {"get": {
+        "summary": "One service in full.", "operationId": "orukService",
+        "parameters": [_path("id", "The service id (a UUID).")],
+        "responses": {"200": _json("The service.", {"type": "object", "required": ["id", "name", "status"]}),
+                      **_errors(404)}}},
+    "/api/oruk/service_at_locations": {"get": {
+        "summary": "Services at their locations, paginated; the same filters as services.",
+        "operationId": "orukServiceAtLocations", "parameters": PAGE_PARAMS,
+        "responses": {"200": _json("A page of services at locations.", PAGE), **_errors(400, 404)}}},
+    "/api/oruk/service_at_locations/{id}": {"get": {
+        "summary": "One service at location in full (location, address, the service).",
+        "operationId": "orukServiceAtLocation", "parameters": [_path("id", "The id (a UUID).")],
+        "responses": {"200": _json("The service at location.", {"type": "object", "required": ["id"]}),
+                      **_errors(404)}}},
+    "/api/oruk/taxonomies": {"get": {"summary": "Taxonomies.", "operationId": "orukTaxonomies",
+                                     "parameters": PAGE_PARAMS,
+                                     "responses": {"200": _json("A page of taxonomies.", PAGE), **_errors(400)}}},
+    "/api/oruk/taxonomies/{id}": {"get": {"summary": "One taxonomy with its terms.", "operationId": "orukTaxonomy",
+                                          "parameters": [_path("id", "The taxonomy id.")],
+                                          "responses": {"200": _json("The taxonomy.", obj), **_errors(404)}}},
+    "/api/oruk/taxonomy_terms": {"get": {"summary": "Taxonomy terms (families and categories).",
+                                         "operationId": "orukTerms", "parameters": PAGE_PARAMS,
+                                         "responses": {"200": _json("A page of terms.", PAGE), **_errors(400)}}},
+    "/api/oruk/taxonomy_terms/{id}": {"get": {"summary": "One taxonomy term.", "operationId": "orukTerm",
+                                              "parameters": [_path("id", "The term id.")],
+                                              "responses": {"200": _json("The term.", obj), **_errors(404)}}},
     }

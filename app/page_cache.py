@@ -54,7 +54,7 @@ class Stencil:
     def fill(self, values: dict[str, str]) -> Markup:
         """The text with every hole replaced by ``values[name]`` (already escaped or Markup)."""
         out = [self.pieces[0]]
-        for name, piece in zip(self.names, self.pieces[1:]):
+        for name, piece in zip(self.names, self.pieces[1:], strict=False):
             out.append(values[name])
             out.append(piece)
         return Markup("".join(out))

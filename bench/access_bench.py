@@ -121,7 +121,7 @@ def main(argv=None) -> int:
 
     # (b) per-pair networkx, nearest-node snapping, on a sample of the pairs the same answer needs
     G = nx.Graph()
-    G.add_weighted_edges_from(zip(net.u.tolist(), net.v.tolist(), net.length.tolist()), weight="length")
+    G.add_weighted_edges_from(zip(net.u.tolist(), net.v.tolist(), net.length.tolist(), strict=False), weight="length")
     from scipy.spatial import cKDTree
     main_nodes = np.flatnonzero(net.component == 0)
     tree = cKDTree(np.column_stack([net.x[main_nodes], net.y[main_nodes]]))
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
     oi = rng.integers(0, len(o_node), args.pairs)
     ai = rng.integers(0, len(a_node), args.pairs)
     t = time.perf_counter()
-    for i, j in zip(oi, ai):
+    for i, j in zip(oi, ai, strict=False):
         nx.shortest_path_length(G, int(o_node[i]), int(a_node[j]), weight="length")
     per_pair = (time.perf_counter() - t) / args.pairs
     t_pairs = per_pair * total_pairs

@@ -61,12 +61,12 @@ def nearest_vs_bruteforce(area: str) -> dict:
     t = time.perf_counter()
     kd = {}
     for c in names:
-        m = cats.map(lambda cs: c in cs).to_numpy()
+        m = cats.map(lambda cs, c=c: c in cs).to_numpy()
         kd[c], _ = cKDTree(np.column_stack([a.geometry.x[m], a.geometry.y[m]])).query(xy)
     t_kd = time.perf_counter() - t
     t = time.perf_counter()
     for c in names:
-        m = cats.map(lambda cs: c in cs).to_numpy()
+        m = cats.map(lambda cs, c=c: c in cs).to_numpy()
         pts = np.column_stack([a.geometry.x[m], a.geometry.y[m]])
         d = np.sqrt(((xy[:, None, :] - pts[None, :, :]) ** 2).sum(-1)).min(1)
         assert np.allclose(d, kd[c])

@@ -42,7 +42,7 @@ def main(argv=None) -> int:
             continue
         nb = pd.DataFrame(gpd.read_parquet(p).drop(columns="geometry")).merge(ind, on="lsoa21_code", how="left")
         rhos = [nb[a].astype(float).corr(nb[b].astype(float), method="spearman") for a, b in PAIRS]
-        print(f"{area:14}{len(nb):>4}  " + "  ".join(f"{r:>{len(a) + len(b) + 3}.2f}" for r, (a, b) in zip(rhos, PAIRS)))
+        print(f"{area:14}{len(nb):>4}  " + "  ".join(f"{r:>{len(a) + len(b) + 3}.2f}" for r, (a, b) in zip(rhos, PAIRS, strict=False)))
     return 0
 
 

@@ -26,7 +26,7 @@ def reference_encode(layers, extent):
 
     return mapbox_vector_tile.encode(
         [{"name": name, "features": [{"geometry": g, "properties": {k: v for k, v in p.items() if v is not None}}
-                                     for g, p in zip(geoms, props)]} for name, _, geoms, props in layers],
+                                     for g, p in zip(geoms, props, strict=False)]} for name, _, geoms, props in layers],
         default_options={"y_coord_down": True, "extents": extent, "check_winding_order": False})
 
 
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
         for name, encoder in encoders.items():
             vectortiles.encode_tile = encoder
             times = []
-            for run in range(args.runs):
+            for _run in range(args.runs):
                 path = Path(tmp) / f"{name}.pmtiles"
                 t = time.perf_counter()
                 summary = vectortiles.write_pmtiles(path, layers, tuple(region.bounds), MINZOOM, MAXZOOM)

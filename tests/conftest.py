@@ -1,3 +1,5 @@
+"""Session fixtures shared by every test: the data root, the real Chesterfield and made-up Synthtown
+builds, a temporary registry instance; the fixture modules registered as plugins."""
 from __future__ import annotations
 
 import os
@@ -6,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from assetmap.config import DEFAULT_DATA_ROOT
+
+# fixtures shared by many test modules, registered here rather than imported by name into each
+pytest_plugins = ["app_fixtures", "browser_support", "curate_support", "registry_support", "servers"]
 
 DATA_ROOT = Path(os.environ.get("ASSETMAP_DATA_ROOT", DEFAULT_DATA_ROOT))
 
@@ -33,7 +38,6 @@ def synthtown(tmp_path_factory):
     """The made-up area, built once (with hostile names): (build dir, report, config path)."""
     from assetmap.build import build_area
     from assetmap.config import load_area
-
     from synthetic import write_area
 
     root = tmp_path_factory.mktemp("synth")

@@ -5,7 +5,9 @@ points it at the test's fresh registry database (``registry_url``: SQLite, and P
 scripts/pg-test.sh) with :func:`app.registry_setup.init_registry`, with rate-limit counters reset.
 Users: ``ada`` (admin) and ``mo`` (moderator), password :data:`PASSWORD`.
 
-Import what you use: ``from curate_support import capp, curate_app, client, ...``.
+The fixtures are registered for every test by ``pytest_plugins`` in conftest.py; import the helpers
+and constants you use. A test module that wants ``client`` to be the curator app's defines
+``client(curate_client)``.
 """
 from __future__ import annotations
 
@@ -14,9 +16,7 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
-from app_fixtures import chesterfield_root  # noqa: F401
 from assetmap.registry.users import create_user
-from registry_support import engine, registry_url  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -25,7 +25,7 @@ POSTCODE = "S40 1LP"  # in the Chesterfield build
 
 
 @pytest.fixture(scope="session")
-def curate_app(chesterfield_root, tmp_path_factory):  # noqa: F811
+def curate_app(chesterfield_root, tmp_path_factory):
     from app import create_app
 
     tmp = tmp_path_factory.mktemp("curate")
@@ -35,7 +35,7 @@ def curate_app(chesterfield_root, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture
-def capp(curate_app, engine, registry_url):  # noqa: F811
+def capp(curate_app, engine, registry_url):
     from app.registry_setup import init_registry
 
     init_registry(curate_app, registry_url)
@@ -48,7 +48,7 @@ def capp(curate_app, engine, registry_url):  # noqa: F811
 
 
 @pytest.fixture
-def client(capp):
+def curate_client(capp):
     return capp.test_client()
 
 

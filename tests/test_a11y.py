@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    CHESTERFIELD, app, chesterfield_ar, chesterfield_root,
-)
-from browser_support import Watched, axe_violations, browser, page, server, wait_for_map  # noqa: F401
+from app_fixtures import CHESTERFIELD
+from browser_support import Watched, axe_violations, wait_for_map
 
 pytestmark = pytest.mark.browser
 

@@ -129,7 +129,7 @@ def networkx_oracle(net: WalkNetwork, o, a, members) -> np.ndarray:
     """Independent check: split every snapped segment at its snap points in a networkx copy of the
     graph, hang each point on its leg, and run networkx's multi-source Dijkstra."""
     g = nx.Graph()
-    for u, v, w in zip(net.u.tolist(), net.v.tolist(), net.length.tolist()):
+    for u, v, w in zip(net.u.tolist(), net.v.tolist(), net.length.tolist(), strict=False):
         g.add_edge(("n", u), ("n", v), weight=w)
     on_seg: dict[int, list] = {}
     for kind, s in (("o", o), ("a", a)):
@@ -139,9 +139,9 @@ def networkx_oracle(net: WalkNetwork, o, a, members) -> np.ndarray:
         u, v, length = ("n", int(net.u[seg])), ("n", int(net.v[seg])), float(net.length[seg])
         g.remove_edge(u, v)
         chain = [(0.0, u)] + sorted((t, ("p",) + key) for t, key, _ in pts) + [(1.0, v)]
-        for (t1, n1), (t2, n2) in zip(chain, chain[1:]):
+        for (t1, n1), (t2, n2) in zip(chain, chain[1:], strict=False):
             g.add_edge(n1, n2, weight=(t2 - t1) * length)
-        for t, key, leg in pts:
+        for _t, key, leg in pts:
             g.add_edge(("p",) + key, key, weight=leg)
     d = nx.multi_source_dijkstra_path_length(g, {("a", int(i)) for i in members}, weight="weight")
     return np.array([d.get(("o", i), np.inf) for i in range(len(o))])

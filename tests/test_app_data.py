@@ -12,11 +12,7 @@ import pyogrio
 import pytest
 
 from app import fields as field_docs
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    app, chesterfield_ar, chesterfield_root, client,
-)
 from page_support import CHESTERFIELD_BOX, script_json, text, visible_text
-
 
 # --- downloads and map data ---------------------------------------------------------------
 

@@ -10,13 +10,9 @@ import pytest
 
 from app import create_app
 from app.security import tile_source
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    HOSTILE_AREA_NAME, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT, XSS_SVG,
-    app, chesterfield_ar, chesterfield_root, client, hostile_app, hostile_ar, hostile_client, hostile_root,
-)
+from app_fixtures import HOSTILE_AREA_NAME, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from assetmap.errors import ConfigError, ResultsError
-from page_support import RAW, assert_no_raw_markup, script_json, text, visible_text
-
+from page_support import assert_no_raw_markup, script_json, text, visible_text
 
 # --- about, headers, configuration ----------------------------------------------------------
 
@@ -141,7 +137,6 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(client):
 
 # --- hostile data --------------------------------------------------------------------------
 
-RAW = (XSS_IMG, XSS_SCRIPT, XSS_SVG, "<b>Test</b>", "<b>bold</b>")
 
 
 def test_hostile_build_holds_the_injection_attempts(hostile_ar):

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import shapely
 
-from app_fixtures import app, chesterfield_ar, chesterfield_root, client  # noqa: F401  (fixtures, used by name)
 from assetmap.basemap import area_minzoom, classify
 from assetmap.errors import BuildError
 from assetmap.vectortiles import EXTENT, TileLayer, pmtiles_header, read_tile, tile_bounds, tile_range, write_pmtiles
@@ -193,7 +192,7 @@ def test_vectorised_encoder_agrees_with_mapbox_vector_tile():
               ("places", POINT, np.array(pts, dtype=object), props(len(pts)))]
     reference = mapbox_vector_tile.encode(
         [{"name": name, "features": [{"geometry": g, "properties": {k: v for k, v in p.items() if v is not None}}
-                                     for g, p in zip(geoms, ps)]} for name, _, geoms, ps in layers],
+                                     for g, p in zip(geoms, ps, strict=False)]} for name, _, geoms, ps in layers],
         default_options={"y_coord_down": True, "extents": EXTENT})
 
     def decoded(data):

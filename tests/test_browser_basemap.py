@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import CHESTERFIELD, app, chesterfield_ar, chesterfield_root  # noqa: F401  (fixtures)
-from browser_support import browser, page, server, wait_for_map  # noqa: F401
+from app_fixtures import CHESTERFIELD
+from browser_support import wait_for_map
 
 pytestmark = pytest.mark.browser
 

@@ -6,15 +6,14 @@ import re
 
 import pytest
 
-from browser_support import LiveServer, Watched, browser  # noqa: F401
-from curate_support import PASSWORD, capp, chesterfield_root, curate_app  # noqa: F401
-from registry_support import engine, registry_url  # noqa: F401
+from browser_support import LiveServer, Watched
+from curate_support import PASSWORD
 
 pytestmark = pytest.mark.browser
 ROWS = 20_000
 
 
-def test_import_job_page_follows_the_job_to_its_end(browser, capp):  # noqa: F811
+def test_import_job_page_follows_the_job_to_its_end(browser, capp):
     from playwright.sync_api import expect
 
     server = LiveServer(capp)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import app, chesterfield_root  # noqa: F401  (pytest fixtures are used by name)
-from browser_support import SHOTS, browser, page, server  # noqa: F401
+from browser_support import SHOTS
 
 pytestmark = pytest.mark.browser
 

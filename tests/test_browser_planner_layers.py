@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assetmap.serving.colours import DECILE_COLOURS
-from app_fixtures import app, chesterfield_ar, chesterfield_root  # noqa: F401  (pytest fixtures are used by name)
-from browser_support import SHOTS, browser, page, popup_text, server, wait_for_map  # noqa: F401
+from browser_support import SHOTS, popup_text, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +64,7 @@ def test_deprivation_layer_shades_by_any_iod_domain(page, chesterfield_ar):
     fills = page.page.evaluate("""() => { const out = {};
         window.assetmapPlanner.choropleth.eachLayer(l => { out[l.feature.properties.lsoa21_code] = l.options.fillColor; });
         return out; }""")
-    assert fills == {c: DECILE_COLOURS[int(d) - 1] for c, d in zip(nb["lsoa21_code"], nb["income_decile"])}
+    assert fills == {c: DECILE_COLOURS[int(d) - 1] for c, d in zip(nb["lsoa21_code"], nb["income_decile"], strict=False)}
     counts = page.page.eval_on_selector_all("#imd-legend .decile-count", "ns => ns.map(n => Number(n.textContent))")
     assert counts == [int((nb["income_decile"] == d).sum()) for d in range(1, 11)]
     page.assert_clean()

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
-    app, chesterfield_ar, chesterfield_root, hostile_app, hostile_ar, hostile_root,
-)
-from browser_support import (  # noqa: F401
-    SHOTS, Watched, asset_id, browser, hostile_page, hostile_server, most_deprived, page, popup_text, server,
-    wait_for_map,
-)
+from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
+from browser_support import SHOTS, Watched, asset_id, most_deprived, popup_text, wait_for_map
 
 pytestmark = pytest.mark.browser
 

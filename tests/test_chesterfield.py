@@ -79,7 +79,7 @@ def test_outputs_and_timings(chesterfield):
               "downloads/neighbourhoods.geojson", "downloads/assetmap-chesterfield.gpkg"):
         assert (out / f).stat().st_size > 1000, f
     import pyogrio
-    assert {l for l, _ in pyogrio.list_layers(out / "downloads/assetmap-chesterfield.gpkg")} == {"assets", "neighbourhoods"}
+    assert {name for name, _ in pyogrio.list_layers(out / "downloads/assetmap-chesterfield.gpkg")} == {"assets", "neighbourhoods"}
     t = r["timings"]
     assert set(t) >= {"osm", "neighbourhoods", "postcodes", "curated", "merge", "measures", "outputs", "total"}
     assert t["total"] < 60

@@ -1,3 +1,4 @@
+"""The assetmap command line: build, lookup and the errors it explains."""
 from assetmap.cli import main
 
 

@@ -1,3 +1,4 @@
+"""Area configuration: the demo areas load, mistakes are named with their fix, taxonomy rules."""
 from pathlib import Path
 
 import pytest

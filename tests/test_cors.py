@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
-
 ORIGIN = {"Origin": "https://directory.example.org"}
 
 API = [

@@ -10,9 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.auth import auth_defaults
 from assetmap.registry.users import set_active, set_password
-from curate_support import (  # noqa: F401
-    PASSWORD, capp, chesterfield_root, client, csrf_token, curate_app, engine, login, page, post, registry_url,
-)
+from curate_support import PASSWORD, csrf_token, login, page, post
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 SAMPLE = {"int": "1", "default": "x", "string": "x", "path": "x"}
 

@@ -4,18 +4,23 @@ and hostile text shown escaped everywhere."""
 from __future__ import annotations
 
 import csv
-import io
 import html
+import io
 import re
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetmap.registry.models import AuditLog, CuratedAsset, ProblemReport, QuarantineRow, Suggestion, User
-from curate_support import (  # noqa: F401
-    POSTCODE, XSS_IMG, XSS_SCRIPT, assert_escaped, capp, chesterfield_root, client, curate_app, engine, login, page,
-    post, registry_url, suggestion_form,
-)
+from curate_support import POSTCODE, XSS_IMG, XSS_SCRIPT, assert_escaped, login, page, post, suggestion_form
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 
 def _one(engine, model, *where):

@@ -13,9 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetmap.registry.models import Suggestion
-from curate_support import (  # noqa: F401
-    capp, chesterfield_root, client, csrf_token, curate_app, engine, registry_url, suggestion_form,
-)
+from curate_support import csrf_token, suggestion_form
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 
 def restart_postgres() -> None:

@@ -8,11 +8,11 @@ import folium
 import pytest
 
 import assetmap
-from app_fixtures import XSS_IMG, chesterfield_root, hostile_root  # noqa: F401  (fixtures used by name)
+from app_fixtures import XSS_IMG
 from assetmap.errors import AssetmapError
 
 
-def test_layers_compose_on_one_map_with_no_third_party_urls(chesterfield_root):  # noqa: F811
+def test_layers_compose_on_one_map_with_no_third_party_urls(chesterfield_root):
     area = chesterfield_root / "chesterfield"
     m = assetmap.explore(area, layer="imd")
     assert isinstance(m, folium.Map)
@@ -25,7 +25,7 @@ def test_layers_compose_on_one_map_with_no_third_party_urls(chesterfield_root): 
     assert "Walking minutes to the nearest gp" in page and "1 (most deprived)" in page
 
 
-def test_popups_and_tooltips_are_escaped(hostile_root):  # noqa: F811
+def test_popups_and_tooltips_are_escaped(hostile_root):
     slug = next(p.name for p in hostile_root.iterdir() if (p / "report.json").exists())
     page = assetmap.explore(hostile_root / slug, layer="assets").get_root().render()
     # folium puts popup values into the page as HTML: the name must arrive escaped (the GeoJSON
@@ -34,7 +34,7 @@ def test_popups_and_tooltips_are_escaped(hostile_root):  # noqa: F811
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
 
 
-def test_unknown_layers_and_missing_builds_name_the_fix(chesterfield_root, tmp_path):  # noqa: F811
+def test_unknown_layers_and_missing_builds_name_the_fix(chesterfield_root, tmp_path):
     with pytest.raises(AssetmapError, match="use imd, income"):
         assetmap.explore(chesterfield_root / "chesterfield", layer="nonsense")
     with pytest.raises(AssetmapError, match="walk:gp"):

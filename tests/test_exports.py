@@ -12,8 +12,6 @@ from assetmap.registry.db import make_engine, session_factory, upgrade
 from assetmap.registry.export import write_assets_csv
 from assetmap.registry.importer import import_file
 from assetmap.taxonomy import load_taxonomy
-from app_fixtures import app, chesterfield_ar, chesterfield_root  # noqa: F401  (fixtures used by name)
-from registry_support import registry_url  # noqa: F401
 from test_oruk import Draft202012Validator, assert_valid, page_schema, validator
 
 
@@ -41,7 +39,7 @@ HOSTILE = ("id,name,category,postcode,lat,lon,url,description\n"
            'a2,"@Carers Group",support_group,S40 1LP,53.2355,-1.4232,,"-2+3"\n')
 
 
-def test_the_registry_as_oruk_and_csv(registry_url, tmp_path):  # noqa: F811
+def test_the_registry_as_oruk_and_csv(registry_url, tmp_path):
     engine = make_engine(registry_url)
     upgrade(engine)
     (tmp_path / "in.csv").write_text(HOSTILE)
@@ -59,7 +57,7 @@ def test_the_registry_as_oruk_and_csv(registry_url, tmp_path):  # noqa: F811
     engine.dispose()
 
 
-def test_export_command_writes_oruk_for_an_area(chesterfield_root, tmp_path, capsys):  # noqa: F811
+def test_export_command_writes_oruk_for_an_area(chesterfield_root, tmp_path, capsys):
     out = tmp_path / "services.json"
     assert main(["export", "chesterfield", "--build-root", str(chesterfield_root), "--out", str(out)]) == 0
     doc = json.loads(out.read_text())

@@ -21,13 +21,12 @@ from schemathesis.checks import (
 
 from app import create_app
 from app.openapi import openapi
-from app_fixtures import chesterfield_root  # noqa: F401  (pytest fixture used by name)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
-def wsgi_app(chesterfield_root):  # noqa: F811
+def wsgi_app(chesterfield_root):
     return create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root)})
 
 

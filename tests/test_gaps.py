@@ -8,12 +8,21 @@ import pytest
 
 from assetmap.equity import equity_tables, fgt, palma
 from assetmap.fca import bfca, e2sfca, logistic_decay, spatial_availability, step_decay
-from assetmap.gaps import (bivariate, double_disadvantage, exponential_transform, gap_index, inverse_normal,
-                           need_index, priority, scaled_rank, shortfall)
+from assetmap.gaps import (
+    bivariate,
+    double_disadvantage,
+    exponential_transform,
+    gap_index,
+    inverse_normal,
+    need_index,
+    priority,
+    scaled_rank,
+    shortfall,
+)
 
 # two origins (100 and 300 people), two sites of capacity 1: origin 0 reaches site 0 (weight 1)
 # and site 1 (weight 0.68); origin 1 reaches site 1 (weight 1)
-O, S_, F = np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 0.68, 1.0])
+O, S_, F = np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 0.68, 1.0])  # noqa: E741
 P, S = np.array([100.0, 300.0]), np.array([1.0, 1.0])
 
 
@@ -125,10 +134,9 @@ def test_priority_by_hand():
 
 
 def test_adding_a_site_never_lowers_access_or_raises_shortfall():
-    from test_access import grid_network
-
     from assetmap.access import AccessEngine
     from assetmap.snapping import Snapper
+    from test_access import grid_network
 
     net = grid_network(9)
     rng = np.random.default_rng(9)

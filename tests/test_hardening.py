@@ -12,9 +12,14 @@ import pytest
 from app.params import int_arg  # noqa: F401  (the helper the blueprints use)
 from app.security import trusted_hosts
 from assetmap.params import parse_int
-from curate_support import (  # noqa: F401
-    capp, chesterfield_root, client, curate_app, engine, login, page, post, registry_url,
-)
+from curate_support import login, page, post
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 SAMPLE = {"int": "1", "default": "x", "string": "x", "path": "x/x"}
 VALUES = {"slug": "chesterfield", "cid": "assets"}
@@ -115,7 +120,7 @@ def test_trusted_hosts_setting(capp, monkeypatch):
     assert c.get("/", base_url="http://localhost").status_code == 400
 
 
-def test_forwarded_host_is_checked_too(chesterfield_root, tmp_path):  # noqa: F811
+def test_forwarded_host_is_checked_too(chesterfield_root, tmp_path):
     from app import create_app
 
     app = create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_root), "PROXY_HOPS": "1", "INSTANCE_DIR": str(tmp_path),
@@ -128,7 +133,7 @@ def test_forwarded_host_is_checked_too(chesterfield_root, tmp_path):  # noqa: F8
     app.extensions["registry"].dispose()
 
 
-def test_hsts_only_in_secure_mode(chesterfield_root, tmp_path):  # noqa: F811
+def test_hsts_only_in_secure_mode(chesterfield_root, tmp_path):
     from app import create_app
 
     seen = {}

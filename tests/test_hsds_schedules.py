@@ -6,8 +6,6 @@ import pytest
 
 from assetmap.hsds_schedules import LOCAL_NOTE, schedules
 
-from app_fixtures import app, chesterfield_ar, chesterfield_root  # noqa: F401  (fixtures used by name)
-
 
 def rows(raw):
     return [(s.get("freq"), s.get("byday"), s.get("opens_at"), s.get("closes_at")) for s in

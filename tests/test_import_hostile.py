@@ -19,7 +19,7 @@ from assetmap.registry.importer import KEPT_CELL, import_file
 from assetmap.registry.limits import ImportLimitError
 from assetmap.registry.models import CuratedAsset, QuarantineRow
 from assetmap.taxonomy import load_taxonomy
-from registry_support import POSTCODES, TODAY, dump, engine, registry_url, small_csv, write_csv  # noqa: F401
+from registry_support import POSTCODES, TODAY, dump, small_csv, write_csv
 
 TAXONOMY = load_taxonomy()
 HEADER = ["id", "name", "category", "description", "lat", "lon"]
@@ -44,18 +44,18 @@ def bad_byte_csv(path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
 
 
-def _cli(registry_url, *args) -> list[str]:  # noqa: F811
+def _cli(registry_url, *args) -> list[str]:
     return ["import", *map(str, args), "--no-postcode-lookup", "--url", registry_url]
 
 
-def _seeded(engine, tmp_path) -> dict:  # noqa: F811
+def _seeded(engine, tmp_path) -> dict:
     small = tmp_path / "small.csv"
     small_csv(small)
     _import(engine, small, source="seed")
     return dump(engine)
 
 
-def test_bad_byte_is_quarantined_displayably_and_can_be_fixed(engine, tmp_path):  # noqa: F811
+def test_bad_byte_is_quarantined_displayably_and_can_be_fixed(engine, tmp_path):
     from assetmap.registry.quarantine import resubmit_quarantine
     from assetmap.registry.validate import Checks
 
@@ -80,7 +80,7 @@ def test_bad_byte_is_quarantined_displayably_and_can_be_fixed(engine, tmp_path):
         s.commit()
 
 
-def test_a_240000_character_cell_quarantines_its_row_only(engine, tmp_path):  # noqa: F811
+def test_a_240000_character_cell_quarantines_its_row_only(engine, tmp_path):
     rows = _rows(5)
     rows[1][3] = "x" * 240_000
     path = tmp_path / "long.csv"
@@ -97,7 +97,7 @@ def test_a_240000_character_cell_quarantines_its_row_only(engine, tmp_path):  # 
         assert s.scalar(select(CuratedAsset.name).where(CuratedAsset.source_id == "r5")) == "Place 5"
 
 
-def test_an_unclosed_quote_refuses_the_file_and_leaves_the_registry_alone(engine, tmp_path):  # noqa: F811
+def test_an_unclosed_quote_refuses_the_file_and_leaves_the_registry_alone(engine, tmp_path):
     before = _seeded(engine, tmp_path)
     path = tmp_path / "quote.csv"
     path.write_text(",".join(HEADER) + "\n" + "r1,\"Place 1,library,x,53.2,-1.4\n" + "y" * 1_100_000 + "\n")
@@ -116,7 +116,7 @@ def gzip_bomb(path, unpacked_mb: int = 64) -> int:
     return path.stat().st_size
 
 
-def test_gzip_bomb_stops_at_the_stated_limit(engine, registry_url, tmp_path, capsys):  # noqa: F811
+def test_gzip_bomb_stops_at_the_stated_limit(engine, registry_url, tmp_path, capsys):
     before = _seeded(engine, tmp_path)
     path = tmp_path / "bomb.csv.gz"
     assert gzip_bomb(path) < 1_000_000
@@ -130,7 +130,7 @@ def test_gzip_bomb_stops_at_the_stated_limit(engine, registry_url, tmp_path, cap
 
 
 @pytest.mark.parametrize("suffix", [".json", ".geojson"])
-def test_deeply_nested_json_is_refused_with_a_sentence(engine, registry_url, tmp_path, capsys, suffix):  # noqa: F811
+def test_deeply_nested_json_is_refused_with_a_sentence(engine, registry_url, tmp_path, capsys, suffix):
     before = _seeded(engine, tmp_path)
     path = tmp_path / f"deep{suffix}"
     path.write_text("[" * 100_000 + "]" * 100_000)  # 200 KB
@@ -170,7 +170,7 @@ def test_full_disk_ends_with_exit_2_and_a_sentence(tmp_path, monkeypatch, capsys
     assert dump(real(url)) == before
 
 
-def test_report_on_a_full_device_and_enospc(engine, registry_url, tmp_path, capsys):  # noqa: F811
+def test_report_on_a_full_device_and_enospc(engine, registry_url, tmp_path, capsys):
     path = tmp_path / "ok.csv"
     write_csv(path, HEADER, _rows(3))
     assert main(_cli(registry_url, path, "--source", "ok", "--report", "/dev/full")) == 2  # ENOSPC, really
@@ -196,7 +196,7 @@ def test_broken_or_unreachable_database_ends_with_exit_2(tmp_path, capsys):
     assert "assetmap db upgrade" in capsys.readouterr().err  # an empty new file: not a registry yet
 
 
-def test_cli_encoding_decodes_windows_1252(engine, registry_url, tmp_path, capsys):  # noqa: F811
+def test_cli_encoding_decodes_windows_1252(engine, registry_url, tmp_path, capsys):
     path = tmp_path / "cp.csv"
     write_csv(path, HEADER, [["c1", "Café “Ñandú” – £5", "library", "Crème brûlée", "53.2", "-1.4"]],
               encoding="cp1252")
@@ -206,7 +206,7 @@ def test_cli_encoding_decodes_windows_1252(engine, registry_url, tmp_path, capsy
         assert (a.name, a.description) == ("Café “Ñandú” – £5", "Crème brûlée")
 
 
-def test_other_commands_on_a_full_device_or_broken_database_end_with_exit_2(engine, registry_url, tmp_path,  # noqa: F811
+def test_other_commands_on_a_full_device_or_broken_database_end_with_exit_2(engine, registry_url, tmp_path,
                                                                             capsys):
     _seeded(engine, tmp_path)
     assert main(["export", "--registry", registry_url, "--format", "csv", "--out", "/dev/full"]) == 2

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import chesterfield_root  # noqa: F401
 from assetmap.registry.jobs import DIED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +71,7 @@ def _csv(n: int) -> bytes:
 
 
 @pytest.fixture
-def served(tmp_path, chesterfield_root):  # noqa: F811
+def served(tmp_path, chesterfield_root):
     db = tmp_path / "registry.sqlite"
     env = {**os.environ, "ASSETMAP_DATABASE_URL": f"sqlite:///{db}", "ASSETMAP_SESSION_COOKIE_SECURE": "0",
            "ASSETMAP_INSTANCE_DIR": str(tmp_path), "ASSETMAP_SECRET_KEY": "k" * 40}

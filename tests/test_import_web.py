@@ -9,19 +9,27 @@ import io
 import re
 import time
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetmap.registry.jobs import DIED, create_job
 from assetmap.registry.models import CuratedAsset, ImportBatch, ImportJob, QuarantineRow
-from curate_support import capp, chesterfield_root, client, curate_app, login, page, post  # noqa: F401
-from registry_support import dump, engine, registry_url  # noqa: F401
+from curate_support import login, page, post
+from registry_support import dump
 from test_import_hostile import HEADER, bad_byte_csv, gzip_bomb
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 LAT, LON = "53.2360", "-1.4290"  # inside the Chesterfield build
 
 
-def _upload(client, data: bytes, filename: str = "list.csv", source: str = "council", **form):  # noqa: F811
+def _upload(client, data: bytes, filename: str = "list.csv", source: str = "council", **form):
     return post(client, "/curate/import", {"file": (io.BytesIO(data), filename), "source": source, "format": "",
                                            **form}, content_type="multipart/form-data")
 
@@ -34,7 +42,7 @@ def _no_inline_code(html: str) -> None:
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) and " style=" not in html
 
 
-def test_bad_byte_rows_show_on_every_quarantine_page_before_and_after_discarding(client, engine, tmp_path):  # noqa: F811
+def test_bad_byte_rows_show_on_every_quarantine_page_before_and_after_discarding(client, engine, tmp_path):
     login(client, "mo")
     path = tmp_path / "bad.csv"
     bad_byte_csv(path)
@@ -64,7 +72,7 @@ def test_bad_byte_rows_show_on_every_quarantine_page_before_and_after_discarding
                 assert post(client, f"/curate/quarantine/{q}/discard", {"note": "stray byte"}).status_code == 303
 
 
-def test_gzip_bomb_and_deep_json_are_413_and_store_nothing(client, engine, tmp_path):  # noqa: F811
+def test_gzip_bomb_and_deep_json_are_413_and_store_nothing(client, engine, tmp_path):
     login(client, "mo")
     before = dump(engine)
     bomb = tmp_path / "bomb.csv.gz"
@@ -78,7 +86,7 @@ def test_gzip_bomb_and_deep_json_are_413_and_store_nothing(client, engine, tmp_p
     assert dump(engine) == before
 
 
-def test_encoding_choice_decodes_windows_1252(client, engine):  # noqa: F811
+def test_encoding_choice_decodes_windows_1252(client, engine):
     login(client, "mo")
     data = _csv([["c1", "Café “Ñandú” – £5", "library", "Crème brûlée", LAT, LON]], encoding="cp1252")
     resp = _upload(client, data)  # as UTF-8: the row is quarantined, naming the encoding
@@ -93,7 +101,7 @@ def test_encoding_choice_decodes_windows_1252(client, engine):  # noqa: F811
     assert _upload(client, data, encoding="ebcdic-or-so").status_code == 400
 
 
-def test_large_upload_runs_as_a_job_with_progress(client, engine, registry_url):  # noqa: F811
+def test_large_upload_runs_as_a_job_with_progress(client, engine, registry_url):
     login(client, "mo")
     n = 200_000 if registry_url.startswith("sqlite") else 20_000  # the job's mechanics on PostgreSQL too
     rows = [[f"r{i}", f"Place {i}", "library", "", LAT, LON] for i in range(1, n + 1)]
@@ -122,7 +130,7 @@ def test_large_upload_runs_as_a_job_with_progress(client, engine, registry_url):
         assert s.get(ImportJob, job_id).batch_id == s.scalars(select(ImportBatch.id)).one()
 
 
-def test_a_failing_job_ends_failed_with_a_sentence_and_stores_nothing(client, engine):  # noqa: F811
+def test_a_failing_job_ends_failed_with_a_sentence_and_stores_nothing(client, engine):
     login(client, "mo")
     before = dump(engine)
     rows = [[f"c{i}", f"Café {i}", "library", "", LAT, LON] for i in range(3000)]
@@ -138,7 +146,7 @@ def test_a_failing_job_ends_failed_with_a_sentence_and_stores_nothing(client, en
     assert after.pop("import_job") != before.pop("import_job") and after == before
 
 
-def test_a_job_whose_worker_died_reads_failed(client, engine):  # noqa: F811
+def test_a_job_whose_worker_died_reads_failed(client, engine):
     login(client, "mo")
     with Session(engine) as s:
         job = create_job(s, source="council", filename="gone.csv", who="mo")

@@ -19,8 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
-from servers import _get, gunicorn_server  # noqa: F401
+from servers import _get
 
 SECONDS = int(os.environ.get("ASSETMAP_LOAD_SECONDS", "60"))
 pytestmark = pytest.mark.load
@@ -43,7 +42,7 @@ def _mix(base: str, root) -> list[str]:
 
 
 @pytest.mark.slow
-def test_sixty_seconds_of_mixed_traffic_without_a_failed_request(gunicorn_server, tmp_path):  # noqa: F811
+def test_sixty_seconds_of_mixed_traffic_without_a_failed_request(gunicorn_server, tmp_path):
     if not shutil.which("wrk"):
         pytest.fail("wrk is missing: run scripts/system-packages.sh (or apt-get install wrk)")
     base, proc, pid, root = gunicorn_server
@@ -62,5 +61,5 @@ def test_sixty_seconds_of_mixed_traffic_without_a_failed_request(gunicorn_server
     print(f"\nmixed traffic: {int(n)} requests in {int(dur) / 1e6:.0f} s = {rate:.0f} req/s; "
           f"p50 {float(p50) / 1000:.1f} ms, p99 {float(p99) / 1000:.1f} ms, max {float(mx) / 1000:.1f} ms")
     names = ("connect", "read", "write", "timeout", "status not 2xx or 3xx")
-    assert all(int(e) == 0 for e in errors), dict(zip(names, map(int, errors)))
+    assert all(int(e) == 0 for e in errors), dict(zip(names, map(int, errors), strict=False))
     assert int(n) > 10 * SECONDS and proc.poll() is None

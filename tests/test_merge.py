@@ -1,3 +1,4 @@
+"""Merging OpenStreetMap and curated lists: name similarity, match rules, contacts, the CSV guard."""
 import geopandas as gpd
 import pytest
 
@@ -69,6 +70,7 @@ def test_clean_contact():
 
 def test_csv_formula_guard(tmp_path):
     import pandas as pd
+
     from assetmap.outputs import write_csv
     g = gpd.GeoDataFrame({"name": ["=HYPERLINK(\"http://x\")", "Plain"], "categories": [["a"], ["b"]]},
                          geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=4326)

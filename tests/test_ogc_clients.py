@@ -18,7 +18,6 @@ import pytest
 import shapely
 from owslib.ogcapi.features import Features
 
-from app_fixtures import chesterfield_root  # noqa: F401  (pytest fixture used by name)
 from servers import _free_port, _get
 
 BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
@@ -26,7 +25,7 @@ LAYERS = ("chesterfield-assets", "chesterfield-neighbourhoods")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, chesterfield_root):  # noqa: F811
+def server(tmp_path_factory, chesterfield_root):
     """`assetmap serve` (2 gunicorn workers) with its access log in a file: (base URL, log path)."""
     tmp = tmp_path_factory.mktemp("ogc-server")
     root = tmp / "build"
@@ -57,7 +56,7 @@ def server(tmp_path_factory, chesterfield_root):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def downloads(chesterfield_root):  # noqa: F811
+def downloads(chesterfield_root):
     dl = chesterfield_root / "chesterfield" / "downloads"
     return {layer: json.loads((dl / f"{layer.split('-')[1]}.geojson").read_text())["features"] for layer in LAYERS}
 
@@ -85,7 +84,7 @@ def test_gdal_reads_every_layer_whole_with_text_ids(server, downloads):
         assert len(df) == len(ids) > 50
         assert sorted(df["id"]) == sorted(ids)  # feature ids round-trip as text
     assets = read(base, "chesterfield-assets")
-    served = dict(zip(assets["id"], assets["osm_id"]))
+    served = dict(zip(assets["id"], assets["osm_id"], strict=False))
     expected = {f["id"]: f["properties"]["osm_id"] for f in downloads["chesterfield-assets"]}
     biggest = max(v for v in expected.values() if v is not None)
     assert biggest > 2**31  # Chesterfield has OSM ids a 32-bit integer would clamp ...

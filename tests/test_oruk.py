@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from app_fixtures import app, chesterfield_ar, chesterfield_root, client  # noqa: F401  (fixtures used by name)
-
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "schemas" / "openreferral-uk-profile" / "schema"
 
 

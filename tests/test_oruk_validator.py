@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
 from oruk_validator import ProfileRunner, load_profile, report
-from servers import gunicorn_server  # noqa: F401
 
 BASE = "http://localhost/api/oruk"
 
@@ -59,7 +57,7 @@ def test_the_runner_checks_schemas_and_formats():
     assert len(issues) == 4 and all(any(w in i for i in issues) for w in ("uuid", "uri", "status", "date-time"))
 
 
-def test_levels_1_and_2_pass_over_http_with_cors_on_every_response(gunicorn_server):  # noqa: F811
+def test_levels_1_and_2_pass_over_http_with_cors_on_every_response(gunicorn_server):
     """The same run against `assetmap serve` (gunicorn) on 127.0.0.1, over real HTTP, and every
     response the validator reads allows any origin (the UK compliance rules require it)."""
     import urllib.error

@@ -13,10 +13,7 @@ import pytest
 
 from assetmap.serving.hours import open_now, weekly_hours
 from assetmap.serving.profiles import neutral
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
-    app, chesterfield_ar, chesterfield_root, client, hostile_app, hostile_ar, hostile_client, hostile_root,
-)
+from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from page_support import assert_no_raw_markup, script_json, text, visible_text
 
 BASE = f"/area/{CHESTERFIELD}"
@@ -57,7 +54,7 @@ def assert_accessible_structure(page: str) -> None:
     o = Outline()
     o.feed(page)
     assert o.headings[0] == 1 and o.headings.count(1) == 1, o.headings
-    for prev, nxt in zip(o.headings, o.headings[1:]):
+    for prev, nxt in zip(o.headings, o.headings[1:], strict=False):
         assert nxt <= prev + 1, f"heading level jumps from h{prev} to h{nxt}"
     assert o.tables, "no tables"
     for t in o.tables:

@@ -1,3 +1,4 @@
+"""Postcodes: normalising, refusing malformed ones, the geocoder."""
 import pandas as pd
 import pytest
 

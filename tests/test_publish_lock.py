@@ -15,7 +15,6 @@ from assetmap.config import load_area
 from assetmap.errors import BuildError
 from assetmap.locks import area_lock
 from assetmap.results import AreaResults
-from registry_support import registry_url  # noqa: F401  (fixture used by name)
 
 HOLD = ("import sys, time\nfrom assetmap.locks import area_lock\n"
         "with area_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n")
@@ -51,7 +50,7 @@ def kept_copy(chesterfield, tmp_path, data_root):
     return load_area("chesterfield", data_root), root
 
 
-def test_concurrent_publishes_all_succeed_in_turn(kept_copy, registry_url, tmp_path, data_root):  # noqa: F811
+def test_concurrent_publishes_all_succeed_in_turn(kept_copy, registry_url, tmp_path, data_root):
     """Three CLI `assetmap refresh` processes and one in-process publish at once: all succeed, and the
     build left is whole and has the registry's asset."""
     from assetmap.registry.db import make_engine, upgrade
@@ -82,7 +81,7 @@ def test_concurrent_publishes_all_succeed_in_turn(kept_copy, registry_url, tmp_p
     thread.join(240)
     engine.dispose()
     assert not errors, errors
-    for p, (out, err) in zip(procs, outs):
+    for p, (out, err) in zip(procs, outs, strict=False):
         assert p.returncode == 0, err[-2000:]
         assert "refreshed in" in out and "1 registry assets" in out, out
     assert sorted(x.name for x in root.iterdir()) == ["chesterfield", "chesterfield.lock"]

@@ -7,17 +7,15 @@ import json
 import shutil
 
 import pytest
-from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
-from curate_support import PASSWORD, XSS_IMG, assert_escaped, login, page, post, suggestion_form
-from registry_support import engine, registry_url  # noqa: F401
 from sqlalchemy.orm import Session
 
 from assetmap.registry.models import CuratedAsset
 from assetmap.registry.users import create_user
+from curate_support import PASSWORD, XSS_IMG, assert_escaped, login, page, post, suggestion_form
 
 
 @pytest.fixture
-def pub_client(chesterfield_root, tmp_path, engine, registry_url):  # noqa: F811
+def pub_client(chesterfield_root, tmp_path, engine, registry_url):
     from app import create_app
 
     root = tmp_path / "build"
@@ -30,7 +28,7 @@ def pub_client(chesterfield_root, tmp_path, engine, registry_url):  # noqa: F811
     app.extensions["registry"].dispose()
 
 
-def test_approve_publish_and_find_it_in_the_lookup(pub_client, engine):  # noqa: F811
+def test_approve_publish_and_find_it_in_the_lookup(pub_client, engine):
     client = pub_client
     name = f"Hollow Lane Hall {XSS_IMG}"
     assert post(client, "/suggest", suggestion_form(name=name)).status_code in (302, 303)
@@ -60,7 +58,7 @@ def test_publishing_needs_a_curator(pub_client):
     assert pub_client.post("/curate/publish").status_code in (400, 403)
 
 
-def test_publish_under_gevent_runs_the_refresh_in_a_child_process(pub_client, engine):  # noqa: F811
+def test_publish_under_gevent_runs_the_refresh_in_a_child_process(pub_client, engine):
     """Under gevent workers the refresh runs as `assetmap refresh --json` in a child process (the worker's
     event loop goes on serving); the outcome is the same."""
     client = pub_client

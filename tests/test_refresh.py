@@ -14,7 +14,6 @@ from assetmap.config import load_area
 from assetmap.curated import CURATED_COLUMNS
 from assetmap.errors import BuildError
 from assetmap.results import AreaResults
-from registry_support import registry_url  # noqa: F401  (fixture used by name)
 
 
 def _records(rows: list[dict]) -> gpd.GeoDataFrame:
@@ -71,9 +70,9 @@ def test_publishing_registry_assets_without_a_rebuild(kept, registry_url, tmp_pa
     from sqlalchemy import select
 
     from assetmap.registry.assets import set_status
-    from assetmap.registry.models import CuratedAsset
     from assetmap.registry.db import make_engine, session_factory, upgrade
     from assetmap.registry.importer import import_file
+    from assetmap.registry.models import CuratedAsset
     from assetmap.registry.publish import publish_area
 
     cfg, out, _ = kept

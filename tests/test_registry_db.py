@@ -18,7 +18,7 @@ from assetmap.errors import DatabaseError
 from assetmap.registry import db
 from assetmap.registry.models import Base, CuratedAsset, User
 from assetmap.registry.users import verify_user
-from registry_support import engine, registry_url, small_csv  # noqa: F401
+from registry_support import small_csv
 
 TABLES = {"curated_asset", "import_batch", "quarantine_row", "suggestion", "problem_report", "user", "audit_log", "import_job"}
 

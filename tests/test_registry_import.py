@@ -14,7 +14,7 @@ from assetmap.registry.importer import import_file
 from assetmap.registry.models import AuditLog, CuratedAsset, ImportBatch, QuarantineRow
 from assetmap.taxonomy import load_taxonomy
 from registry_hostile import hostile_csv
-from registry_support import POSTCODES, TODAY, checks, dump, engine, registry_url, small_csv, write_csv  # noqa: F401
+from registry_support import POSTCODES, TODAY, dump, small_csv, write_csv
 
 TAXONOMY = load_taxonomy()
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from assetmap.registry.readers import decode
 from assetmap.registry.oruk_reader import html_to_text
+from assetmap.registry.readers import decode
 from assetmap.registry.validate import derive_source_id, validate
-from registry_support import checks  # noqa: F401
 
 GOOD = {"name": "Hall", "category": "community_centre", "lat": "53.2", "lon": "-1.4"}
 

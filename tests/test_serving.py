@@ -10,9 +10,7 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-
-from app_fixtures import app, chesterfield_root, client  # noqa: F401  (fixtures used by name)
-from servers import _get, gunicorn_server  # noqa: F401
+from servers import _get
 
 
 def test_healthz_lists_areas_and_build_dates(client, chesterfield_root):

@@ -5,7 +5,7 @@ for guessability with the reason given, and a per-account login throttle kept in
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +15,14 @@ from assetmap.cli import main
 from assetmap.errors import RegistryError
 from assetmap.registry.models import User
 from assetmap.registry.users import attempt_login, create_user, set_active, set_password, set_role
-from app_fixtures import chesterfield_root  # noqa: F401
-from curate_support import PASSWORD, capp, client, csrf_token, curate_app, login, page, post  # noqa: F401
-from registry_support import engine, registry_url  # noqa: F401
+from curate_support import PASSWORD, login, page, post
+
+
+@pytest.fixture
+def client(curate_client):
+    """The curator app's test client (``client`` elsewhere is the read-only app's)."""
+    return curate_client
+
 
 NEW_PASSWORD = "lantern orchard velvet"
 
@@ -50,7 +55,7 @@ def test_logout_ends_every_session_of_the_user(client, capp):
 
 
 @pytest.mark.parametrize("change", ["deactivate", "role", "password"])
-def test_account_changes_end_sessions_for_good(client, capp, engine, change):  # noqa: F811
+def test_account_changes_end_sessions_for_good(client, capp, engine, change):
     login(client, "mo")
     kept = _cookie_jar(client)
     with Session(engine) as s, s.begin():
@@ -107,7 +112,7 @@ def test_idle_and_absolute_lifetimes(client, capp, monkeypatch):
 @pytest.mark.parametrize("password, reason", [
     ("aaaaaaaaaa", "repeats like"), ("password12", "very common password"), ("mo-the-curator", "contains the username"),
     ("qwertyuiop", "too easy to guess"), ("short", "at least 10 characters")])
-def test_weak_passwords_are_refused_with_the_reason(engine, password, reason):  # noqa: F811
+def test_weak_passwords_are_refused_with_the_reason(engine, password, reason):
     with Session(engine) as s:
         with pytest.raises(RegistryError, match=reason):
             create_user(s, "mo-the-curator" if "curator" in password else "newbie", password)
@@ -117,7 +122,7 @@ def test_weak_passwords_are_refused_with_the_reason(engine, password, reason):  
         s.rollback()
 
 
-def test_weak_passwords_refused_on_the_users_page_and_the_cli(client, registry_url, monkeypatch, capsys):  # noqa: F811
+def test_weak_passwords_refused_on_the_users_page_and_the_cli(client, registry_url, monkeypatch, capsys):
     login(client, "ada")
     resp = post(client, "/curate/users/", {"username": "newbie", "password": "password12", "role": "moderator"})
     assert resp.status_code == 400 and "very common password" in page(resp)
@@ -131,7 +136,7 @@ def test_weak_passwords_refused_on_the_users_page_and_the_cli(client, registry_u
     assert "too easy to guess" in err and "very common password" in err and "Traceback" not in err
 
 
-def test_throttle_is_per_account_and_shared_by_two_apps(capp, registry_url, tmp_path, engine, monkeypatch):  # noqa: F811
+def test_throttle_is_per_account_and_shared_by_two_apps(capp, registry_url, tmp_path, engine, monkeypatch):
     """Five wrong passwords through two app instances on one database lock the account for both;
     the right password is refused while it is locked, and works again when the lock has run out."""
     from app import create_app
@@ -149,12 +154,12 @@ def test_throttle_is_per_account_and_shared_by_two_apps(capp, registry_url, tmp_
     assert login(a, "ada").status_code == 303, "another account is not locked"
     other.extensions["registry"].dispose()
     with Session(engine) as s, s.begin():  # after the lock runs out, the right password works
-        later = datetime.now(timezone.utc) + timedelta(minutes=16)
+        later = datetime.now(UTC) + timedelta(minutes=16)
         assert attempt_login(s, "mo", PASSWORD, now=later) is not None
 
 
-def test_throttle_counts_failures_in_a_row(engine):  # noqa: F811
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+def test_throttle_counts_failures_in_a_row(engine):
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     with Session(engine) as s, s.begin():
         create_user(s, "mo", PASSWORD, "moderator")
     for _ in range(4):

@@ -7,10 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app_fixtures import (  # noqa: F401  (pytest fixtures are used by name)
-    CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT,
-    app, chesterfield_ar, chesterfield_root, client, hostile_app, hostile_ar, hostile_client, hostile_root,
-)
+from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 
 
 def _with_contacts(ar, n: int) -> list:
@@ -78,7 +75,7 @@ def test_hostile_names_stay_text_on_the_shortlist(hostile_client, hostile_ar):
 
 # --- in the browser ------------------------------------------------------------------------
 
-from browser_support import Watched, browser, hostile_server, server  # noqa: E402,F401
+from browser_support import Watched  # noqa: E402
 
 
 @pytest.mark.browser

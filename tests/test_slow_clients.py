@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from app_fixtures import chesterfield_root  # noqa: F401  (fixture used by name)
-from servers import _get, gunicorn_server  # noqa: F401
+from servers import _get
 
 BODY_CLIENTS, HEADER_CLIENTS = 16, 4
 DRIP_SECONDS = 12.0
@@ -38,7 +37,7 @@ def _drip(port: int, head: bytes, body: bytes, stop: float, answers: list, i: in
                 got += chunk
                 if got.startswith(b"HTTP/1.1 408"):
                     break
-            except socket.timeout:
+            except TimeoutError:
                 pass
             try:
                 if sent < len(data):

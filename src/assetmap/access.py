@@ -68,7 +68,7 @@ class AccessEngine:
         self._same = (oi, ai, origins.leg[oi] + assets.leg[ai] + np.abs(origins.to_u[oi] - assets.to_u[ai]))
 
     @classmethod
-    def contracted(cls, net: WalkNetwork, origins: Snap, assets: Snap) -> "AccessEngine":
+    def contracted(cls, net: WalkNetwork, origins: Snap, assets: Snap) -> AccessEngine:
         """The same engine routing over junctions only (chains of shape nodes contracted into
         edges, :mod:`assetmap.contraction`): identical distances, several times fewer nodes."""
         routing = contract(net)
@@ -129,7 +129,8 @@ class AccessEngine:
             frames.append(pd.DataFrame({"origin": c.astype(np.int32), "asset": ids[r].astype(np.int32),
                                         "walk_m": dist[r, c].astype(np.float32)}))
         out = pd.concat(frames, ignore_index=True) if frames else \
-            pd.DataFrame({"origin": np.zeros(0, np.int32), "asset": np.zeros(0, np.int32), "walk_m": np.zeros(0, np.float32)})
+            pd.DataFrame({"origin": np.zeros(0, np.int32), "asset": np.zeros(0, np.int32),
+                          "walk_m": np.zeros(0, np.float32)})
         return out.sort_values(["origin", "walk_m", "asset"], kind="stable").reset_index(drop=True)
 
 

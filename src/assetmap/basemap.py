@@ -33,9 +33,10 @@ import pandas as pd
 import shapely
 
 from .config import OsmConfig
+from .constants import BNG, WGS84
 from .errors import DataSourceError
 from .io import vsi_path
-from .osm import WGS84, parse_hstore
+from .osm import parse_hstore
 from .vectortiles import WEB_MERCATOR, TileLayer, write_pmtiles
 
 MINZOOM, MAXZOOM = 8, 15  # tiles are made up to z15; pages over-zoom them (z16-19) without loss
@@ -139,7 +140,7 @@ def _gdal_objects(path: Path, layers: dict[str, str]):
             df = df.to_crs(WGS84)
         cols = [c for c in df.columns if c not in ("geometry", "other_tags", "osm_id", "osm_way_id")]
         other = df["other_tags"] if "other_tags" in df else pd.Series([None] * len(df), index=df.index)
-        for rec, ot, geom in zip(df[cols].to_dict("records"), other, df.geometry):
+        for rec, ot, geom in zip(df[cols].to_dict("records"), other, df.geometry, strict=False):
             if geom is None:
                 continue
             tags = {k: str(v) for k, v in rec.items() if v is not None and not (isinstance(v, float) and np.isnan(v))}
@@ -190,7 +191,7 @@ def tile_layers(features: dict[str, gpd.GeoDataFrame], region_lonlat) -> list[Ti
 
 def build_basemap(cfg: OsmConfig, data_root: Path, region_bng, out: Path, attribution: str) -> dict:
     """Write ``out`` (a PMTiles archive) of the extract around ``region_bng`` (a polygon in EPSG:27700)."""
-    region = gpd.GeoSeries([region_bng], crs="EPSG:27700").to_crs(WGS84).iloc[0]
+    region = gpd.GeoSeries([region_bng], crs=BNG).to_crs(WGS84).iloc[0]
     features = read_basemap_features(cfg, data_root)
     if not features:
         raise DataSourceError(f"the OSM extract {cfg.file} has no streets, water, green space or buildings "

@@ -1,4 +1,8 @@
-"""The pipeline: ingest -> merge -> neighbourhoods -> measures -> outputs.
+"""The pipeline, one function per stage, each with its inputs and outputs named:
+
+deprivation (IoD for all of England, read once) -> read_inputs (osm, neighbourhoods, postcodes,
+curated) -> merge_stage -> measures_stage -> network_stage -> access_stage -> gaps_stage ->
+write_stage (outputs) -> basemap_stage -> build_report -> swap_in.
 
 ``build_area`` does all the heavy work once and writes a build directory the web app only
 reads. It builds into a temporary sibling directory and swaps it in at the end, so a failed
@@ -11,25 +15,27 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
 
 from . import __version__
+from .access import metres_per_minute
 from .basemap import MAXZOOM, MINZOOM, build_basemap
 from .config import AreaConfig
+from .constants import BNG, WGS84
 from .curated import read_area_lists
 from .errors import BuildError
+from .gapmeasure import gap_measures
 from .inputs import BuildInputs
 from .locks import area_lock
 from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .merge import merge_assets
-from .access import metres_per_minute
-from .gapmeasure import gap_measures
-from .neighbourhoods import BNG, read_deprivation, select_neighbourhoods
+from .neighbourhoods import read_deprivation, select_neighbourhoods
 from .network import WalkNetwork, read_walk_network
 from .osm import coverage_bbox, read_extract
 from .outputs import write_access, write_equity, write_outputs, write_report, write_review
@@ -66,8 +72,9 @@ def extract_date(timestamp: str | None) -> str | None:
     return timestamp[:10] if timestamp else None
 
 
-def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
-    """The reading stages: OSM extract, neighbourhoods, postcodes and the curated files, cut to the area."""
+def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages, deprivation: pd.DataFrame | None = None) -> BuildInputs:
+    """The reading stages: OSM extract, neighbourhoods, postcodes and the curated files, cut to the area
+    (``deprivation``: the IoD for all of England when already read)."""
     echo = st.echo
     with st.stage("osm", f"Reading OpenStreetMap extract {cfg.osm.file}"):
         extract = read_extract(cfg.osm, cfg.data_root, tx)
@@ -75,7 +82,7 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
         echo(f"    {len(extract.features)} classified features, {len(extract.streets)} street lines")
 
     with st.stage("neighbourhoods", "Selecting LSOA21 neighbourhoods; joining IoD2025 and Census 2021"):
-        nb = select_neighbourhoods(cfg, cov_lonlat)
+        nb = select_neighbourhoods(cfg, cov_lonlat, deprivation)
         lsoas = nb.frame
         coverage = nb.coverage.iloc[0]
         # curated lists do not depend on the extract: keep their records (and postcodes) up to
@@ -88,7 +95,8 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages) -> BuildInputs:
         geocoder = Geocoder(all_pc)
         minx, miny, maxx, maxy = region.bounds
         area_pc = all_pc[all_pc.x.between(minx, maxx) & all_pc.y.between(miny, maxy)].copy()
-        area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y), index=area_pc.index, crs=BNG), lsoas)
+        area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y),
+                                                           index=area_pc.index, crs=BNG), lsoas)
         area_pc = area_pc.reset_index(drop=True)
         echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
 
@@ -132,100 +140,179 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     echo(f"{'Refreshing' if inputs else 'Building'} {cfg.name} ({cfg.slug}) from {cfg.data_root}")
     tx = taxonomy or load_taxonomy()
     refreshing = inputs is not None
+    with st.stage("deprivation", "Reading IoD2025 for all of England (national ranks)"):
+        deprivation = read_deprivation(cfg.source("deprivation"), cfg.data_root, None)
     if inputs is None:
-        inputs = read_inputs(cfg, tx, st)
-    lsoas, coverage = inputs.lsoas, inputs.coverage.iloc[0]
-    area_pc = inputs.area_pc
+        inputs = read_inputs(cfg, tx, st, deprivation)
+    coverage = inputs.coverage.iloc[0]
+    region = coverage.buffer(cfg.edge_buffer_m)
+    curated, curated_report = add_extra_curated(inputs, region, extra_curated)
+    merged = merge_stage(cfg, tx, st, inputs, coverage, curated)
+    for name, stats in merged.report["by_source"].items():
+        curated_report[name].update(stats)
+    counts, per1k, dist = measures_stage(tx, st, merged.assets, inputs.lsoas, inputs.area_pc)
+    net = network_stage(cfg, st, out_dir / "network.npz" if refreshing else None)
+    walk = access_stage(cfg, tx, st, net, merged.assets, inputs.area_pc, inputs.lsoas)
+    lsoas = pd.concat([inputs.lsoas, origin_counts(inputs.area_pc, inputs.lsoas), counts, per1k, dist, walk.lsoa],
+                      axis=1)
+    lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+    gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation)
+    with st.stage("outputs", f"Writing outputs to {out_dir}"):
+        tmp.mkdir(parents=True)
+        files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps)
+    basemap = basemap_stage(cfg, st, tmp, region, out_dir if refreshing else None, files)
+    if len(lsoas) == 0:
+        raise BuildError("the build produced no neighbourhoods; nothing was published")
+    report = build_report(cfg, tx, inputs, merged, curated_report, lsoas, net, walk, gaps, basemap, files)
+    report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
+    report["refresh"] = refreshing
+    write_report(tmp, report)
+    swap_in(tmp, out_dir)
+    echo(f"Built {cfg.name} in {report['timings']['total']:.1f} s -> {out_dir}")
+    return report
+
+
+def add_extra_curated(inputs: BuildInputs, region, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None
+                      ) -> tuple[dict[str, tuple[gpd.GeoDataFrame, bool]], dict[str, dict]]:
+    """The curated lists (and their report) with ``extra_curated`` (a refresh's registry lists) cut to ``region``."""
+    coverage = inputs.coverage.iloc[0]
     curated = dict(inputs.curated)
     curated_report = {k: dict(v) for k, v in inputs.curated_report.items()}
-    region = coverage.buffer(cfg.edge_buffer_m)
     for name, (records, authoritative) in (extra_curated or {}).items():
         inside = records[records.within(region)].reset_index(drop=True)
         curated[name] = (inside, authoritative)
         curated_report[name] = {"label": name, "rows": int(len(records)), "in_area": int(len(inside)),
                                 "inside_coverage": int(inside.within(coverage).sum())}
+    return curated, curated_report
 
+
+@dataclass
+class Merged:
+    """The merge stage's output: OSM features in the coverage, the merged assets (with their LSOA),
+    the merge report (without its review rows) and the review rows."""
+
+    osm: gpd.GeoDataFrame
+    assets: gpd.GeoDataFrame
+    report: dict
+    review: list
+
+
+def merge_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, inputs: BuildInputs, coverage,
+                curated: dict[str, tuple[gpd.GeoDataFrame, bool]]) -> Merged:
     with st.stage("merge", "Merging OSM and curated assets"):
         osm = inputs.features.to_crs(BNG)
         osm = osm[osm.within(coverage)].reset_index(drop=True)
         dates = {src.name: src.option("date") for src in cfg.sources_of("curated")}
-        assets, merge_report = merge_assets(osm, curated, tx, cfg.merge, dates, cfg.osm.date or extract_date(inputs.osm_meta["timestamp"]))
+        osm_date = cfg.osm.date or extract_date(inputs.osm_meta["timestamp"])
+        assets, merge_report = merge_assets(osm, curated, tx, cfg.merge, dates, osm_date)
         review = merge_report.pop("review")
-        assets["lsoa21_code"] = assign_lsoa(assets.geometry, lsoas)
-        for name, stats in merge_report["by_source"].items():
-            curated_report[name].update(stats)
-        echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
-             f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only, "
-             f"{merge_report['flagged_for_review']} records flagged for review")
+        assets["lsoa21_code"] = assign_lsoa(assets.geometry, inputs.lsoas)
+        st.echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
+                f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only, "
+                f"{merge_report['flagged_for_review']} records flagged for review")
+    return Merged(osm, assets, merge_report, review)
 
+
+def measures_stage(tx: Taxonomy, st: Stages, assets: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
+                   area_pc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per LSOA: assets per category, the same per 1,000 residents, straight-line distances to the nearest."""
     cats = list(tx.categories)
     with st.stage("measures", "Neighbourhood measures: counts, per 1,000 residents, nearest distances"):
         counts = category_counts(assets, lsoas, cats)
         per1k = per_thousand(counts, lsoas["residents"])
         dist = nearest_distances(assets, lsoas, area_pc, cats)
+    return counts, per1k, dist
 
-    kept_net = out_dir / "network.npz"
+
+def network_stage(cfg: AreaConfig, st: Stages, kept_net: Path | None) -> WalkNetwork:
+    """The walk network: read from the extract, or ``kept_net`` (the last build's, on a refresh) if it exists."""
     with st.stage("network", "Reading the walk network (ways usable on foot) from the OSM extract"):
         # a refresh reuses the network the last build made from the same extract
-        net = WalkNetwork.load(kept_net) if refreshing and kept_net.exists() else read_walk_network(cfg.osm, cfg.data_root)
-        echo(f"    {net.n_nodes:,} nodes, {net.n_segments:,} segments, {net.length.sum() / 1000:,.0f} km; "
-             f"main component {net.summary()['main_component_share']:.1%} of nodes")
+        if kept_net is not None and kept_net.exists():
+            net = WalkNetwork.load(kept_net)
+        else:
+            net = read_walk_network(cfg.osm, cfg.data_root)
+        st.echo(f"    {net.n_nodes:,} nodes, {net.n_segments:,} segments, {net.length.sum() / 1000:,.0f} km; "
+                f"main component {net.summary()['main_component_share']:.1%} of nodes")
+    return net
 
+
+def access_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, net: WalkNetwork, assets: gpd.GeoDataFrame,
+                 area_pc: pd.DataFrame, lsoas: pd.DataFrame):
+    """Walking access from every postcode to the nearest asset of every category and family."""
     with st.stage("access", "Walking access: nearest asset of every category and family from every postcode"):
         catchment_m = cfg.gaps.catchment_min * metres_per_minute(cfg.walking.speed_kmh)
         walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking, pairs_radius_m=catchment_m)
-        echo(f"    {len(tx.categories)} categories + {len(tx.families)} families from {len(walk.origins):,} origins; "
-             f"{walk.report['snap']['origins_beyond_warn']} origins over {cfg.walking.snap_warn_m:.0f} m from a walkable way")
-    lsoas = pd.concat([lsoas, origin_counts(area_pc, lsoas), counts, per1k, dist, walk.lsoa], axis=1)
-    lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+        st.echo(f"    {len(tx.categories)} categories + {len(tx.families)} families from {len(walk.origins):,} "
+                f"origins; {walk.report['snap']['origins_beyond_warn']} origins over "
+                f"{cfg.walking.snap_warn_m:.0f} m from a walkable way")
+    return walk
 
+
+def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoDataFrame,
+               lsoas: gpd.GeoDataFrame, deprivation: pd.DataFrame):
+    """The gap measures, and the LSOAs with their columns added."""
     with st.stage("gaps", "Gap measure: supply-aware access, gap index, need, priority, equity by decile"):
-        dep_england = read_deprivation(cfg.source("deprivation"), cfg.data_root, None)
-        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, dep_england, tx, cfg.walking, cfg.gaps)
+        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, deprivation, tx, cfg.walking, cfg.gaps)
         lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
         first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
         if first:
-            echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), score {first['priority_score']}")
+            st.echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), "
+                    f"score {first['priority_score']}")
+    return gaps, lsoas
 
+
+def write_stage(cfg: AreaConfig, tx: Taxonomy, tmp: Path, inputs: BuildInputs, coverage, merged: Merged,
+                lsoas: gpd.GeoDataFrame, net: WalkNetwork, walk, gaps) -> dict[str, int]:
+    """Every output file into ``tmp``: the sizes by name."""
     streets = inputs.streets
     if len(streets):
         s_bng = streets.to_crs(BNG)
         streets = streets[s_bng.intersects(coverage.buffer(500))].reset_index(drop=True)
+    assets_out = merged.assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
+    files = write_outputs(tmp, cfg.slug, assets_out, lsoas, inputs.area_pc, streets, tx.as_dict())
+    files.update(write_review(tmp, merged.review))
+    files.update(write_access(tmp, net, walk))
+    files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
+                              cfg.gaps.threshold_min))
+    gazetteer = build_gazetteer(inputs.places, inputs.streets, inputs.area_pc, coverage)
+    gazetteer.to_parquet(tmp / "places.parquet")
+    files["places.parquet"] = (tmp / "places.parquet").stat().st_size
+    inputs.save(tmp)
+    return files
 
-    with st.stage("outputs", f"Writing outputs to {out_dir}"):
-        tmp.mkdir(parents=True)
-        assets_out = assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
-        files = write_outputs(tmp, cfg.slug, assets_out, lsoas, area_pc, streets, tx.as_dict())
-        files.update(write_review(tmp, review))
-        files.update(write_access(tmp, net, walk))
-        files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
-                                  cfg.gaps.threshold_min))
-        gazetteer = build_gazetteer(inputs.places, inputs.streets, area_pc, coverage)
-        gazetteer.to_parquet(tmp / "places.parquet")
-        files["places.parquet"] = (tmp / "places.parquet").stat().st_size
-        inputs.save(tmp)
 
+def basemap_stage(cfg: AreaConfig, st: Stages, tmp: Path, region, previous: Path | None, files: dict[str, int]) -> dict:
+    """The base map tiles into ``tmp`` (copied from ``previous``, the last build, on a refresh): their report."""
     with st.stage("basemap", "Base map: vector tiles of streets, water, green space, buildings and places"):
-        kept = out_dir / "basemap.pmtiles"
-        if refreshing and kept.exists():  # a refresh reads no extract: the last build's tiles stand
-            shutil.copy2(kept, tmp / "basemap.pmtiles")
-            basemap = _previous_report(out_dir).get("basemap", {})
+        if previous is not None and (previous / "basemap.pmtiles").exists():
+            # a refresh reads no extract: the last build's tiles stand
+            shutil.copy2(previous / "basemap.pmtiles", tmp / "basemap.pmtiles")
+            basemap = _previous_report(previous).get("basemap", {})
         else:
             basemap = build_basemap(cfg.osm, cfg.data_root, region, tmp / "basemap.pmtiles", OSM_ATTRIBUTION)
         files["basemap.pmtiles"] = (tmp / "basemap.pmtiles").stat().st_size
-        echo(f"    {basemap.get('tiles', 0)} tiles, z{MINZOOM}-{MAXZOOM}, {files['basemap.pmtiles'] / 1e6:.1f} MB")
+        st.echo(f"    {basemap.get('tiles', 0)} tiles, z{MINZOOM}-{MAXZOOM}, {files['basemap.pmtiles'] / 1e6:.1f} MB")
+    return basemap
 
+
+def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Merged, curated_report: dict,
+                 lsoas: gpd.GeoDataFrame, net: WalkNetwork, walk, gaps, basemap: dict, files: dict[str, int]) -> dict:
+    """report.json (less its timings): what was read, merged, measured and written."""
+    assets, osm = merged.assets, merged.osm
     by_cat = assets["category"].value_counts()
     any_cat = assets["categories"].explode().value_counts()
     osm_cats = osm["category"].value_counts()
     in_lsoas = assets["lsoa21_code"].notna()
-    report = {
+    area_pc = inputs.area_pc
+    return {
         "area": {"slug": cfg.slug, "name": cfg.name, "lads": list(cfg.lads), "config": str(cfg.config_path),
-                 "bounds": [round(v, 6) for v in lsoas.to_crs("EPSG:4326").total_bounds]},
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                 "bounds": [round(v, 6) for v in lsoas.to_crs(WGS84).total_bounds]},
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "assetmap_version": __version__,
         "data_root": str(cfg.data_root),
-        "osm": {"file": cfg.osm.file, "format": cfg.osm.format, "date": cfg.osm.date, "timestamp": inputs.osm_meta["timestamp"],
+        "osm": {"file": cfg.osm.file, "format": cfg.osm.format, "date": cfg.osm.date,
+                "timestamp": inputs.osm_meta["timestamp"],
                 "coverage": cfg.osm.coverage if isinstance(cfg.osm.coverage, str) else list(cfg.osm.coverage),
                 "bounds": inputs.osm_meta["bounds"], **inputs.osm_meta["counts"],
                 "features_in_coverage": int(len(osm)),
@@ -234,7 +321,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
         "postcodes": {"read": int(inputs.postcodes_read), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
-        "merge": {**{k: v for k, v in merge_report.items() if k != "by_source"},
+        "merge": {**{k: v for k, v in merged.report.items() if k != "by_source"},
                   "settings": dict(cfg.merge.__dict__), "review_file": "downloads/merge_review.csv"},
         "assets": {
             "total": int(len(assets)), "in_neighbourhoods": int(in_lsoas.sum()),
@@ -242,7 +329,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
             "by_category_any": {k: int(v) for k, v in any_cat.items()},
             "by_family": {k: int(v) for k, v in assets["family"].value_counts().items()},
             "categories_present": int(len(any_cat)),
-            "categories_absent": [c for c in cats if c not in any_cat.index],
+            "categories_absent": [c for c in tx.categories if c not in any_cat.index],
         },
         "measures": {
             "distance_origins": "Code-Point Open postcodes in each LSOA (mean); representative point where none",
@@ -256,15 +343,15 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
                      "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
         + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
             "licence": s.licence, "attribution": s.attribution} for s in cfg.sources.values()],
-        "attribution": [OSM_ATTRIBUTION] + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
+        "attribution": [OSM_ATTRIBUTION]
+        + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
         "files": files,
     }
-    if len(lsoas) == 0:
-        raise BuildError("the build produced no neighbourhoods; nothing was published")
-    report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
-    report["refresh"] = refreshing
-    write_report(tmp, report)
-    # swap in atomically-enough: the old build survives until the new one is complete
+
+
+def swap_in(tmp: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the finished build in ``tmp``, atomically enough: the old build survives
+    until the new one is complete."""
     old = out_dir.with_name(out_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)
@@ -273,8 +360,6 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     tmp.rename(out_dir)
     if old.exists():
         shutil.rmtree(old)
-    echo(f"Built {cfg.name} in {report['timings']['total']:.1f} s -> {out_dir}")
-    return report
 
 
 def refresh_area(cfg: AreaConfig, out_dir: str | Path, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]],

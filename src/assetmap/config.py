@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .settings import GapSettings, MergeSettings, WalkSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ASSETMAP_DATA_DIR", PROJECT_ROOT / "data"))
@@ -64,120 +65,6 @@ class OsmConfig:
 
     def path(self, data_root: Path) -> Path:
         return Path(data_root) / self.file
-
-
-@dataclass(frozen=True)
-class WalkSettings:
-    """Walking access: speeds, the snap distance worth reporting, and what the lookup keeps."""
-
-    speed_kmh: float = 4.8  # the common default walking speed
-    reduced_kmh: float = 3.0  # reduced mobility (older people, limited mobility), reported alongside
-    snap_warn_m: float = 250.0  # origins/assets farther than this from any walkable way are counted
-    lookup_radius_m: float = 3000.0  # the public lookup lists assets within this walk of a postcode…
-    lookup_k: int = 25  # …the nearest k of any kind…
-    lookup_k_category: int = 10  # …and the nearest k of each category (plus each category's nearest)
-
-    @classmethod
-    def from_dict(cls, raw: dict, where: str) -> "WalkSettings":
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [walking] must be a table of settings, e.g. speed_kmh = 4.8")
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [walking] has unknown setting(s) {unknown}; use {sorted(known)}")
-        values = {}
-        for k, v in raw.items():
-            typ = int if k.startswith("lookup_k") else float
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (v > 0) or v != v or v == float("inf"):
-                raise ConfigError(f"{where}: [walking] {k} = {v!r}; it must be a positive number")
-            values[k] = typ(v)
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class MergeSettings:
-    """Merging OSM features and curated records (see merge.py and matching.py)."""
-
-    radius_m: float = 250.0  # candidates within this straight-line distance (building centroid vs entrance, postcode points)
-    merge_score: float = 0.8  # a pair scoring at least this is merged…
-    review_score: float = 0.55  # …between this and merge_score it goes to the curators' review list
-    margin: float = 0.1  # two candidates within this of each other (both >= merge_score) are ambiguous: review
-    unnamed_m: float = 125.0  # an unnamed OSM feature of the record's own category this close may be it
-
-    @classmethod
-    def from_dict(cls, raw: dict, where: str, radius_m: float | None = None) -> "MergeSettings":
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [merge] must be a table of settings, e.g. radius_m = 250")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [merge] has unknown setting(s) {unknown}; use {sorted(known)}")
-        v = {} if radius_m is None else {"radius_m": radius_m}
-        for k, x in raw.items():
-            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e5 or (k != "radius_m" and k != "unnamed_m" and x > 2):
-                raise ConfigError(f"{where}: [merge] {k} = {x!r}; it must be a positive number "
-                                  f"(metres for radius_m/unnamed_m, a score of about 0-1 otherwise)")
-            v[k] = float(x)
-        out = cls(**v)
-        if out.review_score > out.merge_score:
-            raise ConfigError(f"{where}: [merge] review_score ({out.review_score}) is above merge_score "
-                              f"({out.merge_score}); review_score must be the lower threshold")
-        return out
-
-
-NEED_WEIGHTS = {"income": 22.5, "employment": 22.5, "education": 13.5, "health": 13.5,
-                "crime": 9.3, "housing": 0.0, "environment": 9.3}
-
-
-@dataclass(frozen=True)
-class GapSettings:
-    """The gap measure: thresholds, catchment and decay, weights (see docs/methodology.md)."""
-
-    threshold_min: float = 15.0  # z: a walk longer than this is a shortfall (FGT)
-    catchment_min: float = 30.0  # floating catchments reach this far on foot
-    decay: str = "step"  # "step" (E2SFCA bands) or "logistic"
-    steps: tuple = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))  # (upper minutes, weight)
-    logistic_median_min: float = 15.0
-    logistic_sd_min: float = 5.0
-    sa_alpha: float = 1.0  # spatial availability's population exponent
-    family_weights: dict = field(default_factory=dict)  # family -> weight in the gap score; 1 when absent
-    need_weights: dict = field(default_factory=lambda: dict(NEED_WEIGHTS))  # IoD2025 domain -> weight
-    double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
-    england_share: float = 0.1  # the left-behind form: England's worst 10% on need
-
-    @classmethod
-    def from_dict(cls, raw: dict, where: str) -> "GapSettings":
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [gaps] must be a table of settings, e.g. threshold_min = 15")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [gaps] has unknown setting(s) {unknown}; use {sorted(known)}")
-        v = dict(raw)
-        if v.get("decay", "step") not in ("step", "logistic"):
-            raise ConfigError(f"{where}: [gaps] decay = {v['decay']!r}; use \"step\" or \"logistic\"")
-        for k in ("threshold_min", "catchment_min", "logistic_median_min", "logistic_sd_min", "sa_alpha"):
-            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] < 1e6):
-                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a positive number")
-        for k in ("double_disadvantage_share", "england_share"):
-            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] <= 1):
-                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a share between 0 and 1")
-        if "steps" in v:
-            st = v["steps"]
-            if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
-                raise ConfigError(f"{where}: [gaps] steps must be [[minutes, weight], …], e.g. [[10, 1], [20, 0.68], [30, 0.22]]")
-            v["steps"] = tuple((float(a), float(b)) for a, b in st)
-        if "need_weights" in v:
-            bad = sorted(set(v["need_weights"]) - set(NEED_WEIGHTS))
-            if bad:
-                raise ConfigError(f"{where}: [gaps] need_weights names unknown domain(s) {bad}; use {sorted(NEED_WEIGHTS)}")
-            v["need_weights"] = {**{d: 0.0 for d in NEED_WEIGHTS}, **{k: float(x) for k, x in v["need_weights"].items()}}
-            if sum(v["need_weights"].values()) <= 0:
-                raise ConfigError(f"{where}: [gaps] need_weights must give at least one domain a positive weight")
-        return cls(**v)
-
-    def as_dict(self) -> dict:
-        return {k: (list(map(list, v)) if k == "steps" else v) for k, v in self.__dict__.items()}
 
 
 @dataclass(frozen=True)
@@ -299,70 +186,13 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
     """
     path = area_path(area)
     raw = _read_toml(path)
-    defaults_file = raw.get("defaults", str(DATA_DIR / "sources.toml"))
-    defaults_path = Path(defaults_file)
-    if not defaults_path.is_absolute():
-        defaults_path = (path.parent / defaults_path) if (path.parent / defaults_path).exists() else DATA_DIR / defaults_path
-    merged_sources = _read_toml(defaults_path).get("sources", {}) if raw.get("use_defaults", True) else {}
-    merged_sources = _deep_merge(merged_sources, raw.get("sources", {}))
-
+    merged_sources = _merged_sources(raw, path)
     a = raw.get("area")
     if not isinstance(a, dict):
         raise ConfigError(f"{path}: missing [area] table; add one with slug, name and lads")
-    slug = a.get("slug", path.stem)
-    if not SLUG.match(slug):
-        raise ConfigError(f"{path}: area slug {slug!r} must be lower-case letters, digits, '-' or '_'")
-    lads = tuple(a.get("lads", ()))
-    if not lads:
-        raise ConfigError(f"{path}: [area] lads is empty; list the area's local authority district codes, e.g. [\"E07000034\"]")
-    for code in lads:
-        if not LAD_CODE.match(str(code)):
-            raise ConfigError(
-                f"{path}: {code!r} is not an English local authority district code (E06…, E07…, E08… or "
-                f"E09… followed by six digits); look it up in the ONS LAD list"
-            )
-    mode = a.get("neighbourhoods", "covered")
-    if mode not in ("covered", "lads"):
-        raise ConfigError(f"{path}: [area] neighbourhoods = {mode!r}; use \"covered\" or \"lads\"")
-
-    o = raw.get("osm")
-    if not isinstance(o, dict) or not o.get("file"):
-        raise ConfigError(f"{path}: missing [osm] file; give the OpenStreetMap extract's path relative to the data root")
-    cov = o.get("coverage", "header")
-    if isinstance(cov, list):
-        if len(cov) != 4 or not (cov[0] < cov[2] and cov[1] < cov[3]):
-            raise ConfigError(f"{path}: [osm] coverage must be [min_lon, min_lat, max_lon, max_lat]")
-        cov = tuple(float(x) for x in cov)
-    elif cov not in ("header", "lads", "hull"):
-        raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\", \"hull\" or a lon/lat bbox list")
-    fmt = o.get("format") or ("gdal" if str(o["file"]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
-    if fmt not in ("pbf", "gdal"):
-        raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
-    osm = OsmConfig(file=o["file"], url=o.get("url"), format=fmt, coverage=cov,
-                    layers=dict(o.get("layers", {})), date=o.get("date"))
-
-    sources: dict[str, SourceConfig] = {}
-    for name, s in merged_sources.items():
-        if not isinstance(s, dict):
-            raise ConfigError(f"{path}: [sources.{name}] must be a table")
-        if s.get("enabled", True) is False:
-            continue
-        sources[name] = _source(name, s, path)
-    for kind in REQUIRED_KINDS:
-        if not any(s.kind == kind for s in sources.values()):
-            raise ConfigError(f"{path}: no enabled source of kind '{kind}'; every area needs one")
-
-    if data_root:
-        root_path = Path(data_root)
-    elif raw.get("data_root"):
-        root_path = Path(raw["data_root"])
-        if not root_path.is_absolute():
-            root_path = path.parent / root_path
-    elif os.environ.get("ASSETMAP_DATA_ROOT"):
-        root_path = Path(os.environ["ASSETMAP_DATA_ROOT"])
-    else:
-        root_path = DEFAULT_DATA_ROOT
-
+    slug, lads, mode = _area_table(a, path)
+    osm = _osm_table(raw.get("osm"), path)
+    sources = _sources(merged_sources, path)
     opts = raw.get("options", {})
     legacy = opts.get("match_radius_m")
     merge = MergeSettings.from_dict(raw.get("merge", {}), str(path),
@@ -373,7 +203,7 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         lads=lads,
         osm=osm,
         sources=sources,
-        data_root=root_path,
+        data_root=_data_root(data_root, raw, path),
         neighbourhoods=mode,
         coverage_threshold=float(opts.get("coverage_threshold", 0.99)),
         match_radius_m=merge.radius_m,
@@ -383,3 +213,80 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
         config_path=path,
     )
+
+
+def _area_table(a: dict, path: Path) -> tuple[str, tuple[str, ...], str]:
+    """The [area] table's slug, LAD codes and neighbourhood mode, checked."""
+    slug = a.get("slug", path.stem)
+    if not SLUG.match(slug):
+        raise ConfigError(f"{path}: area slug {slug!r} must be lower-case letters, digits, '-' or '_'")
+    lads = tuple(a.get("lads", ()))
+    if not lads:
+        raise ConfigError(f"{path}: [area] lads is empty; list the area's local authority district codes, "
+                          f"e.g. [\"E07000034\"]")
+    for code in lads:
+        if not LAD_CODE.match(str(code)):
+            raise ConfigError(
+                f"{path}: {code!r} is not an English local authority district code (E06…, E07…, E08… or "
+                f"E09… followed by six digits); look it up in the ONS LAD list"
+            )
+    mode = a.get("neighbourhoods", "covered")
+    if mode not in ("covered", "lads"):
+        raise ConfigError(f"{path}: [area] neighbourhoods = {mode!r}; use \"covered\" or \"lads\"")
+    return slug, lads, mode
+
+
+def _osm_table(o, path: Path) -> OsmConfig:
+    """The [osm] table, checked."""
+    if not isinstance(o, dict) or not o.get("file"):
+        raise ConfigError(f"{path}: missing [osm] file; give the OpenStreetMap extract's path relative to the "
+                          f"data root")
+    cov = o.get("coverage", "header")
+    if isinstance(cov, list):
+        if len(cov) != 4 or not (cov[0] < cov[2] and cov[1] < cov[3]):
+            raise ConfigError(f"{path}: [osm] coverage must be [min_lon, min_lat, max_lon, max_lat]")
+        cov = tuple(float(x) for x in cov)
+    elif cov not in ("header", "lads", "hull"):
+        raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\", \"hull\" or a lon/lat "
+                          f"bbox list")
+    fmt = o.get("format") or ("gdal" if str(o["file"]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
+    if fmt not in ("pbf", "gdal"):
+        raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
+    return OsmConfig(file=o["file"], url=o.get("url"), format=fmt, coverage=cov,
+                     layers=dict(o.get("layers", {})), date=o.get("date"))
+
+
+def _merged_sources(raw: dict, path: Path) -> dict:
+    """The defaults file's [sources] (unless ``use_defaults = false``) merged with the area's."""
+    defaults_path = Path(raw.get("defaults", str(DATA_DIR / "sources.toml")))
+    if not defaults_path.is_absolute():
+        beside = path.parent / defaults_path
+        defaults_path = beside if beside.exists() else DATA_DIR / defaults_path
+    merged_sources = _read_toml(defaults_path).get("sources", {}) if raw.get("use_defaults", True) else {}
+    return _deep_merge(merged_sources, raw.get("sources", {}))
+
+
+def _sources(merged_sources: dict, path: Path) -> dict[str, SourceConfig]:
+    """The enabled sources, checked."""
+    sources: dict[str, SourceConfig] = {}
+    for name, s in merged_sources.items():
+        if not isinstance(s, dict):
+            raise ConfigError(f"{path}: [sources.{name}] must be a table")
+        if s.get("enabled", True) is False:
+            continue
+        sources[name] = _source(name, s, path)
+    for kind in REQUIRED_KINDS:
+        if not any(s.kind == kind for s in sources.values()):
+            raise ConfigError(f"{path}: no enabled source of kind '{kind}'; every area needs one")
+    return sources
+
+
+def _data_root(data_root: str | Path | None, raw: dict, path: Path) -> Path:
+    if data_root:
+        return Path(data_root)
+    if raw.get("data_root"):
+        root_path = Path(raw["data_root"])
+        return root_path if root_path.is_absolute() else path.parent / root_path
+    if os.environ.get("ASSETMAP_DATA_ROOT"):
+        return Path(os.environ["ASSETMAP_DATA_ROOT"])
+    return DEFAULT_DATA_ROOT

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from .config import SourceConfig
+from .constants import BNG, WGS84
 from .errors import DataSourceError
 from .io import read_csv, require_columns, require_file
 from .postcodes import Geocoder, normalise_series
 from .taxonomy import Taxonomy
 
-BNG = "EPSG:27700"
 TEXT_FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours",
                "hours_text", "description", "origin", "wheelchair")
 CURATED_COLUMNS = ["source", "source_id", "category", *TEXT_FIELDS, "located_by", "geometry"]
@@ -52,7 +52,8 @@ def _load_raw(src: SourceConfig, path) -> pd.DataFrame:
         if key:
             data = data[key]
         if not isinstance(data, list):
-            raise DataSourceError(f"curated list {path} is not a JSON list of records; set 'records' to the key holding the list")
+            raise DataSourceError(f"curated list {path} is not a JSON list of records; set 'records' to the key "
+                                  "holding the list")
         return pd.json_normalize(data, sep=".").astype(object)
     header = src.option("header", True)
     names = src.option("column_names")
@@ -93,7 +94,8 @@ def _title(s: pd.Series) -> pd.Series:
             return v
         words = []
         for w in v.split(" "):
-            words.append(w if (len(w) <= 3 and any(ch.isdigit() for ch in w)) or w in ("GP", "NHS", "PCN") else w.capitalize())
+            words.append(w if (len(w) <= 3 and any(ch.isdigit() for ch in w)) or w in ("GP", "NHS", "PCN")
+                         else w.capitalize())
         return " ".join(words)
     return s.map(fix)
 
@@ -134,85 +136,12 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
     n_read = len(raw)
     df = raw[_filters(raw, src, path)].reset_index(drop=True)
 
-    out = pd.DataFrame(index=df.index)
-    for f in TEXT_FIELDS:
-        out[f] = _text(df, fields.get(f), sep="; " if f == "opening_hours" else ", ")
-    if src.option("opening_hours") and "opening_hours" not in fields:
-        out["opening_hours"] = _opening_hours(df, src.option("opening_hours"))
-    for f in src.option("title_case", []):
-        out[f] = _title(out[f])
-    word = src.option("name_suffix")  # e.g. "Library" for lists that name a library by its place
-    if word:
-        names = out["name"].astype("string").str.lower()
-        bare = out["name"].notna()
-        for w in src.option("name_suffix_unless", [word]):
-            bare &= ~names.str.contains(w.lower(), regex=False).fillna(False)
-        out.loc[bare, "name"] = out.loc[bare, "name"] + " " + word
-
-    # category
-    skipped = []
-    if src.option("category_field"):
-        words = df[src.option("category_field")].astype(str)
-        out["category"] = words.map(taxonomy.resolve)
-        for w, n in words[out["category"].isna()].value_counts().items():
-            skipped.append({"reason": f"unknown category {w!r}; add it to aliases in data/taxonomy.toml", "count": int(n)})
-    else:
-        cat = src.option("category")
-        if cat not in taxonomy.categories:
-            raise DataSourceError(
-                f"source '{src.name}' has category {cat!r}, which is not in data/taxonomy.toml; "
-                f"use one of {sorted(taxonomy.categories)}"
-            )
-        out["category"] = cat
-
-    # ids
-    if "id" in fields:
-        ids = _text(df, fields["id"], sep=" / ")
-    else:
-        ids = pd.Series([None] * len(df), index=df.index, dtype=object)
-    blank = ids.isna()
-    if blank.any():
-        parts = [out["name"], out["address"], out["postcode"]]
-        if "lat" in fields:
-            parts += [df[fields["lat"]], df[fields["lon"]]]
-        basis = pd.Series(["|".join("" if (v is None or v != v) else str(v) for v in row)
-                           for row in zip(*parts)], index=df.index)
-        ids[blank] = basis[blank].map(lambda s: hashlib.sha1(s.encode()).hexdigest()[:12])
-    dup = ids.duplicated(keep=False)
-    ids[dup] = ids[dup] + "#" + ids[dup].groupby(ids[dup]).cumcount().add(1).astype(str)
-    out["source_id"] = ids
+    out = _text_fields(df, src, fields)
+    skipped: list[dict] = []
+    out["category"] = _categories(df, src, taxonomy, skipped)
+    out["source_id"] = _ids(df, out, fields)
     out["source"] = src.name
-
-    # location: coordinates when given and plausible, else the postcode
-    lon = lat = None
-    if "latlon" in fields:
-        ll = df[fields["latlon"]].astype(str).str.split(",", n=1, expand=True)
-        if ll.shape[1] == 2:
-            lat, lon = pd.to_numeric(ll[0], errors="coerce"), pd.to_numeric(ll[1], errors="coerce")
-    elif "lat" in fields and "lon" in fields:
-        lat, lon = pd.to_numeric(df[fields["lat"]], errors="coerce"), pd.to_numeric(df[fields["lon"]], errors="coerce")
-    x = pd.Series(np.nan, index=df.index)
-    y = pd.Series(np.nan, index=df.index)
-    located = pd.Series(None, index=df.index, dtype=object)
-    if "easting" in fields:
-        x, y = pd.to_numeric(df[fields["easting"]], errors="coerce"), pd.to_numeric(df[fields["northing"]], errors="coerce")
-        located[x.notna() & y.notna()] = "coordinates"
-    elif lat is not None:
-        ok = lat.between(_GB[1], _GB[3]) & lon.between(_GB[0], _GB[2])
-        pts = gpd.points_from_xy(lon.where(ok), lat.where(ok), crs="EPSG:4326")
-        bng = gpd.GeoSeries(pts, index=df.index).to_crs(BNG)
-        x, y = bng.x.where(ok), bng.y.where(ok)
-        located[ok] = "coordinates"
-    # a postcode field that holds no postcode falls back to one written in the address
-    from_address = out["address"].astype("string").str.upper().str.extract(_PC_IN_TEXT, expand=False)
-    given = normalise_series(out["postcode"].astype("string"))
-    out["postcode"] = given.fillna(normalise_series(from_address)).astype(object)
-    out["postcode"] = out["postcode"].where(out["postcode"].notna(), None)
-    geo = geocoder.locate_many(out["postcode"])
-    out["postcode"] = geo["postcode"].astype(object).where(geo["postcode"].notna(), out["postcode"])
-    need = x.isna() & geo["x"].notna()
-    x, y = x.where(~need, geo["x"]), y.where(~need, geo["y"])
-    located[need] = "postcode"
+    x, y, located = _locate(df, out, fields, geocoder)
     out["located_by"] = located
     failed = out[x.isna()]
     for r in failed.itertuples():
@@ -232,6 +161,100 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
         "skipped_examples": skipped[:10],
     }
     return CuratedList(gdf[CURATED_COLUMNS].reset_index(drop=True), report)
+
+
+def _text_fields(df: pd.DataFrame, src: SourceConfig, fields: dict) -> pd.DataFrame:
+    """The text fields (name, address, ..., opening hours), title-cased and suffixed as the source says."""
+    out = pd.DataFrame(index=df.index)
+    for f in TEXT_FIELDS:
+        out[f] = _text(df, fields.get(f), sep="; " if f == "opening_hours" else ", ")
+    if src.option("opening_hours") and "opening_hours" not in fields:
+        out["opening_hours"] = _opening_hours(df, src.option("opening_hours"))
+    for f in src.option("title_case", []):
+        out[f] = _title(out[f])
+    word = src.option("name_suffix")  # e.g. "Library" for lists that name a library by its place
+    if word:
+        names = out["name"].astype("string").str.lower()
+        bare = out["name"].notna()
+        for w in src.option("name_suffix_unless", [word]):
+            bare &= ~names.str.contains(w.lower(), regex=False).fillna(False)
+        out.loc[bare, "name"] = out.loc[bare, "name"] + " " + word
+    return out
+
+
+def _categories(df: pd.DataFrame, src: SourceConfig, taxonomy: Taxonomy, skipped: list[dict]):
+    """Each record's category: the source's one, or its category field through the taxonomy's aliases
+    (unknown words are added to ``skipped``)."""
+    if src.option("category_field"):
+        words = df[src.option("category_field")].astype(str)
+        category = words.map(taxonomy.resolve)
+        for w, n in words[category.isna()].value_counts().items():
+            skipped.append({"reason": f"unknown category {w!r}; add it to aliases in data/taxonomy.toml",
+                            "count": int(n)})
+        return category
+    cat = src.option("category")
+    if cat not in taxonomy.categories:
+        raise DataSourceError(
+            f"source '{src.name}' has category {cat!r}, which is not in data/taxonomy.toml; "
+            f"use one of {sorted(taxonomy.categories)}"
+        )
+    return cat
+
+
+def _ids(df: pd.DataFrame, out: pd.DataFrame, fields: dict) -> pd.Series:
+    """The source's ids, else a hash of name, address, postcode (and coordinates); repeats numbered #1, #2."""
+    if "id" in fields:
+        ids = _text(df, fields["id"], sep=" / ")
+    else:
+        ids = pd.Series([None] * len(df), index=df.index, dtype=object)
+    blank = ids.isna()
+    if blank.any():
+        parts = [out["name"], out["address"], out["postcode"]]
+        if "lat" in fields:
+            parts += [df[fields["lat"]], df[fields["lon"]]]
+        basis = pd.Series(["|".join("" if (v is None or v != v) else str(v) for v in row)
+                           for row in zip(*parts, strict=False)], index=df.index)
+        ids[blank] = basis[blank].map(lambda s: hashlib.sha1(s.encode()).hexdigest()[:12])
+    dup = ids.duplicated(keep=False)
+    ids[dup] = ids[dup] + "#" + ids[dup].groupby(ids[dup]).cumcount().add(1).astype(str)
+    return ids
+
+
+def _locate(df: pd.DataFrame, out: pd.DataFrame, fields: dict, geocoder: Geocoder
+            ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Location (x, y in EPSG:27700, and how it was found): coordinates when given and plausible, else the
+    postcode. Sets ``out["postcode"]`` to the canonical postcode (from the address when the field has none)."""
+    lon = lat = None
+    if "latlon" in fields:
+        ll = df[fields["latlon"]].astype(str).str.split(",", n=1, expand=True)
+        if ll.shape[1] == 2:
+            lat, lon = pd.to_numeric(ll[0], errors="coerce"), pd.to_numeric(ll[1], errors="coerce")
+    elif "lat" in fields and "lon" in fields:
+        lat, lon = pd.to_numeric(df[fields["lat"]], errors="coerce"), pd.to_numeric(df[fields["lon"]], errors="coerce")
+    x = pd.Series(np.nan, index=df.index)
+    y = pd.Series(np.nan, index=df.index)
+    located = pd.Series(None, index=df.index, dtype=object)
+    if "easting" in fields:
+        x = pd.to_numeric(df[fields["easting"]], errors="coerce")
+        y = pd.to_numeric(df[fields["northing"]], errors="coerce")
+        located[x.notna() & y.notna()] = "coordinates"
+    elif lat is not None:
+        ok = lat.between(_GB[1], _GB[3]) & lon.between(_GB[0], _GB[2])
+        pts = gpd.points_from_xy(lon.where(ok), lat.where(ok), crs=WGS84)
+        bng = gpd.GeoSeries(pts, index=df.index).to_crs(BNG)
+        x, y = bng.x.where(ok), bng.y.where(ok)
+        located[ok] = "coordinates"
+    # a postcode field that holds no postcode falls back to one written in the address
+    from_address = out["address"].astype("string").str.upper().str.extract(_PC_IN_TEXT, expand=False)
+    given = normalise_series(out["postcode"].astype("string"))
+    out["postcode"] = given.fillna(normalise_series(from_address)).astype(object)
+    out["postcode"] = out["postcode"].where(out["postcode"].notna(), None)
+    geo = geocoder.locate_many(out["postcode"])
+    out["postcode"] = geo["postcode"].astype(object).where(geo["postcode"].notna(), out["postcode"])
+    need = x.isna() & geo["x"].notna()
+    x, y = x.where(~need, geo["x"]), y.where(~need, geo["y"])
+    located[need] = "postcode"
+    return x, y, located
 
 
 def read_area_lists(cfg, taxonomy: Taxonomy, geocoder: Geocoder, region, coverage,

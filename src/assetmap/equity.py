@@ -13,12 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .gaps import shortfall
-
-
-def weighted_mean(values, weights) -> float | None:
-    v, w = np.asarray(values, dtype=np.float64), np.asarray(weights, dtype=np.float64)
-    ok = ~np.isnan(v) & ~np.isnan(w)
-    return float(np.average(v[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else None
+from .util import weighted_mean
 
 
 def fgt(minutes, population, threshold: float, alpha: float) -> float | None:

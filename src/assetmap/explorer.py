@@ -29,13 +29,14 @@ import geopandas as gpd
 import pandas as pd
 
 from .config import PROJECT_ROOT
+from .constants import IOD_DOMAINS
 from .errors import AssetmapError
 from .results import AreaResults
 
 VENDOR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"
 ATTRIBUTION = ("© OpenStreetMap contributors (ODbL) · Contains OS data © Crown copyright and database right · "
                "MHCLG and ONS data, Open Government Licence v3.0")
-DOMAINS = ("income", "employment", "education", "health", "crime", "housing", "environment")
+DOMAINS = IOD_DOMAINS
 DECILE_COLOURS = "RdYlBu"  # decile 1 (most deprived) red … 10 blue
 
 
@@ -98,7 +99,8 @@ def _column(ar: AreaResults, layer: str) -> tuple[str, str, bool]:
     named = {"gap": ("gap_score", "Gap index (higher = bigger gap)", True),
              "priority": ("priority_score", "Priority score (higher = more people in need lacking places)", True),
              "bivariate": ("bivariate_class", "Need–gap class (need-gap terciles, 3-3 = high need, big gap)", True),
-             "double_disadvantage": ("double_disadvantage", "Double disadvantage (most deprived and biggest gap)", True)}
+             "double_disadvantage": ("double_disadvantage", "Double disadvantage (most deprived and biggest "
+                                                            "gap)", True)}
     if layer in named and named[layer][0] in nb.columns:
         return named[layer]
     raise AssetmapError(f"unknown layer {layer!r}: use imd, {', '.join(DOMAINS)}, walk:<category>, gap, priority, "
@@ -190,7 +192,8 @@ def _legend(m, caption: str, rows: list[tuple[str, str]]) -> None:
     items = "".join(f'<div><span style="display:inline-block;width:14px;height:14px;background:{html.escape(c)};'
                     f'margin-right:6px;vertical-align:middle;border:1px solid #555"></span>{html.escape(t)}</div>'
                     for c, t in rows)
-    box = (f'<div style="position:absolute;bottom:24px;left:{10 + 250 * n}px;z-index:1000;background:#fff;padding:6px 8px;'
+    box = (f'<div style="position:absolute;bottom:24px;left:{10 + 250 * n}px;z-index:1000;background:#fff;padding:6px '
+           '8px;'
            f'font:12px sans-serif;border:1px solid #999;width:230px"><strong>{html.escape(caption)}</strong>'
            f'{items}</div>')
     _html_box(m, box)

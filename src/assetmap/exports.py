@@ -23,7 +23,7 @@ def oruk_document(services: list[dict], terms: list[dict]) -> dict:
     doc = Page(services, len(services), 1, max(1, len(services))).as_dict()
     used = {a["taxonomy_term_id"] for s in services for a in s.get("attributes", [])}
     return {**doc, "hsds_version": HSDS_VERSION, "profile": PROFILE_URL,
-            "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "taxonomy_terms": [t for t in terms if t["id"] in used]}
 
 
@@ -50,7 +50,8 @@ def registry_oruk(session, taxonomy: dict, include_hidden: bool = False) -> dict
                "lon": round(a.lon, 6), "category": a.category, "categories": [a.category], "phone": a.phone,
                "opening_hours": a.opening_hours,
                "last_verified": a.last_verified.isoformat() if a.last_verified else None}
-        modified = (a.updated_at or a.created_at).isoformat(timespec="seconds") if (a.updated_at or a.created_at) else None
+        changed = a.updated_at or a.created_at
+        modified = changed.isoformat(timespec="seconds") if changed else None
         full, _, _ = service_record("registry", rec, modified, None, taxonomy["categories"], cat.term_by_key)
         services.append(full)
     return oruk_document(services, cat.terms)

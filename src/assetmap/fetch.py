@@ -12,9 +12,9 @@ import io
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 from .config import AreaConfig
@@ -48,7 +48,8 @@ def _get(url: str, timeout: float) -> bytes:
     except urllib.error.HTTPError as exc:
         raise FetchError(f"{url} answered HTTP {exc.code} ({exc.reason}); check the address in the config") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise FetchError(f"could not reach {url} ({getattr(exc, 'reason', exc)}); check your connection or proxy, then run fetch again") from None
+        raise FetchError(f"could not reach {url} ({getattr(exc, 'reason', exc)}); check your connection or proxy, then "
+                         "run fetch again") from None
 
 
 def save(item: Download, payload: bytes) -> None:
@@ -57,10 +58,12 @@ def save(item: Download, payload: bytes) -> None:
             with zipfile.ZipFile(io.BytesIO(payload)) as zf:
                 names = {Path(n).name: n for n in zf.namelist()}
                 if item.archive_member not in names:
-                    raise FetchError(f"{item.url} has no member {item.archive_member!r} (it has {sorted(names)[:10]}); fix archive_member")
+                    raise FetchError(f"{item.url} has no member {item.archive_member!r} (it has {sorted(names)[:10]}); "
+                                     "fix archive_member")
                 payload = zf.read(names[item.archive_member])
         except zipfile.BadZipFile:
-            raise FetchError(f"{item.url} is not a zip file, but the source names archive_member; fix the config") from None
+            raise FetchError(f"{item.url} is not a zip file, but the source names archive_member; fix the "
+                             "config") from None
     if item.dest.name.endswith(".gz") and not payload.startswith(b"\x1f\x8b"):
         payload = gzip.compress(payload, compresslevel=6)
     item.dest.parent.mkdir(parents=True, exist_ok=True)

@@ -63,11 +63,13 @@ def supply_access(pairs: pd.DataFrame, members: dict[str, np.ndarray], pop: np.n
 def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFrame, lsoas: pd.DataFrame,
                  dep_england: pd.DataFrame, tx: Taxonomy, w: WalkSettings, g: GapSettings) -> GapResult:
     m_per_min = metres_per_minute(w.speed_kmh)
-    cats = [c for c in tx.categories if origins[f"walk_{c}_m"].notna().any() and np.isfinite(origins[f"walk_{c}_m"]).any()]
+    cats = [c for c in tx.categories if origins[f"walk_{c}_m"].notna().any()
+            and np.isfinite(origins[f"walk_{c}_m"]).any()]
     pop = origin_population(origins, lsoas)
     codes = origins["lsoa21_code"]
     in_nb = codes.isin(set(lsoas["lsoa21_code"])).to_numpy()
-    minutes = pd.DataFrame({c: origins[f"walk_{c}_m"].astype("float64").replace(np.inf, np.nan) / m_per_min for c in cats})
+    minutes = pd.DataFrame({c: origins[f"walk_{c}_m"].astype("float64").replace(np.inf, np.nan) / m_per_min
+                            for c in cats})
     residents = pd.to_numeric(lsoas["residents"], errors="coerce").astype("float64")
     group = codes[in_nb].to_numpy()
 
@@ -106,10 +108,9 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     out["need_decile_england"] = need["need_decile"]
     out = pd.concat([out, bivariate(out["need_score"], out["gap_score"])], axis=1)
     out["double_disadvantage"] = double_disadvantage(out["need_score"], out["gap_score"], g.double_disadvantage_share)
-    worst_gap = out["gap_score"].rank(ascending=False, method="min") <= max(1, int(np.ceil(g.england_share * out["gap_score"].notna().sum())))
-    out["left_behind_england"] = ((out["need_decile_england"] <= round(g.england_share * 10)) & worst_gap).fillna(False).astype(bool)
-    short = pd.DataFrame({c: np.round(lsoa_mean(shortfall(minutes[c].to_numpy(), g.threshold_min, 1.0)), 4) for c in cats},
-                         index=lsoas.index)
+    out["left_behind_england"] = _left_behind(out, g.england_share)
+    short = pd.DataFrame({c: np.round(lsoa_mean(shortfall(minutes[c].to_numpy(), g.threshold_min, 1.0)), 4)
+                          for c in cats}, index=lsoas.index)
     out = pd.concat([out, short.add_prefix("shortfall_"), priority(residents, out["need_score"], short)], axis=1)
 
     # 4. equity across IMD deciles (postcodes in the neighbourhoods, weighted by population)
@@ -132,11 +133,20 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
              "gap_score": _num(r["gap_score"]), "gap_rank": _num(r["gap_rank"]),
              "shortfall_mean": _num(r["shortfall_mean"]), "priority_score": _num(r["priority_score"]),
              "priority_rank": _num(r["priority_rank"]),
-             "worst_shortfalls": {c: _num(v) for c, v in short.loc[i].sort_values(ascending=False).head(3).items() if v > 0}}
+             "worst_shortfalls": {c: _num(v) for c, v in short.loc[i].sort_values(ascending=False).head(3).items()
+                                  if v > 0}}
             for i, r in top.iterrows()],
         "equity": summary.to_dict("records"),
     }
     return GapResult(out, by_decile, summary, report)
+
+
+def _left_behind(out: pd.DataFrame, share: float) -> pd.Series:
+    """England's worst ``share`` on need (by decile) and the area's worst ``share`` on gap."""
+    n_worst = max(1, int(np.ceil(share * out["gap_score"].notna().sum())))
+    worst_gap = out["gap_score"].rank(ascending=False, method="min") <= n_worst
+    worst_need = out["need_decile_england"] <= round(share * 10)
+    return (worst_need & worst_gap).fillna(False).astype(bool)
 
 
 def _num(v):

@@ -40,7 +40,8 @@ def scaled_rank(values) -> np.ndarray:
     return out
 
 
-def gap_index(walk_min: pd.DataFrame, families: dict[str, list[str]], weights: dict[str, float] | None = None) -> pd.DataFrame:
+def gap_index(walk_min: pd.DataFrame, families: dict[str, list[str]],
+              weights: dict[str, float] | None = None) -> pd.DataFrame:
     """AHAH-style gap index from walking minutes (columns = categories; higher = worse).
 
     Per category: rank → inverse normal (``gapz_<cat>``); per family: mean of its categories'
@@ -79,7 +80,9 @@ def quantile_class(values: pd.Series, k: int, worst_high: bool = True) -> pd.Ser
     v = values if worst_high else -values
     r = v.rank(ascending=False, method="first")
     n = v.notna().sum()
-    return (np.floor((r - 1) / n * k) + 1).clip(1, k).astype("Int64") if n else pd.Series(pd.NA, index=values.index, dtype="Int64")
+    if not n:
+        return pd.Series(pd.NA, index=values.index, dtype="Int64")
+    return (np.floor((r - 1) / n * k) + 1).clip(1, k).astype("Int64")
 
 
 def need_index(dep: pd.DataFrame, weights: dict[str, float], n_england: int | None = None) -> pd.DataFrame:

@@ -32,7 +32,8 @@ _RULE = re.compile(r"^(\S+)\s+(\S+)$")
 
 def _days(selector: str) -> tuple[list[str], list[int]] | None:
     """``Mo-Fr`` -> (["Mo", …, "Fr"], []); ``Fr[1,3]`` -> (["Fr"], [1, 3]); None when not simple."""
-    days, nth = [], []
+    days: list[str] = []
+    nth: list[int] = []
     for part in re.split(r",(?![^\[]*\])", selector):
         m = _DAYSEL.match(part)
         if not m:
@@ -76,7 +77,8 @@ def _notes(opens: str, closes: str, overrides: list[str]) -> str:
     if closes <= opens and closes != "24:00":
         notes.append(f"Closes at {closes} the next day." if closes != "00:00" else "Closes at midnight.")
     if overrides:
-        notes.append(f"On {', '.join(overrides)} these times replace the weekly times above (OpenStreetMap rule order).")
+        notes.append(f"On {', '.join(overrides)} these times replace the weekly times above (OpenStreetMap rule "
+                     "order).")
     return " ".join(notes)
 
 

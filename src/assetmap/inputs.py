@@ -62,7 +62,7 @@ class BuildInputs:
         return sorted(p.name for p in d.iterdir())
 
     @classmethod
-    def load(cls, directory: str | Path) -> "BuildInputs":
+    def load(cls, directory: str | Path) -> BuildInputs:
         d = Path(directory) / INPUTS_DIR
         if not (d / "inputs.json").exists():
             raise BuildError(f"{directory} has no kept build inputs ({INPUTS_DIR}/inputs.json); "

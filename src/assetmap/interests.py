@@ -77,7 +77,7 @@ class Vocabulary:
                 if tuple(tokens[i:i + n]) == phrase and not any(used[i:i + n]):
                     used[i:i + n] = [True] * n
                     found += [k for k in keys if k not in found]
-        unknown = [t for t, u in zip(tokens, used) if not u and t not in STOPWORDS]
+        unknown = [t for t, u in zip(tokens, used, strict=False) if not u and t not in STOPWORDS]
         return Understood([self.interests[k] for k in found], list(dict.fromkeys(unknown)))
 
 

@@ -39,7 +39,8 @@ def read_csv(path: Path, what: str, **kw) -> pd.DataFrame:
     try:
         return pd.read_csv(path, **kw)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataSourceError(f"{what} file {path} could not be read as CSV ({exc}); check it is the right file") from None
+        raise DataSourceError(f"{what} file {path} could not be read as CSV ({exc}); check it is the right "
+                              "file") from None
 
 
 def require_columns(df: pd.DataFrame, columns, path: Path, what: str) -> None:

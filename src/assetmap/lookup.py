@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from .constants import BNG, WGS84
 from .errors import UnknownPostcodeError
 from .postcodes import normalise
 
@@ -47,9 +48,12 @@ class LookupIndex:
         self._row = {c: i for i, c in enumerate(codes)}
         self._x = postcodes["x"].to_numpy(dtype=np.float64)
         self._y = postcodes["y"].to_numpy(dtype=np.float64)
-        lon, lat = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True).transform(self._x, self._y)
+        lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(self._x, self._y)
         self._lon, self._lat = np.round(lon, 6), np.round(lat, 6)
-        snap = access.drop_duplicates("postcode").set_index("postcode")["snap_m"] if access is not None else pd.Series(dtype=float)
+        if access is not None:
+            snap = access.drop_duplicates("postcode").set_index("postcode")["snap_m"]
+        else:
+            snap = pd.Series(dtype=float)
         self._snap = snap.reindex(codes).to_numpy(dtype=np.float64)
         all_cats = sorted({c for cs in categories for c in cs})
         self.category_mask = {c: np.fromiter((c in cs for cs in categories), bool, len(categories)) for c in all_cats}
@@ -116,7 +120,7 @@ class LookupIndex:
             a, w = a[keep], w[keep]
         a, w = a[:limit], w[:limit]
         straight = np.hypot(self.asset_xy[a, 0] - self._x[i], self.asset_xy[a, 1] - self._y[i])
-        for j, walk, line in zip(a.tolist(), w.tolist(), straight.tolist()):
+        for j, walk, line in zip(a.tolist(), w.tolist(), straight.tolist(), strict=False):
             out.results.append({
                 **self.records[j],
                 "distance_m": int(round(walk)), "walk_m": int(round(walk)),

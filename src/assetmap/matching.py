@@ -80,7 +80,7 @@ def tokens(text) -> list[str]:
 def common_words(names, min_count: int = 4) -> frozenset[str]:
     """Words that appear in at least ``min_count`` different names of the area's places (its town
     and neighbourhood names): they tell places apart less than a word of their own does."""
-    c = Counter()
+    c: Counter[str] = Counter()
     for toks in {tuple(tokens(n)) for n in names}:
         c.update(set(toks))
     return frozenset(t for t, k in c.items() if k >= min_count and t not in GENERIC)
@@ -112,7 +112,7 @@ class NameModel:
             return [any(x == y or (len(x) > 3 and len(y) > 3 and fuzz.ratio(x, y) >= 85) for y in ys) for x in xs]
 
         ma, mb = matched(ta, tb), matched(tb, ta)
-        sa, sb = sum(w for w, m in zip(wa, ma) if m), sum(w for w, m in zip(wb, mb) if m)
+        sa, sb = sum(w for w, m in zip(wa, ma, strict=False) if m), sum(w for w, m in zip(wb, mb, strict=False) if m)
         dice = (sa + sb) / (sum(wa) + sum(wb))
         # the shorter name wholly inside the longer counts, if it says more than generic words
         short = min(((sum(wa), sa, ta), (sum(wb), sb, tb)), key=lambda x: x[0])

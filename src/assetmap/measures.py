@@ -53,7 +53,8 @@ def nearest_distances(assets: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, origins
     if len(missing):
         rp = missing.geometry.representative_point()
         orig = pd.concat([orig[["x", "y", "lsoa21_code"]],
-                          pd.DataFrame({"x": rp.x.values, "y": rp.y.values, "lsoa21_code": missing["lsoa21_code"].values})],
+                          pd.DataFrame({"x": rp.x.values, "y": rp.y.values,
+                                        "lsoa21_code": missing["lsoa21_code"].values})],
                          ignore_index=True)
     xy = orig[["x", "y"]].to_numpy()
     ax = assets.geometry.x.to_numpy()

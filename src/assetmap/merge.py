@@ -34,8 +34,17 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from .config import MergeSettings
-from .matching import (NameModel, address_score, common_words, curated_names, distance_score, localities,
-                       name_score, osm_names)
+from .constants import BNG
+from .matching import (
+    NameModel,
+    address_score,
+    common_words,
+    curated_names,
+    distance_score,
+    localities,
+    name_score,
+    osm_names,
+)
 from .provenance import element_date, provenance_columns
 from .taxonomy import Taxonomy
 
@@ -140,7 +149,8 @@ def _apply(a: dict, r, ref: str, vals: dict, authoritative: bool, date) -> None:
             continue
         from_osm = str(a["provenance"].get(f, "")).startswith("osm:")
         richer_osm_name = f == "name" and name_similarity(v, a.get(f)) >= 0.99 and len(str(a.get(f))) > len(v)
-        if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode") and not richer_osm_name):
+        if not a.get(f) or (authoritative and from_osm and f in ("name", "address", "postcode")
+                            and not richer_osm_name):
             a[f] = v
             a["provenance"] = {**a["provenance"], f: ref}
     a["_names"] = list(dict.fromkeys(a["_names"] + ([vals["name"]] if vals.get("name") else [])))
@@ -175,7 +185,8 @@ def _score_pairs(r, cands, assets, model, taxonomy, s: MergeSettings):
                 out.append((s.merge_score, i, d, "unnamed"))
             continue
         sim = name_score(names, a["_names"], model)
-        addr = address_score(getattr(r, "postcode", None), getattr(r, "address", None), a.get("postcode"), a.get("_street"))
+        addr = address_score(getattr(r, "postcode", None), getattr(r, "address", None), a.get("postcode"),
+                             a.get("_street"))
         score = sim + addr + distance_score(d, s.radius_m)
         if addr >= 0.15 and d <= s.radius_m / 5:  # same postcode and street, next door: the address says it
             score = max(score, s.merge_score)
@@ -185,7 +196,8 @@ def _score_pairs(r, cands, assets, model, taxonomy, s: MergeSettings):
 
 def _review_row(source, r, a, score, d, reason) -> dict:
     return {"curated_source": source, "curated_id": r.source_id, "curated_name": r.name, "category": r.category,
-            "candidate_asset_id": a["asset_id"], "candidate_ref": next((x for x in a["sources"] if x.startswith("osm:")),
+            "candidate_asset_id": a["asset_id"], "candidate_ref": next((x for x in a["sources"]
+                                                                        if x.startswith("osm:")),
                                                                         a["sources"][0]),
             "candidate_name": a.get("name"), "distance_m": round(d), "score": score, "reason": reason}
 
@@ -203,7 +215,8 @@ def _record_date(r, list_date: str | None) -> str | None:
 
 def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame, bool]],
                  taxonomy: Taxonomy, settings: MergeSettings | float = MergeSettings(),
-                 dates: dict[str, str | None] | None = None, osm_date: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
+                 dates: dict[str, str | None] | None = None, osm_date: str | None = None
+                 ) -> tuple[gpd.GeoDataFrame, dict]:
     """``osm``: classified OSM points (EPSG:27700). ``curated``: source name -> (records in
     EPSG:27700, authoritative?). ``dates``: source name -> the date its list was last checked.
     Returns the asset table and the match figures; ``report["review"]`` lists the pairs left to
@@ -212,56 +225,18 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
     dates = dates or {}
     assets = osm_assets(osm, osm_date) if len(osm) else []
     model = NameModel(common_words([n for a in assets for n in a["_names"][:1]]))
-    report, review, gone = {"by_source": {}}, [], set()
+    report: dict = {"by_source": {}}
+    review: list = []
+    gone: set[int] = set()
     for source, (recs, authoritative) in curated.items():
-        live = [i for i in range(len(assets)) if i not in gone]
-        xy = np.array([[assets[i]["x"], assets[i]["y"]] for i in live]) if live else np.empty((0, 2))
-        tree = cKDTree(xy) if len(xy) else None
-        stats = {"records": int(len(recs)), "matched_osm": 0, "matched_curated": 0, "new": 0, "review": 0}
         rows = list(recs.itertuples())
-        scored = []
-        for r in rows:
-            near = [live[j] for j in tree.query_ball_point([r.geometry.x, r.geometry.y], s.radius_m)] if tree is not None else []
-            scored.append(_score_pairs(r, near, assets, model, taxonomy, s))
-        # records competing for one place of their own category (one-to-one)
-        claims: dict[int, list[tuple[float, int]]] = {}
-        for k, (r, pairs) in enumerate(zip(rows, scored)):
-            for sc, i, d, kind in pairs:
-                if r.category in assets[i]["categories"] and sc >= s.review_score:
-                    claims.setdefault(i, []).append((sc, k))
-        decided: dict[int, tuple[int, list[int]]] = {}  # record -> (asset, duplicates to fold)
-        flagged: dict[int, list[tuple]] = {}
-        for k, (r, pairs) in enumerate(zip(rows, scored)):
-            if not pairs:
-                continue
-            best = pairs[0]
-            sc, i, d, kind = best
-            if sc < s.review_score:
-                continue
-            dups = [p[1] for p in pairs[1:] if p[0] >= s.merge_score and _is_dup(assets[i], assets[p[1]], model)]
-            rivals = [p for p in pairs[1:] if p[1] not in dups and p[0] >= s.merge_score and p[0] > sc - s.margin]
-            own = r.category in assets[i]["categories"]
-            contenders = [c for c in claims.get(i, []) if c[1] != k and c[0] > sc - s.margin] if own else []
-            beaten = own and any(c[0] > sc + s.margin for c in claims.get(i, []) if c[1] != k)
-            if kind == "unnamed":
-                unnamed_mine = [p for p in pairs if p[3] == "unnamed"]
-                named_ok = [p for p in pairs if p[3] == "named" and p[0] >= s.review_score]
-                if len(unnamed_mine) > 1 or contenders or named_ok:
-                    flagged[k] = [(p, "unnamed feature, several candidates") for p in unnamed_mine]
-                    continue
-            if beaten:
-                continue  # another record of this source is clearly this place
-            if sc < s.merge_score:
-                flagged[k] = [(p, "low score") for p in pairs if p[0] >= s.review_score][:3]
-            elif rivals:
-                flagged[k] = [(p, "several candidates") for p in [best] + rivals]
-            elif contenders:
-                flagged[k] = [(best, "shared place: several records of this list match it")]
-            else:
-                decided[k] = (i, dups)
+        scored = _scored_pairs(rows, assets, gone, model, taxonomy, s)
+        decided, flagged = _decide(rows, scored, assets, model, s)
+        stats = {"records": int(len(recs)), "matched_osm": 0, "matched_curated": 0, "new": 0, "review": 0}
         for k, r in enumerate(rows):
             ref = f"{source}:{r.source_id}"
             vals = {f: clean_contact(f, getattr(r, f, None)) for f in FIELDS}
+            when = _record_date(r, dates.get(source))
             if k in decided:
                 i, dups = decided[k]
                 a = assets[i]
@@ -270,30 +245,98 @@ def merge_assets(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFram
                         _absorb(a, assets[j])
                         gone.add(j)
                 stats["matched_osm" if a["osm_type"] else "matched_curated"] += 1
-                _apply(a, r, ref, vals, authoritative, _record_date(r, dates.get(source)))
+                _apply(a, r, ref, vals, authoritative, when)
                 continue
             if k in flagged:
                 stats["review"] += 1
-                for (sc, i, d, kind), why in flagged[k]:
+                for (sc, i, d, _kind), why in flagged[k]:
                     review.append(_review_row(source, r, assets[i], sc, d, why))
             # a list naming one place twice: the second record joins the first
-            twin = None
-            for i in range(len(assets)):
-                a = assets[i]
-                if i not in gone and a["sources"][0].startswith(source + ":") and a["category"] == r.category \
-                        and np.hypot(a["x"] - r.geometry.x, a["y"] - r.geometry.y) <= s.radius_m / 5 \
-                        and name_score([vals["name"] or ""], a["_names"], model) >= 0.95:
-                    twin = a
-                    break
+            twin = _twin(assets, gone, source, r, vals["name"], model, s)
             if twin is not None and k not in flagged:
                 stats["matched_curated"] += 1
-                _apply(twin, r, ref, vals, authoritative, _record_date(r, dates.get(source)))
+                _apply(twin, r, ref, vals, authoritative, when)
             else:
-                assets.append(_new_asset(source, r, ref, vals, _record_date(r, dates.get(source))))
+                assets.append(_new_asset(source, r, ref, vals, when))
                 stats["new"] += 1
         report["by_source"][source] = stats
     assets = [a for i, a in enumerate(assets) if i not in gone]
     return _frame(assets, osm, taxonomy, report, review)
+
+
+def _scored_pairs(rows: list, assets: list[dict], gone: set[int], model, taxonomy: Taxonomy,
+                  s: MergeSettings) -> list[list[tuple]]:
+    """For each record, its scored candidate assets within ``s.radius_m`` (best first)."""
+    live = [i for i in range(len(assets)) if i not in gone]
+    xy = np.array([[assets[i]["x"], assets[i]["y"]] for i in live]) if live else np.empty((0, 2))
+    tree = cKDTree(xy) if len(xy) else None
+    scored = []
+    for r in rows:
+        near = [live[j] for j in tree.query_ball_point([r.geometry.x, r.geometry.y], s.radius_m)] \
+            if tree is not None else []
+        scored.append(_score_pairs(r, near, assets, model, taxonomy, s))
+    return scored
+
+
+def _decide(rows: list, scored: list[list[tuple]], assets: list[dict], model, s: MergeSettings
+            ) -> tuple[dict[int, tuple[int, list[int]]], dict[int, list[tuple]]]:
+    """Which records join which asset (record -> (asset, duplicates to fold)) and which go to review
+    (record -> [(pair, reason)]); the rest become new assets."""
+    # records competing for one place of their own category (one-to-one)
+    claims: dict[int, list[tuple[float, int]]] = {}
+    for k, (r, pairs) in enumerate(zip(rows, scored, strict=False)):
+        for sc, i, _d, _kind in pairs:
+            if r.category in assets[i]["categories"] and sc >= s.review_score:
+                claims.setdefault(i, []).append((sc, k))
+    decided: dict[int, tuple[int, list[int]]] = {}
+    flagged: dict[int, list[tuple]] = {}
+    for k, (r, pairs) in enumerate(zip(rows, scored, strict=False)):
+        if not pairs or pairs[0][0] < s.review_score:
+            continue
+        outcome = _decide_one(k, r, pairs, assets, claims, model, s)
+        if isinstance(outcome, tuple):
+            decided[k] = outcome
+        elif outcome is not None:
+            flagged[k] = outcome
+    return decided, flagged
+
+
+def _decide_one(k: int, r, pairs: list[tuple], assets: list[dict], claims: dict[int, list[tuple[float, int]]],
+                model, s: MergeSettings) -> tuple[int, list[int]] | list[tuple] | None:
+    """One record's outcome: (asset, duplicates) to join, [(pair, reason)] to review, or None (a new asset)."""
+    best = pairs[0]
+    sc, i, _d, kind = best
+    dups = [p[1] for p in pairs[1:] if p[0] >= s.merge_score and _is_dup(assets[i], assets[p[1]], model)]
+    rivals = [p for p in pairs[1:] if p[1] not in dups and p[0] >= s.merge_score and p[0] > sc - s.margin]
+    own = r.category in assets[i]["categories"]
+    contenders = [c for c in claims.get(i, []) if c[1] != k and c[0] > sc - s.margin] if own else []
+    beaten = own and any(c[0] > sc + s.margin for c in claims.get(i, []) if c[1] != k)
+    if kind == "unnamed":
+        unnamed_mine = [p for p in pairs if p[3] == "unnamed"]
+        named_ok = [p for p in pairs if p[3] == "named" and p[0] >= s.review_score]
+        if len(unnamed_mine) > 1 or contenders or named_ok:
+            return [(p, "unnamed feature, several candidates") for p in unnamed_mine]
+    if beaten:
+        return None  # another record of this source is clearly this place
+    if sc < s.merge_score:
+        return [(p, "low score") for p in pairs if p[0] >= s.review_score][:3]
+    if rivals:
+        return [(p, "several candidates") for p in [best] + rivals]
+    if contenders:
+        return [(best, "shared place: several records of this list match it")]
+    return (i, dups)
+
+
+def _twin(assets: list[dict], gone: set[int], source: str, r, name: str | None, model,
+          s: MergeSettings) -> dict | None:
+    """An asset this list already made for the same place (same category, near, same name), if any."""
+    for i in range(len(assets)):
+        a = assets[i]
+        if i not in gone and a["sources"][0].startswith(source + ":") and a["category"] == r.category \
+                and np.hypot(a["x"] - r.geometry.x, a["y"] - r.geometry.y) <= s.radius_m / 5 \
+                and name_score([name or ""], a["_names"], model) >= 0.95:
+            return a
+    return None
 
 
 def _frame(assets, osm, taxonomy, report, review):
@@ -304,7 +347,7 @@ def _frame(assets, osm, taxonomy, report, review):
     prov = provenance_columns(df)
     df = pd.concat([df.drop(columns=["_names", "_street", "_dates"]), prov], axis=1)
     gdf = gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(df["x"], df["y"]),
-                           crs=osm.crs or "EPSG:27700")
+                           crs=osm.crs or BNG)
     gdf["family"] = gdf["category"].map(taxonomy.family_of)
     gdf["osm_id"] = gdf["osm_id"].astype("Int64")
     has_osm = gdf["osm_type"].notna()

@@ -7,7 +7,6 @@ decides them); how many went there is reported beside precision and recall.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,13 +14,11 @@ import geopandas as gpd
 import pandas as pd
 
 from .config import PROJECT_ROOT, AreaConfig
+from .constants import BNG
 from .errors import DataSourceError
 
 LABELS = PROJECT_ROOT / "labels" / "merge-pairs.csv"
 LABEL_COLUMNS = ["area", "curated_source", "curated_id", "osm_id", "verdict", "basis"]
-BNG = "EPSG:27700"
-
-
 @dataclass
 class MergeInputs:
     osm: gpd.GeoDataFrame  # classified OSM points inside the coverage, EPSG:27700
@@ -63,7 +60,7 @@ def read_labels(path: str | Path = LABELS) -> pd.DataFrame:
 
 def predicted_pairs(assets: pd.DataFrame) -> set[tuple[str, str, str]]:
     """(curated source, curated id, osm element) for every curated record merged with an OSM element."""
-    out = set()
+    out: set[tuple[str, str, str]] = set()
     for sources in assets["sources"]:
         srcs = list(sources)
         osm = [s[4:] for s in srcs if s.startswith("osm:")]
@@ -115,7 +112,8 @@ def evaluate_area(slug: str, labels: pd.DataFrame | None = None, data_root=None)
     assets, report = merge_assets(inp.osm, inp.curated, tx, cfg.merge, dates, inp.osm_date)
     mine = labels[labels["area"] == cfg.slug]
     if mine.empty:
-        raise DataSourceError(f"no labelled pairs for area '{cfg.slug}' in the labels file; label some (labels/README.md)")
+        raise DataSourceError(f"no labelled pairs for area '{cfg.slug}' in the labels file; label some "
+                              "(labels/README.md)")
     res = score_labels(mine, assets, report["review"])
     res.update(area=cfg.slug, flagged_for_review=report["flagged_for_review"], merged=report["matched"])
     return res

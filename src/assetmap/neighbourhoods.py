@@ -14,10 +14,10 @@ import pyogrio
 import shapely
 
 from .config import AreaConfig, SourceConfig
+from .constants import BNG, WGS84
 from .errors import BuildError, DataSourceError
 from .io import read_csv, require_columns, require_file, vsi_path
 
-BNG = "EPSG:27700"
 MEASURES = ("score", "rank", "decile")
 
 
@@ -41,7 +41,8 @@ def read_boundaries(src: SourceConfig, data_root, lads, bbox_lonlat=None) -> gpd
     try:
         info = pyogrio.read_info(gpath, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError subclasses
-        raise DataSourceError(f"LSOA boundaries {path} could not be opened ({exc}); check the file and its 'layer'") from None
+        raise DataSourceError(f"LSOA boundaries {path} could not be opened ({exc}); check the file and its "
+                              "'layer'") from None
     missing = [c for c in (c_code, c_name, c_lad) if c not in list(info["fields"])]
     if missing:
         raise DataSourceError(
@@ -52,7 +53,7 @@ def read_boundaries(src: SourceConfig, data_root, lads, bbox_lonlat=None) -> gpd
     parts = [pyogrio.read_dataframe(gpath, layer=layer, where=f"{c_lad} IN ({quoted})")]
     if bbox_lonlat is not None:
         # the bbox filter is in the layer's CRS
-        b = gpd.GeoSeries([shapely.box(*bbox_lonlat)], crs="EPSG:4326").to_crs(info["crs"]).total_bounds
+        b = gpd.GeoSeries([shapely.box(*bbox_lonlat)], crs=WGS84).to_crs(info["crs"]).total_bounds
         parts.append(pyogrio.read_dataframe(gpath, layer=layer, bbox=tuple(b)))
     df = pd.concat(parts, ignore_index=True).drop_duplicates(subset=[c_code])
     df = gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=parts[0].crs).to_crs(BNG)
@@ -85,7 +86,8 @@ def read_deprivation(src: SourceConfig, data_root, codes) -> pd.DataFrame:
     require_columns(df, [code_col, *mapping.values()], path, "deprivation")
     if codes is not None:  # None: all of England (for national ranks)
         df = df[df[code_col].isin(set(codes))]
-    out = df[[code_col, *mapping.values()]].rename(columns={code_col: "lsoa21_code", **{v: k for k, v in mapping.items()}})
+    renames = {code_col: "lsoa21_code", **{v: k for k, v in mapping.items()}}
+    out = df[[code_col, *mapping.values()]].rename(columns=renames)
     for k in mapping:
         if k.endswith(("_rank", "_decile")):
             out[k] = pd.to_numeric(out[k], errors="coerce").astype("Int64")
@@ -109,11 +111,12 @@ def read_population(src: SourceConfig, data_root, codes) -> pd.DataFrame:
     })
 
 
-def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat) -> Neighbourhoods:
+def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat, deprivation: pd.DataFrame | None = None) -> Neighbourhoods:
     """Read, select and enrich the area's LSOAs.
 
     ``coverage_lonlat`` is the extract's lon/lat polygon, or None when the extract covers exactly
-    the named LADs (``coverage = "lads"``).
+    the named LADs (``coverage = "lads"``). ``deprivation``: the IoD for all of England, when the
+    caller has read it already (``read_deprivation(..., None)``).
     """
     bbox = coverage_lonlat.bounds if (coverage_lonlat is not None and cfg.neighbourhoods == "covered") else None
     lsoa = read_boundaries(cfg.source("boundaries"), cfg.data_root, cfg.lads, bbox)
@@ -126,7 +129,7 @@ def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat) -> Neighbourhoods:
     if coverage_lonlat is None:
         cov = shapely.union_all(lsoa.loc[in_lads, "geometry"].values)
     else:
-        cov = gpd.GeoSeries([coverage_lonlat], crs="EPSG:4326").to_crs(BNG).iloc[0]
+        cov = gpd.GeoSeries([coverage_lonlat], crs=WGS84).to_crs(BNG).iloc[0]
     share = lsoa.geometry.intersection(cov).area / lsoa.geometry.area
     lsoa["covered_share"] = share.round(4)
     covered = share >= cfg.coverage_threshold
@@ -138,7 +141,10 @@ def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat) -> Neighbourhoods:
             f"{cfg.coverage_threshold:.0%} of each LSOA's area); check [osm] coverage and the extract"
         )
     left_out = lsoa[in_lads & ~covered]
-    dep = read_deprivation(cfg.source("deprivation"), cfg.data_root, sel.lsoa21_code)
+    if deprivation is None:
+        dep = read_deprivation(cfg.source("deprivation"), cfg.data_root, sel.lsoa21_code)
+    else:
+        dep = deprivation[deprivation["lsoa21_code"].isin(set(sel.lsoa21_code))]
     pop = read_population(cfg.source("population"), cfg.data_root, sel.lsoa21_code)
     sel = sel.merge(pop, on="lsoa21_code", how="left").merge(dep, on="lsoa21_code", how="left")
     sel = gpd.GeoDataFrame(sel, geometry="geometry", crs=BNG).sort_values("lsoa21_code").reset_index(drop=True)

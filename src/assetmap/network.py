@@ -24,10 +24,10 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 
 from .config import OsmConfig
+from .constants import BNG, WGS84
 from .errors import DataSourceError
 from .io import vsi_path
 
-BNG = "EPSG:27700"
 COORD_SCALE = 1e7  # OSM stores locations as integers of 1e-7 degree
 
 # highway values never walked: motorways, things not built (yet or any more), and non-ways
@@ -120,7 +120,7 @@ class WalkNetwork:
                             component=self.component, ways=np.array([self.ways]))
 
     @classmethod
-    def load(cls, path: str | Path) -> "WalkNetwork":
+    def load(cls, path: str | Path) -> WalkNetwork:
         with np.load(path) as z:
             return cls(z["x"], z["y"], z["u"], z["v"], z["length"], z["component"], int(z["ways"][0]))
 
@@ -128,10 +128,10 @@ class WalkNetwork:
 @lru_cache(maxsize=1)
 def _to_bng() -> Transformer:
     """WGS84 lon/lat -> British National Grid; setting one up costs ~50 ms, so once per process."""
-    return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
+    return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
-def network_from_lines(lines, crs: str = "EPSG:4326") -> WalkNetwork:
+def network_from_lines(lines, crs: str = WGS84) -> WalkNetwork:
     """Build the network from an array of (Multi)LineStrings; ends meet where coordinates are equal.
 
     Lines in lon/lat (``crs="EPSG:4326"``) are keyed on OSM's 1e-7 degree grid and projected to
@@ -140,7 +140,10 @@ def network_from_lines(lines, crs: str = "EPSG:4326") -> WalkNetwork:
     lines = np.asarray(lines, dtype=object)
     n_ways = len(lines)
     parts, part_of = shapely.get_parts(lines, return_index=True) if n_ways else (np.array([]), np.array([]))
-    coords, line_idx = shapely.get_coordinates(parts, return_index=True) if len(parts) else (np.zeros((0, 2)), np.zeros(0, int))
+    if len(parts):
+        coords, line_idx = shapely.get_coordinates(parts, return_index=True)
+    else:
+        coords, line_idx = np.zeros((0, 2)), np.zeros(0, int)
     projected = crs.upper() == BNG
     scale = 1000.0 if projected else COORD_SCALE
     q = np.round(coords * scale).astype(np.int64)
@@ -219,7 +222,7 @@ def read_walk_ways_gdal(path: Path, layer: str) -> np.ndarray:
                               f"set [osm.layers] lines to the layer of OSM ways")
     df = pyogrio.read_dataframe(src, layer=layer, columns=want)
     if df.crs is not None and df.crs.to_epsg() != 4326:
-        df = df.to_crs("EPSG:4326")
+        df = df.to_crs(WGS84)
     keep = np.zeros(len(df), dtype=bool)
     records = df[want].to_dict("records")
     for i, rec in enumerate(records):

@@ -42,10 +42,11 @@ class OrukCatalogue:
         fams, cats = taxonomy["families"], taxonomy["categories"]
         self.terms = [{"id": uid("term", "family", k), "name": f["label"], "description": f"Family: {f['label']}",
                        "taxonomy_id": TAXONOMY_ID, "term": k} for k, f in fams.items()]
-        fam_ids = {k: t["id"] for k, t in zip(fams, self.terms)}
+        fam_ids = {k: t["id"] for k, t in zip(fams, self.terms, strict=False)}
         for k, c in cats.items():
             self.terms.append({"id": uid("term", "category", k), "name": c["label"],
-                               "description": f"{c['label']} (OpenStreetMap: {'; '.join(c.get('osm', [])) or 'curated lists'})",
+                               "description": f"{c['label']} (OpenStreetMap: "
+                                              f"{'; '.join(c.get('osm', [])) or 'curated lists'})",
                                "parent_id": fam_ids.get(c["family"]), "taxonomy_id": TAXONOMY_ID, "term": k})
         self.term_by_id = {t["id"]: t for t in self.terms}
         self.term_by_key = {t["term"]: t for t in self.terms}
@@ -58,8 +59,10 @@ class OrukCatalogue:
         xs, ys, text, terms = [], [], [], []
         for slug, ar in areas.items():
             built = ar.report.get("built_at")
-            lad = {r["lsoa21_code"]: r.get("lad_name") for r in ar.neighbourhoods[["lsoa21_code", "lad_name"]].to_dict("records")}
-            for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy):
+            nb = ar.neighbourhoods[["lsoa21_code", "lad_name"]].to_dict("records")
+            lad = {r["lsoa21_code"]: r.get("lad_name") for r in nb}
+            for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy,
+                                      strict=False):
                 rec = {**rec, "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
                 full, listed, sal = service_record(slug, rec, built, lad.get(rec.get("lsoa21_code")), cats,
                                                    self.term_by_key)
@@ -69,7 +72,8 @@ class OrukCatalogue:
                 xs.append(x)
                 ys.append(y)
                 text.append(" ".join(str(v) for v in (full["name"], full.get("description") or "",
-                                                      *(cats[c]["label"] for c in rec["categories"] if c in cats))).lower())
+                                                      *(cats[c]["label"] for c in rec["categories"]
+                                                        if c in cats))).lower())
                 keys = set(rec["categories"]) | {cats[c]["family"] for c in rec["categories"] if c in cats}
                 terms.append({self.term_by_key[k]["id"] for k in keys if k in self.term_by_key})
         self.by_id = {s["id"]: i for i, s in enumerate(self.services)}

@@ -22,11 +22,11 @@ import shapely
 from shapely.geometry import box
 
 from .config import OsmConfig
+from .constants import WGS84
 from .errors import DataSourceError
 from .io import vsi_path
 from .taxonomy import Taxonomy
 
-WGS84 = "EPSG:4326"
 _HSTORE = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 
 ASSET_COLUMNS = ["osm_type", "osm_id", "name", "category", "categories", "tags", "geometry"]
@@ -96,7 +96,8 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
             if obj.is_node():
                 tags = dict(obj.tags)
                 if tags.get("place") in PLACE_KINDS and tags.get("name"):
-                    places.append((obj.id, tags["place"], tags["name"], shapely.Point(obj.location.lon, obj.location.lat)))
+                    point = shapely.Point(obj.location.lon, obj.location.lat)
+                    places.append((obj.id, tags["place"], tags["name"], point))
                 row = _row("node", obj.id, tags, shapely.Point(obj.location.lon, obj.location.lat), taxonomy)
                 if row:
                     rows.append(row)
@@ -148,13 +149,14 @@ def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtr
         if df.crs is not None and df.crs.to_epsg() != 4326:
             df = df.to_crs(WGS84)
         b = tuple(df.total_bounds)
-        bounds = b if bounds is None else (min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3]))
+        bounds = b if bounds is None else (min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]),
+                                           max(bounds[3], b[3]))
         cols = [c for c in df.columns if c not in ("geometry", "other_tags", "osm_id", "osm_way_id")]
         records = df[cols].to_dict("records")
         other = df["other_tags"] if "other_tags" in df else pd.Series([None] * len(df))
         ids = df["osm_id"] if "osm_id" in df else pd.Series([None] * len(df))
         way_ids = df["osm_way_id"] if "osm_way_id" in df else pd.Series([None] * len(df))
-        for rec, ot, oid, wid, geom in zip(records, other, ids, way_ids, df.geometry):
+        for rec, ot, oid, wid, geom in zip(records, other, ids, way_ids, df.geometry, strict=False):
             tags = {k: str(v) for k, v in rec.items() if v is not None and not (isinstance(v, float) and np.isnan(v))}
             tags.update(parse_hstore(ot))
             if role == "lines" and "highway" in tags:

@@ -10,7 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-WGS84 = "EPSG:4326"
+from .constants import BNG, WGS84
+from .util import csv_cell
+
 LIST_COLUMNS = ("categories", "sources")
 DICT_COLUMNS = ("provenance",)
 
@@ -47,11 +49,11 @@ def features_json(gdf: gpd.GeoDataFrame, precision: int = 6, id_column: str | No
     geoms = g.geometry.__geo_interface__["features"]
     cols = list(props.columns)
     out = []
-    for values, gf in zip(props.itertuples(index=False, name=None), geoms):
+    for values, gf in zip(props.itertuples(index=False, name=None), geoms, strict=False):
         geom = gf["geometry"]
         if geom is not None:
             geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"], precision)}
-        p = {c: _plain(v) for c, v in zip(cols, values)}
+        p = {c: _plain(v) for c, v in zip(cols, values, strict=False)}
         feat = {"type": "Feature", "geometry": geom, "properties": p}
         if id_column:
             feat["id"] = p[id_column]
@@ -86,19 +88,12 @@ def unflatten(df: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
-def _no_formula(v):
-    """Spreadsheets run cells that start with = + - @ as formulas: prefix such text with '."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
-    return v
-
-
 def write_csv(gdf: gpd.GeoDataFrame, path: Path, points: bool) -> None:
     g = flatten(gdf).to_crs(WGS84)
     df = pd.DataFrame(g.drop(columns=g.geometry.name))
     for c in df.columns:
         if df[c].dtype == object or str(df[c].dtype).startswith(("string", "str")):
-            df[c] = df[c].map(_no_formula)
+            df[c] = df[c].map(csv_cell)
     if points:
         df["lon"] = g.geometry.x.round(6)
         df["lat"] = g.geometry.y.round(6)
@@ -125,7 +120,7 @@ def write_outputs(out: Path, slug: str, assets: gpd.GeoDataFrame, lsoas: gpd.Geo
     lsoas.to_file(gpkg, layer="neighbourhoods", driver="GPKG", engine="pyogrio", append=False)
     (dl / "assets.geojson").write_text(feature_collection(features_json(assets, id_column="asset_id")))
     (dl / "neighbourhoods.geojson").write_text(feature_collection(features_json(lsoas, id_column="lsoa21_code")))
-    street_lines = streets.to_crs("EPSG:27700").simplify(2.0).to_crs(WGS84)
+    street_lines = streets.to_crs(BNG).simplify(2.0).to_crs(WGS84)
     (out / "streets.geojson").write_text(feature_collection(
         features_json(gpd.GeoDataFrame(streets[["highway", "name"]], geometry=street_lines, crs=WGS84), precision=5)))
     write_csv(assets, dl / "assets.csv", points=True)
@@ -140,7 +135,7 @@ def write_review(out: Path, review: pd.DataFrame) -> dict[str, int]:
     df = review.copy()
     for c in df.columns:
         if df[c].dtype == object:
-            df[c] = df[c].map(_no_formula)
+            df[c] = df[c].map(csv_cell)
     df.to_csv(path, index=False)
     return {"downloads/merge_review.csv": path.stat().st_size}
 

@@ -20,7 +20,8 @@ import shapely
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial import cKDTree
 
-BNG = "EPSG:27700"
+from .constants import BNG, WGS84
+
 STREET_GAP_M = 800.0
 PLACE_COLUMNS = ["name", "label", "kind", "key", "postcode", "lon", "lat"]
 _ABBREV = {"st": "street", "rd": "road", "ave": "avenue", "av": "avenue", "ln": "lane", "cres": "crescent",
@@ -66,7 +67,7 @@ def build_gazetteer(places: gpd.GeoDataFrame | None, streets: gpd.GeoDataFrame, 
     if places is not None and len(places):
         pl = places.to_crs(BNG)
         pl = pl[pl.within(coverage)]
-        for name, kind, g in zip(pl["name"], pl["place"], pl.geometry):
+        for name, kind, g in zip(pl["name"], pl["place"], pl.geometry, strict=False):
             rows.append((name, name, kind, g.x, g.y))
             town_names.append(name)
             town_xy.append((g.x, g.y))
@@ -84,7 +85,7 @@ def build_gazetteer(places: gpd.GeoDataFrame | None, streets: gpd.GeoDataFrame, 
     frame = pd.DataFrame(rows, columns=["name", "label", "kind", "x", "y"])
     frame["key"] = frame["name"].map(normalise_name)
     frame["postcode"] = inside["postcode"].to_numpy()[tree.query(frame[["x", "y"]].to_numpy())[1]]
-    lonlat = gpd.GeoSeries(gpd.points_from_xy(frame["x"], frame["y"]), crs=BNG).to_crs("EPSG:4326")
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(frame["x"], frame["y"]), crs=BNG).to_crs(WGS84)
     frame["lon"], frame["lat"] = lonlat.x.round(6), lonlat.y.round(6)
     frame = frame.drop_duplicates(["label", "kind"]).sort_values(["key", "kind"]).reset_index(drop=True)
     return frame[PLACE_COLUMNS]

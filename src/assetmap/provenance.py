@@ -52,7 +52,7 @@ def provenance_columns(assets: pd.DataFrame) -> pd.DataFrame:
     """The flat provenance columns, aligned with ``assets`` (which has ``provenance`` and the
     private ``_dates``: source ref -> date)."""
     rows = []
-    for prov, dates in zip(assets.get("provenance", []), assets.get("_dates", [])):
+    for prov, dates in zip(assets.get("provenance", []), assets.get("_dates", []), strict=False):
         prov = prov if isinstance(prov, dict) else {}
         contact = [_source(prov.get(f)) for f in ("website", "phone", "email")]
         known = [d for d in (dates or {}).values() if d]

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 import pandas as pd
+import shapely
 
+from .constants import BNG, WGS84
 from .errors import ResultsError, UnknownPostcodeError
 from .lookup import Lookup, LookupIndex
 from .outputs import feature_collection, features_json, unflatten
 from .places import PLACE_COLUMNS, PlaceIndex
-
-BNG_CRS = "EPSG:27700"
 from .postcodes import normalise
 
 
@@ -39,13 +38,13 @@ class AreaResults:
         self.taxonomy = json.loads((self.dir / "taxonomy.json").read_text())
         assets_bng = gpd.read_parquet(self.dir / "assets.parquet")
         assets_bng = gpd.GeoDataFrame(unflatten(assets_bng), geometry="geometry", crs=assets_bng.crs)
-        self.assets = assets_bng.to_crs("EPSG:4326")
+        self.assets = assets_bng.to_crs(WGS84)
         for c in self.assets.columns:
             if c != "geometry" and self.assets[c].dtype == object:
                 self.assets[c] = self.assets[c].where(self.assets[c].notna(), None)
         if "osm_id" in self.assets:
             self.assets["osm_id"] = self.assets["osm_id"].astype("Int64")
-        self.neighbourhoods = gpd.read_parquet(self.dir / "neighbourhoods.parquet").to_crs("EPSG:4326")
+        self.neighbourhoods = gpd.read_parquet(self.dir / "neighbourhoods.parquet").to_crs(WGS84)
         self._xy = np.column_stack([assets_bng.geometry.x, assets_bng.geometry.y])
         self._features = features_json(self.assets, id_column="asset_id")
         self._cats = self.assets["categories"].tolist()
@@ -71,12 +70,12 @@ class AreaResults:
     def _map_neighbourhoods(self) -> gpd.GeoDataFrame:
         """The neighbourhoods for the map: outlines simplified together (shapely.coverage_simplify),
         so shared borders stay shared — no gaps, no overlaps — at a fraction of the vertices."""
-        nb = self.neighbourhoods.to_crs(BNG_CRS)
+        nb = self.neighbourhoods.to_crs(BNG)
         simple = shapely.coverage_simplify(nb.geometry.to_numpy(), self.MAP_TOLERANCE_M)
         drop = [c for c in nb.columns if c.startswith(self.MAP_DROP)
                 or (c.startswith("priority_") and c not in ("priority_score", "priority_rank"))]
         return gpd.GeoDataFrame(self.neighbourhoods.drop(columns=["geometry", *drop]),
-                                geometry=gpd.GeoSeries(simple, index=nb.index, crs=BNG_CRS).to_crs("EPSG:4326"))
+                                geometry=gpd.GeoSeries(simple, index=nb.index, crs=BNG).to_crs(WGS84))
 
     # --- downloads -------------------------------------------------------------------------
     def assets_geojson(self, category: str | None = None, family: str | None = None) -> str:
@@ -84,7 +83,7 @@ class AreaResults:
             raise ValueError(f"unknown category {category!r}; use one of: {', '.join(self.taxonomy['categories'])}")
         if family and family not in self.taxonomy["families"]:
             raise ValueError(f"unknown family {family!r}; use one of: {', '.join(self.taxonomy['families'])}")
-        feats = [f for f, cs, fam in zip(self._features, self._cats, self._fams)
+        feats = [f for f, cs, fam in zip(self._features, self._cats, self._fams, strict=False)
                  if (not category or category in cs) and (not family or fam == family)]
         return feature_collection(feats)
 
@@ -110,7 +109,7 @@ class AreaResults:
                                f"run `assetmap build {self.slug}` again")
         labels = self.taxonomy["categories"]
         records = []
-        for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry):
+        for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry, strict=False):
             rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
                                          "website", "email", "phone", "opening_hours", "last_verified", "wheelchair",
                                          "description")}
@@ -144,7 +143,8 @@ class AreaResults:
 
 def load_results(build_root: str | Path) -> dict[str, AreaResults]:
     root = Path(build_root)
-    dirs = sorted(p for p in root.glob("*") if (p / "report.json").exists() and not p.name.endswith((".building", ".old")))
+    dirs = sorted(p for p in root.glob("*")
+                  if (p / "report.json").exists() and not p.name.endswith((".building", ".old")))
     if not dirs:
         raise ResultsError(f"no built areas under {root}; run `assetmap build chesterfield` (or another area) first")
     out = {}

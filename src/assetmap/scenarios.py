@@ -24,8 +24,8 @@ import pandas as pd
 from .access import AccessEngine, metres_per_minute
 from .contraction import contract
 from .errors import AssetmapError
-from .gaps import shortfall
 from .gapmeasure import origin_population
+from .gaps import shortfall
 from .network import WalkNetwork
 from .outputs import unflatten
 from .snapping import Snap, Snapper
@@ -48,7 +48,8 @@ def stored(metres: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Change:
-    """``kind`` "open" (``category`` at ``x``/``y`` in EPSG:27700 or in building ``asset_id``) or "close" (``asset_id``)."""
+    """``kind`` "open" (``category`` at ``x``/``y`` in EPSG:27700 or in building ``asset_id``) or "close"
+    (``asset_id``)."""
 
     kind: str
     category: str | None = None
@@ -76,14 +77,17 @@ class ScenarioModel:
         self.speed = self.report["walking"]["speed_kmh"]
         self.threshold = self.report.get("gaps", {}).get("settings", {}).get("threshold_min", 15.0)
         self.categories = [c for c in self.report.get("gaps", {}).get("categories", [])] or \
-            [c[5:-2] for c in self.origins.columns if c.startswith("walk_") and c.endswith("_m") and not c.startswith("walk_family_")]
+            [c[5:-2] for c in self.origins.columns if c.startswith("walk_") and c.endswith("_m")
+             and not c.startswith("walk_family_")]
         self._o = self.routing.remap(self.snapper.snap(self.origins["x"].to_numpy(), self.origins["y"].to_numpy()))
         self._a = self.routing.remap(self.snapper.snap(self.asset_x, self.asset_y))
         self.pop = origin_population(self.origins, self.nb)
-        self.decile = self.origins["lsoa21_code"].map(self.nb.set_index("lsoa21_code")["imd_decile"]).astype("float64").to_numpy()
+        decile_of = self.nb.set_index("lsoa21_code")["imd_decile"]
+        self.decile = self.origins["lsoa21_code"].map(decile_of).astype("float64").to_numpy()
         self.base = {c: self.origins[f"walk_{c}_m"].to_numpy(dtype=np.float64) for c in self.categories}
-        self.base_nearest = {c: self.origins[f"nearest_{c}"].map(self.asset_index).fillna(-1).astype(np.int64).to_numpy()
-                             for c in self.categories}
+        self.base_nearest = {
+            c: self.origins[f"nearest_{c}"].map(self.asset_index).fillna(-1).astype(np.int64).to_numpy()
+            for c in self.categories}
 
     # --- the searches ------------------------------------------------------------------
     def _engine(self, sites: Snap) -> AccessEngine:
@@ -101,8 +105,10 @@ class ScenarioModel:
         snap = self.snapper.snap(np.array([x]), np.array([y]))
         warn = self.report["walking"]["snap"]["warn_m"]
         if not inside or snap.leg[0] > warn:
+            where = "outside the area’s neighbourhoods" if not inside else \
+                f"{snap.leg[0]:.0f} m from the nearest walkable way"
             raise ScenarioError(
-                f"the point is {'outside the area’s neighbourhoods' if not inside else f'{snap.leg[0]:.0f} m from the nearest walkable way'}; "
+                f"the point is {where}; "
                 f"choose a point inside {self.report['area']['name']} on or near a street or path")
 
     def asset(self, asset_id: str) -> int:
@@ -168,7 +174,8 @@ class ScenarioModel:
                 continue
             code = self.origins["lsoa21_code"]
             frame = pd.DataFrame({"lsoa21_code": code, "before": b, "after": a, "pop": self.pop,
-                                  "s_before": shortfall(b, self.threshold), "s_after": shortfall(a, self.threshold)})[in_nb]
+                                  "s_before": shortfall(b, self.threshold), "s_after": shortfall(a,
+                                                                                                 self.threshold)})[in_nb]
             g = frame.groupby("lsoa21_code").mean(numeric_only=True)
             nb = self.nb.set_index("lsoa21_code")
             g = g.join(nb[["lsoa21_name", "residents", "need_weight", "imd_decile"]])
@@ -192,7 +199,8 @@ class ScenarioModel:
                 "priority_after": round(float(g["priority_after"].sum()), 1),
                 "lsoas": [{"lsoa21_code": k, "lsoa21_name": r["lsoa21_name"], "before_min": round(r["before"], 2),
                            "after_min": round(r["after"], 2), "change_min": round(r["after"] - r["before"], 2),
-                           "priority_before": round(r["priority_before"], 1), "priority_after": round(r["priority_after"], 1)}
+                           "priority_before": round(r["priority_before"],
+                                                    1), "priority_after": round(r["priority_after"], 1)}
                           for k, r in changed.iterrows()],
                 "deciles": dec,
             }

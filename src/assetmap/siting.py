@@ -18,6 +18,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from .access import metres_per_minute
+from .constants import BNG, WGS84
 from .gaps import shortfall
 from .scenarios import ScenarioError, ScenarioModel, stored
 
@@ -34,7 +35,8 @@ def greedy(weight: np.ndarray, now_min: np.ndarray, cand_min: np.ndarray, z: flo
     the one that most reduces Σ weight · shortfall, given the picks so far. Stops early when no
     candidate helps. Returns the picked row indices and their gains."""
     now = np.asarray(now_min, dtype=np.float64).copy()
-    order, gains = [], []
+    order: list[int] = []
+    gains: list[float] = []
     for _ in range(min(k, len(cand_min))):
         g = (weight * (shortfall(now, z) - shortfall(np.minimum(now, cand_min), z))).sum(axis=1)
         g[order] = -np.inf
@@ -90,8 +92,8 @@ def site(model: ScenarioModel, category: str, k: int = 5, candidates: str = "bui
     total_before = float((weight * shortfall(now / mpm, z)).sum())
     order, gains = greedy(weight, now / mpm, walks / mpm, z, int(k))
     picks = []
-    lonlat = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    for rank, (best, gain) in enumerate(zip(order, gains), start=1):
+    lonlat = Transformer.from_crs(BNG, WGS84, always_xy=True)
+    for rank, (best, gain) in enumerate(zip(order, gains, strict=False), start=1):
         newly = in_nb & (now / mpm > z) & (walks[best] / mpm <= z)
         now = np.minimum(now, walks[best])
         r = cand.iloc[best]

@@ -39,7 +39,7 @@ class Snap:
     def __len__(self) -> int:
         return len(self.segment)
 
-    def take(self, idx) -> "Snap":
+    def take(self, idx) -> Snap:
         return Snap(*(getattr(self, f)[idx] for f in ("segment", "t", "leg", "node_u", "node_v", "to_u", "to_v")))
 
 

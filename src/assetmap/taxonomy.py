@@ -128,7 +128,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     for order, (key, c) in enumerate(raw.get("categories", {}).items()):
         fam = c.get("family")
         if fam not in families:
-            raise ConfigError(f"{path}: category {key} has family {fam!r}; declare [families.{fam}] or use one of {sorted(families)}")
+            raise ConfigError(f"{path}: category {key} has family {fam!r}; declare [families.{fam}] or use one of "
+                              f"{sorted(families)}")
         colour = c.get("colour", families[fam].colour)
         if not _COLOUR.match(colour):
             raise ConfigError(f"{path}: category {key} colour {colour!r} must be #rrggbb")

@@ -27,6 +27,7 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
 from . import mvt
+from .constants import WGS84
 from .errors import BuildError
 from .mvt import encode_tile
 
@@ -51,7 +52,8 @@ class TileLayer:
 
     def __post_init__(self):
         if self.frame.crs is None or self.frame.crs.to_epsg() != 3857:
-            raise BuildError(f"tile layer {self.name!r} must be in {WEB_MERCATOR}; call .to_crs({WEB_MERCATOR!r}) first")
+            raise BuildError(f"tile layer {self.name!r} must be in {WEB_MERCATOR}; call .to_crs({WEB_MERCATOR!r}) "
+                             "first")
         missing = [c for c in ("minzoom", *self.properties) if c not in self.frame.columns]
         if missing:
             raise BuildError(f"tile layer {self.name!r} has no column(s) {missing}; add them before tiling")
@@ -128,7 +130,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
     padded = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
     window = shapely.box(*padded)
     out = []
-    for layer, (geoms, props, tree) in zip(layers, prepared):
+    for layer, (geoms, props, tree) in zip(layers, prepared, strict=False):
         idx = tree.query(window)
         if not len(idx):
             continue
@@ -169,7 +171,7 @@ def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tupl
     if not 0 <= minzoom <= maxzoom <= 16:
         raise BuildError(f"tile zooms must satisfy 0 <= minzoom <= maxzoom <= 16; got {minzoom}..{maxzoom}")
     lon0, lat0, lon1, lat1 = bounds_lonlat
-    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs="EPSG:4326").to_crs(WEB_MERCATOR)
+    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs=WGS84).to_crs(WEB_MERCATOR)
     bounds = (corners.x.min(), corners.y.min(), corners.x.max(), corners.y.max())
     tiles: list[tuple[int, bytes]] = []
     per_zoom: dict[str, int] = {}
@@ -197,7 +199,8 @@ def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tupl
     meta = {**(metadata or {}), "format": "pbf", "minzoom": minzoom, "maxzoom": maxzoom,
             "bounds": ",".join(f"{v:.6f}" for v in bounds_lonlat),
             "vector_layers": [{"id": layer.name, "description": layer.description, "fields": _field_types(layer),
-                               "minzoom": int(max(minzoom, layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
+                               "minzoom": int(max(minzoom,
+                                                  layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
                                "maxzoom": maxzoom} for layer in layers]}
     path = Path(path)
     with open(path, "wb") as f:

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..constants import BNG as BNG_EPSG
+from ..constants import WGS84
 from ..outputs import features_json
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -129,18 +131,18 @@ def _as_text(g: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
 def prepare(gdf: gpd.GeoDataFrame, id_field: str, cid: str, title: str, description: str,
             queryables: tuple[str, ...], licences: list[dict], as_text: tuple[str, ...] = ()) -> CollectionData:
     """Serialise a collection's features once (as the downloads do) and index them."""
-    g = gdf.to_crs("EPSG:4326") if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    g = gdf.to_crs(WGS84) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
     g = _as_text(g, as_text)
     features = [json.loads(text) for text in features_json(g, id_column=id_field)]
     for f in features:
         f["id"] = str(f["id"])
     bng = []
-    for geom in g.geometry.to_crs("EPSG:27700").values:
+    for geom in g.geometry.to_crs(BNG_EPSG).values:
         gi = None if geom is None else shapely.geometry.mapping(geom)
         bng.append(None if gi is None else {"type": gi["type"], "coordinates": _round(gi["coordinates"], 2)})
     names = [q for q in queryables if q in g]
     table = gpd.GeoDataFrame(g[names].reset_index(drop=True), geometry=g.geometry.reset_index(drop=True).values,
-                             crs="EPSG:4326")
+                             crs=WGS84)
     fields = {n: _schema(table[n]) for n in names}
     lists = frozenset(n for n, s in fields.items() if s["type"] == "array")
     return CollectionData(cid, title, description, id_field, licences, features, bng,

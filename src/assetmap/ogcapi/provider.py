@@ -18,7 +18,6 @@ from pygeofilter.backends.geopandas.evaluate import to_filter
 
 from .collections import CollectionData
 
-
 # A bbox given in British National Grid (bbox-crs=EPSG:27700), exactly as the client sent it:
 # pygeoapi hands providers the box's two corners reprojected to CRS84, which is not the same
 # area (the grid is rotated against the meridians); the service sets this for the request.

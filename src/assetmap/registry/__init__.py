@@ -4,9 +4,9 @@ the moderation API (suggestions, problem reports, users, audit) that the curator
 Modules: :mod:`.db` (engine, default URL, Alembic migrations), :mod:`.models` (tables),
 :mod:`.validate` (one record's rules), :mod:`.readers` / :mod:`.oruk_reader` (files to rows,
 within :mod:`.limits`), :mod:`.importer` (``import_file``, streaming; :mod:`.seen`), :mod:`.jobs`
-(background imports), :mod:`.failures` (disk and database errors as sentences), :mod:`.quarantine`, :mod:`.assets` (store, hide, verify,
-``due_for_review``), :mod:`.community` (suggestions, problem reports), :mod:`.users`,
-:mod:`.audit`, :mod:`.export` (``safe_csv_cell``). The names below are importable from here;
+(background imports), :mod:`.failures` (disk and database errors as sentences), :mod:`.quarantine`,
+:mod:`.assets` (store, hide, verify, ``due_for_review``), :mod:`.community` (suggestions, problem
+reports), :mod:`.users`, :mod:`.audit`, :mod:`.export` (``safe_csv_cell``). The names below are importable from here;
 they load on first use so that ``assetmap`` commands that need no database stay quick.
 """
 from __future__ import annotations

@@ -155,12 +155,14 @@ def add_commands(sub) -> None:
     im.add_argument("file")
     im.add_argument("--source", required=True, help="the list's name, e.g. chesterfield-council (ids are per source)")
     im.add_argument("--format", choices=FORMATS, help="default: from the file name (.csv, .geojson, .json)")
-    im.add_argument("--encoding", help="the file's text encoding when not UTF-8: cp1252 (Windows-1252, Excel's 'ANSI'), "
+    im.add_argument("--encoding", help="the file's text encoding when not UTF-8: cp1252 (Windows-1252, Excel's "
+                                       "'ANSI'), "
                                          "latin-1, utf-16, …; rows with bytes not in it are quarantined")
     im.add_argument("--map", action="append", metavar="COLUMN=field", help="read a column as a field (repeatable)")
     im.add_argument("--area", help="tag every asset with this area slug")
     im.add_argument("--complete", action="store_true",
-                    help="the file is the source's whole list: hide (withdraw) its published records the file no longer has")
+                    help="the file is the source's whole list: hide (withdraw) its published records the file no "
+                         "longer has")
     im.add_argument("--who", help="name written to the audit log (default import:<source>)")
     im.add_argument("--no-postcode-lookup", action="store_true",
                     help="do not load Code-Point Open: postcodes are checked for form only; rows need lat/lon")

@@ -77,7 +77,8 @@ def create_suggestion(session: Session, fields: dict[str, Any], checks: Checks |
     return s
 
 
-def list_suggestions(session: Session, status: str | None = "pending", limit: int = 100, offset: int = 0) -> list[Suggestion]:
+def list_suggestions(session: Session, status: str | None = "pending", limit: int = 100,
+                     offset: int = 0) -> list[Suggestion]:
     if status is not None and status not in SUGGESTION_STATUSES:
         raise RegistryError(f"suggestion status {status!r} is not one of {', '.join(SUGGESTION_STATUSES)}")
     q = select(Suggestion).order_by(Suggestion.id)
@@ -181,7 +182,8 @@ def count_problems(session: Session, status: str = "open") -> int:
     return session.scalar(select(func.count()).select_from(ProblemReport).where(ProblemReport.status == status)) or 0
 
 
-def resolve_problem(session: Session, pid: int, who: str, status: str = "resolved", note: str | None = None) -> ProblemReport:
+def resolve_problem(session: Session, pid: int, who: str, status: str = "resolved",
+                    note: str | None = None) -> ProblemReport:
     if status not in ("resolved", "dismissed"):
         raise RegistryError(f"a problem report is closed as 'resolved' or 'dismissed', not {status!r}")
     r = session.get(ProblemReport, pid)

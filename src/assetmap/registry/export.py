@@ -2,34 +2,27 @@
 
 Text is stored exactly as given; only here, on the way out to CSV, is a cell that a spreadsheet
 would run as a formula (one starting ``=``, ``+``, ``-``, ``@``, tab or carriage return) prefixed
-with an apostrophe (OWASP's advice on CSV injection). Plain numbers such as ``-1.42`` are left alone.
+with an apostrophe (OWASP's advice on CSV injection), by the one rule the build's downloads use too
+(:func:`assetmap.util.csv_cell`): text such as ``-1.42`` or ``+44...`` is prefixed as well.
 """
 from __future__ import annotations
 
 import csv
-import re
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..util import csv_cell
 from .models import CuratedAsset
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 EXPORT_COLUMNS = ("id", "source", "source_id", "name", "category", "description", "address", "postcode", "lat", "lon",
                   "url", "email", "phone", "opening_hours", "wheelchair", "status", "last_verified")
 
 
 def safe_csv_cell(value: Any) -> Any:
     """``value`` as a CSV cell a spreadsheet will show rather than evaluate."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
+    return "" if value is None else csv_cell(value)
 
 
 def write_assets_csv(session: Session, out: IO[str], source: str | None = None, include_hidden: bool = False) -> int:

@@ -22,7 +22,9 @@ _UNREACHABLE = ("unable to open database file", "connection refused", "could not
 
 def _text(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    if not str(exc).strip():
+        return type(exc).__name__
+    return str(orig if orig is not None else exc).strip().splitlines()[0][:200]
 
 
 def explain(exc: BaseException, url: str | None, doing: str = "the command") -> str | None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..constants import BNG, WGS84
 from ..errors import MalformedPostcodeError, UnknownPostcodeError
 from ..postcode_format import normalise
 
@@ -25,7 +26,7 @@ PostcodeLookup = Callable[[str], "tuple[float, float] | None"]
 def _to_wgs84():
     from pyproj import Transformer
 
-    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    return Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 
 def _from_mapping(table: Mapping) -> PostcodeLookup:

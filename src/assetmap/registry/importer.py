@@ -181,12 +181,13 @@ class _Import:
     def chunk(self, raws: list[RawRow]) -> None:
         source = self.report.source
         ids = [_source_id(source, raw.values) for raw in raws]
-        repeats = self.seen.first_rows([(sid, raw.number) for raw, (sid, _) in zip(raws, ids)])
+        repeats = self.seen.first_rows([(sid, raw.number) for raw, (sid, _) in zip(raws, ids, strict=False)])
         checked = []
-        for i, (raw, (sid, derived)) in enumerate(zip(raws, ids)):
+        for i, (raw, (sid, derived)) in enumerate(zip(raws, ids, strict=False)):
             reasons = list(raw.reasons)
             if i in repeats:
-                why = " (rows without an id get one from their name and postcode: this row repeats both)" if derived else ""
+                why = (" (rows without an id get one from their name and postcode: this row repeats both)"
+                       if derived else "")
                 reasons.append(f"id: duplicate id {sid!r}, first used in row {repeats[i]}{why}; give every record its "
                                f"own id, or remove the repeat")
             values = {**raw.values, "id": sid}

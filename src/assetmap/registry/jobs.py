@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
@@ -91,7 +91,7 @@ def job_view(job: ImportJob, now: datetime | None = None) -> JobView:
     now = now or utcnow()
     beat = job.heartbeat_at or job.created_at
     if beat is not None and beat.tzinfo is None:
-        beat = beat.replace(tzinfo=timezone.utc)
+        beat = beat.replace(tzinfo=UTC)
     alive = worker_alive(job.worker)
     if alive is False or (alive is None and beat is not None and now - beat > STALE_AFTER):
         return JobView(job, "failed", DIED)

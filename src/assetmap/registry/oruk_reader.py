@@ -105,12 +105,17 @@ def _services(obj: Any, name: str) -> tuple[list, _Feed]:
                           f"\"contents\", or tables with \"services\"; check the file or choose another --format")
 
 
+def _embedded(obj: dict, key: str, id_key: str, table: dict):
+    """``obj[key]`` when the feed embeds the record there, else the record ``obj[id_key]`` names in ``table``."""
+    return obj.get(key) if isinstance(obj.get(key), dict) else table.get(str(obj.get(id_key)))
+
+
 def _locations(svc: dict, feed: _Feed) -> list[dict]:
     locs: list[dict] = []
     for sal in _list(svc.get("service_at_locations")) + feed.sal.get(str(svc.get("id")), []):
         if not isinstance(sal, dict):
             continue
-        loc = sal.get("location") if isinstance(sal.get("location"), dict) else feed.locations.get(str(sal.get("location_id")))
+        loc = _embedded(sal, "location", "location_id", feed.locations)
         if loc:
             locs.append(loc)
     locs += [x for x in _list(svc.get("locations")) if isinstance(x, dict)]
@@ -127,12 +132,12 @@ def _terms(svc: dict, feed: _Feed) -> list[dict]:
     terms: list[dict] = []
     for a in _list(svc.get("attributes")) + feed.attrs.get(str(svc.get("id")), []):
         if isinstance(a, dict):
-            term = a.get("taxonomy_term") if isinstance(a.get("taxonomy_term"), dict) else feed.terms.get(str(a.get("taxonomy_term_id")))
+            term = _embedded(a, "taxonomy_term", "taxonomy_term_id", feed.terms)
             if term:
                 terms.append(term)
     for st in _list(svc.get("service_taxonomys")) + feed.service_tax.get(str(svc.get("id")), []):
         if isinstance(st, dict):
-            term = st.get("taxonomy") if isinstance(st.get("taxonomy"), dict) else feed.terms.get(str(st.get("taxonomy_id")))
+            term = _embedded(st, "taxonomy", "taxonomy_id", feed.terms)
             if term:
                 terms.append(term)
     terms += [t for t in _list(svc.get("taxonomy_terms")) if isinstance(t, dict)]
@@ -140,7 +145,8 @@ def _terms(svc: dict, feed: _Feed) -> list[dict]:
 
 
 def _category(terms: list[dict], resolve) -> str | None:
-    words = [w for t in terms for w in (t.get("term"), t.get("code"), t.get("name")) if isinstance(w, str) and w.strip()]
+    words = [w for t in terms for w in (t.get("term"), t.get("code"), t.get("name"))
+             if isinstance(w, str) and w.strip()]
     if resolve:
         for w in words:
             if resolve(w):
@@ -176,7 +182,7 @@ def read_oruk(data: bytes, name: str, encoding: str | None = None, mapping: dict
             rows.append(RawRow(len(rows) + 1, {"service": svc}, {}, ["service: not a JSON object; give each service "
                                                                       "as an object with id and name"]))
             continue
-        org = svc.get("organization") if isinstance(svc.get("organization"), dict) else feed.orgs.get(str(svc.get("organization_id"))) or {}
+        org = _embedded(svc, "organization", "organization_id", feed.orgs) or {}
         base = {
             "name": svc.get("name"),
             "description": html_to_text(svc.get("description")),

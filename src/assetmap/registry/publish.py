@@ -17,6 +17,7 @@ from pyproj import Transformer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ..constants import BNG, WGS84
 from ..curated import CURATED_COLUMNS
 from ..locks import area_lock
 from .db import make_engine, require_current, session_factory
@@ -42,14 +43,14 @@ def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, f
                    origin="registry", hours_text=None, lon=a.lon, lat=a.lat,
                    last_verified=a.last_verified.isoformat() if a.last_verified else None)
         by_source.setdefault(PREFIX + a.source, []).append(rec)
-    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    to_bng = Transformer.from_crs(WGS84, BNG, always_xy=True)
     out = {}
     for source, recs in by_source.items():
         frame = pd.DataFrame(recs)
         x, y = to_bng.transform(frame.pop("lon").to_numpy(), frame.pop("lat").to_numpy())
         cols = [c for c in CURATED_COLUMNS if c != "geometry"] + ["last_verified"]
         frame = frame.reindex(columns=cols)  # every curated column, None where the registry has no such field
-        out[source] = (gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs="EPSG:27700"), True)
+        out[source] = (gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs=BNG), True)
     return out
 
 

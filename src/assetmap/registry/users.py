@@ -6,7 +6,7 @@ hash string names its method and parameters, so stronger settings later still ve
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -71,7 +71,7 @@ def verify_user(session: Session, username: str, password: str, record_login: bo
 
 def _aware(at: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    return at if at is None or at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def attempt_login(session: Session, username: str, password: str, now: datetime | None = None,

@@ -38,7 +38,8 @@ _UNDECODED = re.compile(r"[\udc80-\udcff]")  # bytes that were not UTF-8, kept b
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # any other lone surrogate (e.g. a JSON "\\ud800" escape)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:[/?#]\S*)?$", re.I)
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$", re.I)
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$",
+                    re.I)
 _PHONE_CHARS = re.compile(r"^[0-9+()\s.\-]+$")
 
 
@@ -207,7 +208,7 @@ class AssetIn(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _locate(self, info: ValidationInfo) -> "AssetIn":
+    def _locate(self, info: ValidationInfo) -> AssetIn:
         if self.lat is not None:
             return self.model_copy(update={"located_by": "coordinates"})
         checks: Checks | None = (info.context or {}).get("checks")

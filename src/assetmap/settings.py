@@ -1,0 +1,127 @@
+"""The settings tables of an area file: [walking], [merge] and [gaps], each a frozen dataclass
+with defaults, read and checked by ``from_dict``. :mod:`assetmap.config` re-exports them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class WalkSettings:
+    """Walking access: speeds, the snap distance worth reporting, and what the lookup keeps."""
+
+    speed_kmh: float = 4.8  # the common default walking speed
+    reduced_kmh: float = 3.0  # reduced mobility (older people, limited mobility), reported alongside
+    snap_warn_m: float = 250.0  # origins/assets farther than this from any walkable way are counted
+    lookup_radius_m: float = 3000.0  # the public lookup lists assets within this walk of a postcode…
+    lookup_k: int = 25  # …the nearest k of any kind…
+    lookup_k_category: int = 10  # …and the nearest k of each category (plus each category's nearest)
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> WalkSettings:
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [walking] must be a table of settings, e.g. speed_kmh = 4.8")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [walking] has unknown setting(s) {unknown}; use {sorted(known)}")
+        values: dict[str, Any] = {}
+        for k, v in raw.items():
+            typ = int if k.startswith("lookup_k") else float
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (v > 0) or v != v or v == float("inf"):
+                raise ConfigError(f"{where}: [walking] {k} = {v!r}; it must be a positive number")
+            values[k] = typ(v)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class MergeSettings:
+    """Merging OSM features and curated records (see merge.py and matching.py)."""
+
+    # candidates within this straight-line distance (building centroid vs entrance, postcode points)
+    radius_m: float = 250.0
+    merge_score: float = 0.8  # a pair scoring at least this is merged…
+    review_score: float = 0.55  # …between this and merge_score it goes to the curators' review list
+    margin: float = 0.1  # two candidates within this of each other (both >= merge_score) are ambiguous: review
+    unnamed_m: float = 125.0  # an unnamed OSM feature of the record's own category this close may be it
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str, radius_m: float | None = None) -> MergeSettings:
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [merge] must be a table of settings, e.g. radius_m = 250")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [merge] has unknown setting(s) {unknown}; use {sorted(known)}")
+        v = {} if radius_m is None else {"radius_m": radius_m}
+        for k, x in raw.items():
+            is_score = k not in ("radius_m", "unnamed_m")
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e5 or (is_score and x > 2):
+                raise ConfigError(f"{where}: [merge] {k} = {x!r}; it must be a positive number "
+                                  f"(metres for radius_m/unnamed_m, a score of about 0-1 otherwise)")
+            v[k] = float(x)
+        out = cls(**v)
+        if out.review_score > out.merge_score:
+            raise ConfigError(f"{where}: [merge] review_score ({out.review_score}) is above merge_score "
+                              f"({out.merge_score}); review_score must be the lower threshold")
+        return out
+
+
+NEED_WEIGHTS = {"income": 22.5, "employment": 22.5, "education": 13.5, "health": 13.5,
+                "crime": 9.3, "housing": 0.0, "environment": 9.3}
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    """The gap measure: thresholds, catchment and decay, weights (see docs/methodology.md)."""
+
+    threshold_min: float = 15.0  # z: a walk longer than this is a shortfall (FGT)
+    catchment_min: float = 30.0  # floating catchments reach this far on foot
+    decay: str = "step"  # "step" (E2SFCA bands) or "logistic"
+    steps: tuple = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))  # (upper minutes, weight)
+    logistic_median_min: float = 15.0
+    logistic_sd_min: float = 5.0
+    sa_alpha: float = 1.0  # spatial availability's population exponent
+    family_weights: dict = field(default_factory=dict)  # family -> weight in the gap score; 1 when absent
+    need_weights: dict = field(default_factory=lambda: dict(NEED_WEIGHTS))  # IoD2025 domain -> weight
+    double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
+    england_share: float = 0.1  # the left-behind form: England's worst 10% on need
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> GapSettings:
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: [gaps] must be a table of settings, e.g. threshold_min = 15")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: [gaps] has unknown setting(s) {unknown}; use {sorted(known)}")
+        v = dict(raw)
+        if v.get("decay", "step") not in ("step", "logistic"):
+            raise ConfigError(f"{where}: [gaps] decay = {v['decay']!r}; use \"step\" or \"logistic\"")
+        for k in ("threshold_min", "catchment_min", "logistic_median_min", "logistic_sd_min", "sa_alpha"):
+            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] < 1e6):
+                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a positive number")
+        for k in ("double_disadvantage_share", "england_share"):
+            if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] <= 1):
+                raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a share between 0 and 1")
+        if "steps" in v:
+            st = v["steps"]
+            if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
+                raise ConfigError(f"{where}: [gaps] steps must be [[minutes, weight], …], e.g. [[10, 1], [20, 0.68], "
+                                  "[30, 0.22]]")
+            v["steps"] = tuple((float(a), float(b)) for a, b in st)
+        if "need_weights" in v:
+            bad = sorted(set(v["need_weights"]) - set(NEED_WEIGHTS))
+            if bad:
+                raise ConfigError(f"{where}: [gaps] need_weights names unknown domain(s) {bad}; use "
+                                  f"{sorted(NEED_WEIGHTS)}")
+            v["need_weights"] = {**{d: 0.0 for d in NEED_WEIGHTS}, **{k: float(x) for k,
+                                                                      x in v["need_weights"].items()}}
+            if sum(v["need_weights"].values()) <= 0:
+                raise ConfigError(f"{where}: [gaps] need_weights must give at least one domain a positive weight")
+        return cls(**v)
+
+    def as_dict(self) -> dict:
+        return {k: (list(map(list, v)) if k == "steps" else v) for k, v in self.__dict__.items()}
