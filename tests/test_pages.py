@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from assetmap.serving.hours import open_now, weekly_hours
 from assetmap.serving.profiles import neutral
-from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from page_support import assert_no_raw_markup, script_json, text, visible_text
 
 BASE = f"/area/{CHESTERFIELD}"

@@ -210,8 +210,9 @@ def _scenario(args) -> int:
         return 0
     for cat, r in result["categories"].items():
         print(f"{cat}: {r['postcodes_changed']} postcodes change; {r['people_gaining']:,} people gain, "
-              f"{r['people_losing']:,} lose; within {model.threshold:g} min: {r['people_within_threshold_before']:,} -> "
-              f"{r['people_within_threshold_after']:,}; priority {r['priority_before']:,} -> {r['priority_after']:,}")
+              f"{r['people_losing']:,} lose; within {model.threshold:g} min: "
+              f"{r['people_within_threshold_before']:,} -> {r['people_within_threshold_after']:,}; "
+              f"priority {r['priority_before']:,} -> {r['priority_after']:,}")
         for n in r["lsoas"][:10]:
             print(f"    {n['lsoa21_name']:24} {n['before_min']:6.1f} -> {n['after_min']:6.1f} min")
     if not result["categories"]:
@@ -227,16 +228,19 @@ def _siting(args) -> int:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return 0
     print(f"{result['category']}: weighted shortfall {result['weighted_shortfall_before']:,} -> "
-          f"{result['weighted_shortfall_after']:,} ({result['candidates_considered']} {result['candidates']} candidates)")
+          f"{result['weighted_shortfall_after']:,} "
+          f"({result['candidates_considered']} {result['candidates']} candidates)")
     for p in result["picks"]:
-        print(f"  {p['rank']}. {p['name'] or p['candidate']} ({p['host_category'] or 'network point'}): gain {p['gain']:,}, "
-              f"{p['people_newly_within_threshold']:,} people newly within {result['threshold_min']:g} min")
+        print(f"  {p['rank']}. {p['name'] or p['candidate']} ({p['host_category'] or 'network point'}): "
+              f"gain {p['gain']:,}, {p['people_newly_within_threshold']:,} people newly within "
+              f"{result['threshold_min']:g} min")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assetmap", description=__doc__)
-    p.add_argument("--data-root", help="folder holding the raw data (default ../shared/data/raw, or $ASSETMAP_DATA_ROOT)")
+    p.add_argument("--data-root",
+                   help="folder holding the raw data (default ../shared/data/raw, or $ASSETMAP_DATA_ROOT)")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="run the pipeline for one or more areas")
     b.add_argument("areas", nargs="+", help="area names (data/areas/<name>.toml) or paths to .toml files")
@@ -294,6 +298,15 @@ def parser() -> argparse.ArgumentParser:
     lk.add_argument("--limit", type=int, default=10)
     lk.add_argument("--category")
     lk.set_defaults(func=_lookup)
+    _add_what_if_commands(sub)
+    from .registry.cli import add_commands
+
+    add_commands(sub)
+    return p
+
+
+def _add_what_if_commands(sub) -> None:
+    """`scenario` and `siting`: what changes if a place opens or closes, and where one would help most."""
     sc = sub.add_parser("scenario", help="what if a place opens or closes: the change in walking times")
     sc.add_argument("area")
     sc.add_argument("--open", metavar="CATEGORY", help="open a place of this category …")
@@ -312,10 +325,6 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--json", action="store_true")
     si.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     si.set_defaults(func=_siting)
-    from .registry.cli import add_commands
-
-    add_commands(sub)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -169,7 +169,7 @@ def area_path(area: str | Path) -> Path:
         known = ", ".join(sorted(x.stem for x in (DATA_DIR / "areas").glob("*.toml")))
         raise ConfigError(
             f"no area called '{area}'; known areas: {known or 'none'}. Write data/areas/{area}.toml "
-            f"(see README, 'Area configuration') or pass the path of a .toml file"
+            f"(see docs/configuration.md) or pass the path of a .toml file"
         )
     return candidate
 

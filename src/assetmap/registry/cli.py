@@ -151,7 +151,7 @@ def add_commands(sub) -> None:
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         description="Formats: CSV (columns id, name, category, description, address, postcode, lat, "
                                     "lon, url, email, phone, opening_hours, wheelchair, last_verified), GeoJSON "
-                                    "points with those properties, Open Referral UK JSON. See README, 'Registry'.")
+                                    "points with those properties, Open Referral UK JSON. See docs/registry.md.")
     im.add_argument("file")
     im.add_argument("--source", required=True, help="the list's name, e.g. chesterfield-council (ids are per source)")
     im.add_argument("--format", choices=FORMATS, help="default: from the file name (.csv, .geojson, .json)")

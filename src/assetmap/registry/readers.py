@@ -158,12 +158,14 @@ def _csv_header(reader, name: str) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFileError(f"{name} is empty; a CSV import needs a header row (name, category, …) and rows") from None
+        raise ImportFileError(f"{name} is empty; a CSV import needs a header row (name, category, …) "
+                              "and rows") from None
     except csv.Error as exc:
         raise ImportFileError(f"{name} header: {exc}; check the file is a CSV") from None
     if m := _UNDECODED.search(",".join(header)):
-        raise ImportFileError(f"{name}: the header row holds bytes that are not UTF-8 (0x{ord(m.group()) - 0xDC00:02x}); "
-                              f"re-save the file as UTF-8, or give its encoding with --encoding (e.g. cp1252)")
+        raise ImportFileError(f"{name}: the header row holds bytes that are not UTF-8 "
+                              f"(0x{ord(m.group()) - 0xDC00:02x}); re-save the file as UTF-8, "
+                              "or give its encoding with --encoding (e.g. cp1252)")
     header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -262,8 +264,9 @@ def read_geojson(data: bytes, name: str, encoding: str | None = None, mapping: d
     for n, feat in enumerate(obj["features"], 1):
         reasons: list[str] = []
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            rows.append(RawRow(n, {"feature": feat}, {}, ["feature: not a GeoJSON Feature object; give "
-                                                          "{\"type\": \"Feature\", \"geometry\": …, \"properties\": …}"]))
+            why = ('feature: not a GeoJSON Feature object; give '
+                   '{"type": "Feature", "geometry": …, "properties": …}')
+            rows.append(RawRow(n, {"feature": feat}, {}, [why]))
             continue
         props = feat.get("properties") or {}
         if not isinstance(props, dict):

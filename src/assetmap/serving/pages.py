@@ -147,8 +147,8 @@ def asset_pages(view: AreaSummary) -> dict[str, dict]:
                 value = ";".join(dict.fromkeys(keys)) or None
             if value is None:
                 continue
-            provenance.append({"field": what, "source": ", ".join(
-                _source_label(s, sources) for s in str(value).split(";") if s)})
+            labels = (_source_label(s, sources) for s in str(value).split(";") if s)  # s non-empty: never None
+            provenance.append({"field": what, "source": ", ".join(x for x in labels if x)})
         wheel = present(r.get("wheelchair"))
         wheel = wheel if wheel in WHEELCHAIR_WORDS else None
         code = present(r.get("lsoa21_code"))

@@ -8,6 +8,8 @@ quintile cuts and bivariate counts, the equity table, the sources and the downlo
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..results import AreaResults
@@ -61,7 +63,7 @@ class AreaSummary:
         self._count_neighbourhoods()
         self._walking_layer()
         self.has_gaps = "gap_score" in ar.neighbourhoods
-        self.gap_layers = None
+        self.gap_layers: dict[str, Any] | None = None
         if self.has_gaps:
             self._gap_layers()
         self.rows = self._rows()
@@ -128,7 +130,7 @@ class AreaSummary:
         self.walk_families = [{"key": f"family_{k}", "label": f"{label} (any)", "family": k}
                               for k, label in fam_labels.items()
                               if f"walk_family_{k}_min" in nb and nb[f"walk_family_{k}_min"].notna().any()]
-        lower = 0
+        lower: int | None = 0
         self.walk_classes = []
         for upper, colour in WALK_CLASSES:
             label = f"{lower}–{upper} min" if upper else f"over {lower} min"
