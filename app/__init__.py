@@ -1,7 +1,7 @@
 """The assetmap web app: planner maps, a public "what is near me?" lookup, downloads and sources.
 
 The app never computes anything heavy in a request. ``create_app`` loads every built area once
-(``assetmap.results.load_results``) and precomputes the page data; views only pick from it.
+(``assetmap.outputs.read.load_results``) and precomputes the page data; views only pick from it.
 
 Settings (``create_app(test_config)`` wins over environment variables, which win over defaults):
 

@@ -19,10 +19,10 @@ from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
 from assetmap.errors import ConfigError
+from assetmap.gap.scenarios import ScenarioModel
 from assetmap.ogcapi import OgcService, area_collections
-from assetmap.oruk import OrukCatalogue
-from assetmap.results import AreaResults, load_results
-from assetmap.scenarios import ScenarioModel
+from assetmap.oruk.catalogue import OrukCatalogue
+from assetmap.outputs.read import AreaResults, load_results
 from assetmap.serving.area import ServedArea
 
 from .formatting import walk_phrase

@@ -78,13 +78,13 @@ def main(argv=None) -> int:
     import geopandas as gpd
     import networkx as nx
 
-    from assetmap.access import AccessEngine, group_members
     from assetmap.build import build_area
     from assetmap.config import load_area
-    from assetmap.network import read_walk_network
-    from assetmap.snapping import Snapper
     from assetmap.taxonomy import load_taxonomy
-    from assetmap.walking import access_groups
+    from assetmap.walk.access import AccessEngine, group_members
+    from assetmap.walk.network import read_walk_network
+    from assetmap.walk.snapping import Snapper
+    from assetmap.walk.stage import access_groups
 
     cfg = load_area(args.area)
     pbf = cfg.osm.path(cfg.data_root)
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
 
         # (c) reading the network
         t_bare, _ = best_of(lambda: bare_scan(pbf))
-        from assetmap.network import _to_bng
+        from assetmap.walk.network import _to_bng
         _to_bng.cache_clear()
         t_cold, _ = best_of(lambda: read_walk_network(cfg.osm, cfg.data_root), runs=1)  # incl. CRS set-up
         t_ours, net = best_of(lambda: read_walk_network(cfg.osm, cfg.data_root))

@@ -12,7 +12,7 @@ import argparse
 import json
 import time
 
-from assetmap.merge_eval import combine, evaluate_area, read_labels
+from assetmap.merging.merge_eval import combine, evaluate_area, read_labels
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from assetmap.access import AccessEngine  # noqa: E402
-from assetmap.network import WalkNetwork, _components  # noqa: E402
-from assetmap.snapping import Snapper  # noqa: E402
+from assetmap.walk.access import AccessEngine  # noqa: E402
+from assetmap.walk.network import WalkNetwork, _components  # noqa: E402
+from assetmap.walk.snapping import Snapper  # noqa: E402
 
 # national-scale counts (England, order of magnitude): GP practices, pharmacies, libraries,
 # community centres and halls, parks, places of worship, schools, food banks, warm spaces, men's sheds

@@ -19,8 +19,8 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from assetmap.scenarios import Change, ScenarioModel  # noqa: E402
-from assetmap.siting import site  # noqa: E402
+from assetmap.gap.scenarios import Change, ScenarioModel  # noqa: E402
+from assetmap.gap.siting import site  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -1,9 +1,9 @@
-"""Benchmark: the base map's vector tiles for an area, encoded by assetmap.mvt (vectorised) and by
+"""Benchmark: the base map's vector tiles for an area, encoded by assetmap.tiles.mvt (vectorised) and by
 mapbox-vector-tile's reference encoder, side by side in one process on the same tiles.
 
     python bench/tile_bench.py [AREA] [--runs 3]
 
-Reads the area's OSM extract once (``assetmap.basemap``), then writes the whole PMTiles archive
+Reads the area's OSM extract once (``assetmap.tiles.basemap``), then writes the whole PMTiles archive
 ``--runs`` times with each encoder into a temporary folder and prints the best times, the ratio,
 the archive sizes and whether every tile decodes to the same features. Never fails on a figure.
 """
@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 
 def reference_encode(layers, extent):
-    """The same tiles through mapbox_vector_tile.encode (winding already right, as assetmap.mvt needs)."""
+    """The same tiles through mapbox_vector_tile.encode (winding already right, as assetmap.tiles.mvt needs)."""
     import mapbox_vector_tile
 
     return mapbox_vector_tile.encode(
@@ -40,12 +40,12 @@ def main(argv=None) -> int:
     import mapbox_vector_tile
     from pmtiles.reader import MmapSource, all_tiles
 
-    from assetmap import vectortiles
-    from assetmap.basemap import MAXZOOM, MINZOOM, read_basemap_features, tile_layers
     from assetmap.config import load_area
-    from assetmap.neighbourhoods import select_neighbourhoods
-    from assetmap.osm import coverage_bbox, read_extract
+    from assetmap.ingest.neighbourhoods import select_neighbourhoods
+    from assetmap.ingest.osm import coverage_bbox, read_extract
     from assetmap.taxonomy import load_taxonomy
+    from assetmap.tiles import vectortiles
+    from assetmap.tiles.basemap import MAXZOOM, MINZOOM, read_basemap_features, tile_layers
 
     cfg = load_area(args.area)
     t0 = time.perf_counter()
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     print(f"{cfg.name}: read in {time.perf_counter() - t0:.1f} s; "
           + ", ".join(f"{layer.name} {len(layer.frame):,}" for layer in layers))
 
-    encoders = {"assetmap.mvt": vectortiles.encode_tile, "mapbox_vector_tile": reference_encode}
+    encoders = {"assetmap.tiles.mvt": vectortiles.encode_tile, "mapbox_vector_tile": reference_encode}
     best, paths = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, encoder in encoders.items():
@@ -71,15 +71,15 @@ def main(argv=None) -> int:
             best[name], paths[name] = min(times), path
             print(f"{name:20} best {best[name]:6.2f} s of {args.runs}  ({summary['tiles']} tiles, "
                   f"{summary['bytes'] / 1e6:.2f} MB)")
-        vectortiles.encode_tile = encoders["assetmap.mvt"]
+        vectortiles.encode_tile = encoders["assetmap.tiles.mvt"]
         decoded = {}
         for name, path in paths.items():
             with open(path, "rb") as f:
                 decoded[name] = {zxy: mapbox_vector_tile.decode(gzip.decompress(data),
                                                                 default_options={"y_coord_down": True})
                                  for zxy, data in all_tiles(MmapSource(f))}
-        same = decoded["assetmap.mvt"] == decoded["mapbox_vector_tile"]
-    print(f"whole archive, assetmap.mvt vs mapbox_vector_tile: {best['mapbox_vector_tile'] / best['assetmap.mvt']:.1f}x "
+        same = decoded["assetmap.tiles.mvt"] == decoded["mapbox_vector_tile"]
+    print(f"whole archive, assetmap.tiles.mvt vs mapbox_vector_tile: {best['mapbox_vector_tile'] / best['assetmap.tiles.mvt']:.1f}x "
           f"faster; every tile decodes to the same features: {same}")
     return 0
 

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from assetmap.config import load_area
-from assetmap.merge_eval import load_inputs
+from assetmap.merging.merge_eval import load_inputs
 from assetmap.taxonomy import load_taxonomy
 
 SOURCES = ("libraries", "gp_practices", "warm_spaces", "foodbanks")

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from assetmap.access import AccessEngine, metres_per_minute
 from assetmap.config import WalkSettings
-from assetmap.network import WalkNetwork, network_from_lines
-from assetmap.snapping import Snapper
-from assetmap.walking import lsoa_means
+from assetmap.walk.access import AccessEngine, metres_per_minute
+from assetmap.walk.network import WalkNetwork, network_from_lines
+from assetmap.walk.snapping import Snapper
+from assetmap.walk.stage import lsoa_means
 
 
 def hand_network() -> WalkNetwork:
@@ -219,7 +219,7 @@ def loopy_network() -> WalkNetwork:
 
 @pytest.mark.parametrize("make", [loopy_network, lambda: grid_network(21), lambda: grid_network(22, n=15)])
 def test_contracted_routing_gives_identical_distances(make):
-    from assetmap.contraction import contract
+    from assetmap.walk.contraction import contract
 
     net = make()
     rng = np.random.default_rng(3)

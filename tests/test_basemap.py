@@ -10,9 +10,17 @@ import numpy as np
 import pytest
 import shapely
 
-from assetmap.basemap import area_minzoom, classify
 from assetmap.errors import BuildError
-from assetmap.vectortiles import EXTENT, TileLayer, pmtiles_header, read_tile, tile_bounds, tile_range, write_pmtiles
+from assetmap.tiles.basemap import area_minzoom, classify
+from assetmap.tiles.vectortiles import (
+    EXTENT,
+    TileLayer,
+    pmtiles_header,
+    read_tile,
+    tile_bounds,
+    tile_range,
+    write_pmtiles,
+)
 
 MERC = "EPSG:3857"
 
@@ -168,11 +176,11 @@ def test_base_map_served_by_range_requests(client, chesterfield_ar):
 
 
 def test_vectorised_encoder_agrees_with_mapbox_vector_tile():
-    """assetmap.mvt against the reference encoder of mapbox-vector-tile, decoded by its decoder:
+    """assetmap.tiles.mvt against the reference encoder of mapbox-vector-tile, decoded by its decoder:
     random lines (some leaving the tile, repeated points, multi-part), polygons with holes, points."""
     import mapbox_vector_tile
 
-    from assetmap.mvt import LINESTRING, POINT, POLYGON, encode_tile
+    from assetmap.tiles.mvt import LINESTRING, POINT, POLYGON, encode_tile
 
     rng = np.random.default_rng(1)
     lines = [shapely.LineString(rng.integers(-50, 4150, (k, 2))) for k in rng.integers(2, 9, 30)]

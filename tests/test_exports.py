@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from assetmap import exports
 from assetmap.cli import main
+from assetmap.outputs import exports
 from assetmap.registry.db import make_engine, session_factory, upgrade
 from assetmap.registry.export import write_assets_csv
 from assetmap.registry.importer import import_file

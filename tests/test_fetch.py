@@ -10,7 +10,7 @@ import pytest
 from assetmap.build import build_area
 from assetmap.config import load_area
 from assetmap.errors import FetchError
-from assetmap.fetch import fetch_area
+from assetmap.ingest.fetch import fetch_area
 
 
 @pytest.fixture()

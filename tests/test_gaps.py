@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap.equity import equity_tables, fgt, palma
-from assetmap.fca import bfca, e2sfca, logistic_decay, spatial_availability, step_decay
-from assetmap.gaps import (
+from assetmap.gap.equity import equity_tables, fgt, palma
+from assetmap.gap.fca import bfca, e2sfca, logistic_decay, spatial_availability, step_decay
+from assetmap.gap.formulas import (
     bivariate,
     double_disadvantage,
     exponential_transform,
@@ -134,8 +134,8 @@ def test_priority_by_hand():
 
 
 def test_adding_a_site_never_lowers_access_or_raises_shortfall():
-    from assetmap.access import AccessEngine
-    from assetmap.snapping import Snapper
+    from assetmap.walk.access import AccessEngine
+    from assetmap.walk.snapping import Snapper
     from test_access import grid_network
 
     net = grid_network(9)

@@ -1,10 +1,10 @@
-"""OSM opening_hours -> HSDS 3.0 schedules (assetmap.hsds_schedules), on rules taken from the real
+"""OSM opening_hours -> HSDS 3.0 schedules (assetmap.oruk.schedules), on rules taken from the real
 Chesterfield data, and on every rule the build holds."""
 from __future__ import annotations
 
 import pytest
 
-from assetmap.hsds_schedules import LOCAL_NOTE, schedules
+from assetmap.oruk.schedules import LOCAL_NOTE, schedules
 
 
 def rows(raw):
@@ -69,7 +69,7 @@ def test_public_holidays_off_is_said_in_words():
 
 
 def test_phone_numbers_and_their_kind():
-    from assetmap.oruk_records import phones
+    from assetmap.oruk.records import phones
 
     got = phones("07984589456; +44 7700 900123;01246 220166 ; +44 1246 550033", "s", "area", "a1")
     assert [(p["number"], p["type"]) for p in got] == [("07984589456", "cell"), ("+44 7700 900123", "cell"),

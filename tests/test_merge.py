@@ -2,7 +2,7 @@
 import geopandas as gpd
 import pytest
 
-from assetmap.merge import merge_assets, name_similarity
+from assetmap.merging.merge import merge_assets, name_similarity
 from assetmap.taxonomy import load_taxonomy
 
 TX = load_taxonomy()
@@ -59,7 +59,7 @@ def test_merge_rules():
 
 
 def test_clean_contact():
-    from assetmap.merge import clean_contact
+    from assetmap.merging.merge import clean_contact
     assert clean_contact("website", "gracechapeluk.org") == "https://gracechapeluk.org"
     assert clean_contact("website", "http://x.org/a") == "http://x.org/a"
     assert clean_contact("website", "javascript:alert(1)") is None
@@ -71,7 +71,7 @@ def test_clean_contact():
 def test_csv_formula_guard(tmp_path):
     import pandas as pd
 
-    from assetmap.outputs import write_csv
+    from assetmap.outputs.write import write_csv
     g = gpd.GeoDataFrame({"name": ["=HYPERLINK(\"http://x\")", "Plain"], "categories": [["a"], ["b"]]},
                          geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=4326)
     write_csv(g, tmp_path / "x.csv", points=True)
@@ -90,7 +90,7 @@ def _gp(rows):
 
 
 def _pairs(assets):
-    from assetmap.merge_eval import predicted_pairs
+    from assetmap.merging.merge_eval import predicted_pairs
     return {(s, c, o) for s, c, o in predicted_pairs(assets)}
 
 
@@ -173,7 +173,7 @@ def test_hosted_service_joins_its_venue_and_osm_duplicates_fold():
 
 
 def test_name_model_weights_and_variants():
-    from assetmap.matching import NameModel, curated_names, localities, tokens
+    from assetmap.merging.matching import NameModel, curated_names, localities, tokens
     assert tokens("Chatsworth Road Med.ctr.") == ["chatsworth", "road", "medical", "centre"]
     assert tokens("The Grange Family H/ctr") == ["grange", "family", "health", "centre"]
     m = NameModel(frozenset({"hasland"}))

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from assetmap.merge_eval import LABEL_COLUMNS, read_labels, score_labels
+from assetmap.merging.merge_eval import LABEL_COLUMNS, read_labels, score_labels
 
 
 def test_labels_file_is_ids_and_verdicts_only():
@@ -27,7 +27,7 @@ def test_score_labels_counts_review_as_not_merged():
 @pytest.mark.slow
 @pytest.mark.parametrize("area", ["chesterfield", "rutland", "leeds-centre"])
 def test_merge_precision_and_recall_on_real_labels(area, data_root):
-    from assetmap.merge_eval import evaluate_area
+    from assetmap.merging.merge_eval import evaluate_area
 
     r = evaluate_area(area, data_root=data_root)
     assert r["same"] >= 8

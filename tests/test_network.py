@@ -8,7 +8,7 @@ import shapely
 
 from assetmap.config import OsmConfig
 from assetmap.errors import DataSourceError
-from assetmap.network import WalkNetwork, is_walkable, network_from_lines, read_walk_network, read_walk_ways_pbf
+from assetmap.walk.network import WalkNetwork, is_walkable, network_from_lines, read_walk_network, read_walk_ways_pbf
 
 
 @pytest.mark.parametrize("tags, walkable", [
@@ -116,7 +116,7 @@ def test_reading_gzipped_layers_writes_nothing_beside_them(tmp_path):
 
     import geopandas as gpd
 
-    from assetmap.osm import read_gdal
+    from assetmap.ingest.osm import read_gdal
     from assetmap.taxonomy import load_taxonomy
 
     lines = gpd.GeoDataFrame({"osm_id": ["1"], "highway": ["footway"], "other_tags": [None]},

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point, box
 
-from assetmap.places import PlaceIndex, build_gazetteer, normalise_name
+from assetmap.ingest.places import PlaceIndex, build_gazetteer, normalise_name
 
 
 def test_names_are_normalised_for_matching():

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from assetmap.errors import MalformedPostcodeError, UnknownPostcodeError
-from assetmap.postcodes import Geocoder, normalise, normalise_series
+from assetmap.ingest.postcodes import Geocoder, normalise, normalise_series
 
 
 @pytest.mark.parametrize("raw, canon", [("s401lp", "S40 1LP"), (" S40  1LP ", "S40 1LP"), ("sw1a1aa", "SW1A 1AA"),

@@ -14,7 +14,7 @@ import pytest
 from assetmap.config import load_area
 from assetmap.errors import BuildError
 from assetmap.locks import area_lock
-from assetmap.results import AreaResults
+from assetmap.outputs.read import AreaResults
 
 HOLD = ("import sys, time\nfrom assetmap.locks import area_lock\n"
         "with area_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n")

@@ -11,9 +11,9 @@ from shapely.geometry import Point
 
 from assetmap.build import refresh_area
 from assetmap.config import load_area
-from assetmap.curated import CURATED_COLUMNS
 from assetmap.errors import BuildError
-from assetmap.results import AreaResults
+from assetmap.ingest.curated import CURATED_COLUMNS
+from assetmap.outputs.read import AreaResults
 
 
 def _records(rows: list[dict]) -> gpd.GeoDataFrame:

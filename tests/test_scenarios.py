@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assetmap.scenarios import Change, ScenarioError, ScenarioModel, UnknownAssetError
-from assetmap.siting import greedy, site
+from assetmap.gap.scenarios import Change, ScenarioError, ScenarioModel, UnknownAssetError
+from assetmap.gap.siting import greedy, site
 
 
 @pytest.fixture(scope="module")

@@ -162,7 +162,7 @@ def test_pre_serialised_features_and_downloads_are_strict():
     import numpy as np
     from shapely.geometry import Point
 
-    from assetmap.outputs import _plain, features_json
+    from assetmap.outputs.write import _plain, features_json
 
     g = gpd.GeoDataFrame({"id": ["a", "b"], "v": [np.nan, np.inf], "w": [-np.inf, np.float32(1.5)]},
                          geometry=[Point(-1.4, 53.2), Point(-1.41, 53.21)], crs="EPSG:4326")

@@ -7,7 +7,7 @@ import pytest
 from assetmap.build import build_area
 from assetmap.config import load_area
 from assetmap.errors import DataSourceError
-from assetmap.results import AreaResults
+from assetmap.outputs.read import AreaResults
 from synthetic import EVIL_NAME, EVIL_SCRIPT, LSOAS, write_area
 
 

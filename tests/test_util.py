@@ -26,7 +26,7 @@ def test_every_csv_writer_uses_the_one_rule(tmp_path):
     """The registry export and the build's downloads neutralise the same cells the same way."""
     import geopandas as gpd
 
-    from assetmap.outputs import write_csv
+    from assetmap.outputs.write import write_csv
 
     cells = ['=HYPERLINK("x")', "-1.42", "+44 1246", "@a", "plain"]
     for c in cells:
@@ -53,7 +53,8 @@ def test_weighted_mean_skips_missing_pairs():
 
 
 def test_one_home_for_the_crs_and_domains():
-    from assetmap import explorer, neighbourhoods
+    from assetmap import explorer
+    from assetmap.ingest import neighbourhoods
     from assetmap.settings import NEED_WEIGHTS
 
     assert constants.BNG == "EPSG:27700" and constants.WGS84 == "EPSG:4326"

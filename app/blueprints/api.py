@@ -1,6 +1,6 @@
 """JSON endpoints for planners' what-ifs: scenarios (a place opens or closes) and siting.
 
-Both run on the area's :class:`assetmap.scenarios.ScenarioModel`, loaded once at startup; a
+Both run on the area's :class:`assetmap.gap.scenarios.ScenarioModel`, loaded once at startup; a
 request runs one bounded search from the changed place (tens of milliseconds for a town). Bad
 input is a 4xx with the reason, never a 500 or a silent no-op.
 """
@@ -11,10 +11,10 @@ import math
 from flask import Blueprint, abort, jsonify, request
 
 from assetmap.errors import PostcodeError
-from assetmap.results import find_postcode_area
-from assetmap.scenarios import Change, ScenarioError
+from assetmap.gap.scenarios import Change, ScenarioError
+from assetmap.gap.siting import site
+from assetmap.outputs.read import find_postcode_area
 from assetmap.serving.coords import lonlat_to_bng
-from assetmap.siting import site
 
 from ..params import whole_number
 from ..state import current_state

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from assetmap.errors import PostcodeError
-from assetmap.oruk import HSDS_VERSION, PROFILE_URL, OrukCatalogue
-from assetmap.results import find_postcode_area
+from assetmap.oruk.catalogue import HSDS_VERSION, PROFILE_URL, OrukCatalogue
+from assetmap.outputs.read import find_postcode_area
 
 from ..params import whole_number
 from ..state import current_state

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, url_for
 
 from assetmap.errors import MalformedPostcodeError, PostcodeError
-from assetmap.places import normalise_name
-from assetmap.postcodes import normalise
-from assetmap.results import Lookup, find_places, find_postcode_area, place_by_label
+from assetmap.ingest.places import normalise_name
+from assetmap.ingest.postcodes import normalise
+from assetmap.outputs.read import Lookup, find_places, find_postcode_area, place_by_label
 from assetmap.serving.search import CANDIDATES, Filters, apply_filters, read_filters
 
 from ..page_cache import render_framed

@@ -24,25 +24,25 @@ import geopandas as gpd
 import pandas as pd
 
 from . import __version__
-from .access import metres_per_minute
-from .basemap import MAXZOOM, MINZOOM, build_basemap
 from .config import AreaConfig
 from .constants import BNG, WGS84
-from .curated import read_area_lists
 from .errors import BuildError
-from .gapmeasure import gap_measures
-from .inputs import BuildInputs
+from .gap.measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
+from .gap.stage import gap_measures
+from .ingest.curated import read_area_lists
+from .ingest.inputs import BuildInputs
+from .ingest.neighbourhoods import read_deprivation, select_neighbourhoods
+from .ingest.osm import coverage_bbox, read_extract
+from .ingest.places import build_gazetteer
+from .ingest.postcodes import Geocoder, read_codepoint
 from .locks import area_lock
-from .measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
-from .merge import merge_assets
-from .neighbourhoods import read_deprivation, select_neighbourhoods
-from .network import WalkNetwork, read_walk_network
-from .osm import coverage_bbox, read_extract
-from .outputs import write_access, write_equity, write_outputs, write_report, write_review
-from .places import build_gazetteer
-from .postcodes import Geocoder, read_codepoint
+from .merging.merge import merge_assets
+from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review
 from .taxonomy import Taxonomy, load_taxonomy
-from .walking import walking_access
+from .tiles.basemap import MAXZOOM, MINZOOM, build_basemap
+from .walk.access import metres_per_minute
+from .walk.network import WalkNetwork, read_walk_network
+from .walk.stage import walking_access
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, data available under the Open Database Licence (ODbL)"
 

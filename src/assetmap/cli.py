@@ -78,7 +78,7 @@ def _refresh(args) -> int:
 
 
 def _export(args) -> int:
-    from . import exports
+    from .outputs import exports
 
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
@@ -97,7 +97,7 @@ def _export(args) -> int:
 
                     write_assets_csv(session, out, include_hidden=args.include_hidden)
         else:
-            from .results import AreaResults
+            from .outputs.read import AreaResults
 
             if not args.area:
                 raise AssetmapError("name an area to export (assetmap export AREA), or --registry for the registry")
@@ -113,7 +113,7 @@ def _export(args) -> int:
 
 
 def _serve(args) -> int:
-    from .results import load_results
+    from .outputs.read import load_results
 
     load_results(args.build_root)  # fail here, with the fix, rather than in every worker
     # the web layer, imported only by the command that serves it: the library never depends on it
@@ -123,7 +123,7 @@ def _serve(args) -> int:
 
 
 def _fetch(args) -> int:
-    from .fetch import fetch_area
+    from .ingest.fetch import fetch_area
 
     cfg = load_area(args.area, args.data_root)
     root = Path(args.data_root) if args.data_root else cfg.data_root
@@ -141,7 +141,7 @@ def _areas(args) -> int:
 
 
 def _lookup(args) -> int:
-    from .results import find_postcode_area, load_results
+    from .outputs.read import find_postcode_area, load_results
 
     results = load_results(args.build_root)
     ar = find_postcode_area(results, args.postcode)
@@ -155,7 +155,7 @@ def _lookup(args) -> int:
 
 def _check(args) -> int:
     cfg = load_area(args.area, args.data_root)
-    from .fetch import downloads_for
+    from .ingest.fetch import downloads_for
 
     missing = [d for d in downloads_for(cfg) if not d.dest.exists()]
     for d in downloads_for(cfg):
@@ -180,7 +180,7 @@ def _lonlat(text: str) -> tuple[float, float]:
 
 
 def _model(args):
-    from .scenarios import ScenarioModel
+    from .gap.scenarios import ScenarioModel
 
     cfg = load_area(args.area, args.data_root)
     d = Path(args.build_root) / cfg.slug
@@ -190,7 +190,7 @@ def _model(args):
 
 
 def _scenario(args) -> int:
-    from .scenarios import Change
+    from .gap.scenarios import Change
 
     model = _model(args)
     changes = [Change("close", asset_id=a) for a in args.close or []]
@@ -221,7 +221,7 @@ def _scenario(args) -> int:
 
 
 def _siting(args) -> int:
-    from .siting import site
+    from .gap.siting import site
 
     result = site(_model(args), args.category, args.k, args.candidates)
     if args.json:

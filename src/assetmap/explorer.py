@@ -31,7 +31,7 @@ import pandas as pd
 from .config import PROJECT_ROOT
 from .constants import IOD_DOMAINS
 from .errors import AssetmapError
-from .results import AreaResults
+from .outputs.read import AreaResults
 
 VENDOR = PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet"
 ATTRIBUTION = ("© OpenStreetMap contributors (ODbL) · Contains OS data © Crown copyright and database right · "

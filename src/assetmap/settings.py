@@ -38,7 +38,7 @@ class WalkSettings:
 
 @dataclass(frozen=True)
 class MergeSettings:
-    """Merging OSM features and curated records (see merge.py and matching.py)."""
+    """Merging OSM features and curated records (see merging/merge.py and merging/matching.py)."""
 
     # candidates within this straight-line distance (building centroid vs entrance, postcode points)
     radius_m: float = 250.0

@@ -1,7 +1,7 @@
 /* assetmap base map: the area's own OpenStreetMap extract as vector tiles (basemap.pmtiles, built
    by `assetmap build`), drawn by protomaps-leaflet on canvas. Only the tiles in view are fetched, by
    HTTP range requests to this server; labels use the browser's own sans-serif font, so nothing
-   else is downloaded. The layer and kind names are those src/assetmap/basemap.py writes. */
+   else is downloaded. The layer and kind names are those src/assetmap/tiles/basemap.py writes. */
 (function () {
   'use strict';
 

@@ -17,7 +17,7 @@ import shapely
 
 from ..constants import BNG as BNG_EPSG
 from ..constants import WGS84
-from ..outputs import features_json
+from ..outputs.write import features_json
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"

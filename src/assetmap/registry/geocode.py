@@ -1,7 +1,7 @@
 """Postcode lookups for validation: canonical postcode -> (lat, lon) in WGS84, or None when unknown.
 
 Validation accepts any of: ``None`` (postcodes are only checked for form; rows need coordinates),
-a mapping ``{"S40 1LP": (53.23, -1.42)}`` (tests), a :class:`~assetmap.postcodes.Geocoder` over
+a mapping ``{"S40 1LP": (53.23, -1.42)}`` (tests), a :class:`~assetmap.ingest.postcodes.Geocoder` over
 Code-Point Open, or any callable with that signature.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from ..constants import BNG, WGS84
 from ..errors import MalformedPostcodeError, UnknownPostcodeError
-from ..postcode_format import normalise
+from ..ingest.postcode_format import normalise
 
 if TYPE_CHECKING:
-    from ..postcodes import Geocoder
+    from ..ingest.postcodes import Geocoder
 
 PostcodeLookup = Callable[[str], "tuple[float, float] | None"]
 
@@ -48,7 +48,7 @@ def _from_geocoder(geocoder: Geocoder) -> PostcodeLookup:
 def as_lookup(obj) -> PostcodeLookup | None:
     if obj is None:
         return None
-    postcodes = sys.modules.get("assetmap.postcodes")  # a Geocoder exists only once that module is loaded
+    postcodes = sys.modules.get("assetmap.ingest.postcodes")  # a Geocoder exists only once that module is loaded
     if postcodes is not None and isinstance(obj, postcodes.Geocoder):
         return _from_geocoder(obj)
     if isinstance(obj, Mapping):
@@ -63,7 +63,7 @@ def codepoint_lookup(data_root: str | Path | None = None, source: str = "codepoi
     import os
 
     from ..config import DATA_DIR, DEFAULT_DATA_ROOT, _read_toml, _source
-    from ..postcodes import Geocoder, read_codepoint
+    from ..ingest.postcodes import Geocoder, read_codepoint
 
     path = DATA_DIR / "sources.toml"
     src = _source(source, _read_toml(path)["sources"][source], path)

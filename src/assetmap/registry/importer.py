@@ -335,7 +335,7 @@ def import_file(target: Session | Engine | None, path: str | Path, source: str, 
 
     ``target`` is an engine (the import commits on success), a session (a session already in a
     transaction gets a savepoint and the caller commits) or ``None`` for a dry run (read and validate
-    only). ``lookup`` places postcodes: a :class:`~assetmap.postcodes.Geocoder`, a ``{postcode: (lat,
+    only). ``lookup`` places postcodes: a :class:`~assetmap.ingest.postcodes.Geocoder`, a ``{postcode: (lat,
     lon)}`` mapping or a callable; without one, postcodes are checked for form only and rows need
     coordinates. ``on_row(number, row)`` is called before each row is handled (a test's injected
     failure); ``on_progress(counts)`` after every chunk. ``complete``: the file is the source's whole

@@ -1,7 +1,7 @@
 """The registry as a curated source of a build, and publishing without a full rebuild.
 
 Published registry assets become curated records exactly like a curated file's
-(:data:`assetmap.curated.CURATED_COLUMNS`, EPSG:27700), one list per registry source
+(:data:`assetmap.ingest.curated.CURATED_COLUMNS`, EPSG:27700), one list per registry source
 (``registry:<source>``), authoritative (a curator approved them), each carrying its own
 ``last_verified`` date. :func:`publish_area` refreshes an area's build from the inputs its last
 full build kept plus these records (:func:`assetmap.build.refresh_area`): seconds, not a build.
@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ..constants import BNG, WGS84
-from ..curated import CURATED_COLUMNS
+from ..ingest.curated import CURATED_COLUMNS
 from ..locks import area_lock
 from .db import make_engine, require_current, session_factory
 from .models import CuratedAsset

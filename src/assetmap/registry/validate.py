@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ..errors import MalformedPostcodeError
-from ..postcode_format import normalise
+from ..ingest.postcode_format import normalise
 from ..taxonomy import Taxonomy
 from .geocode import PostcodeLookup, as_lookup
 

@@ -1,7 +1,7 @@
 """One area as the site serves it: its summary plus every asset page and neighbourhood profile."""
 from __future__ import annotations
 
-from ..results import AreaResults
+from ..outputs.read import AreaResults
 from .pages import asset_pages
 from .profiles import neighbourhood_profiles
 from .summary import AreaSummary

@@ -1,6 +1,6 @@
 """One area's summaries, legends and map settings, computed once when the area is loaded.
 
-:class:`AreaSummary` reads an :class:`assetmap.results.AreaResults` and holds what the planner,
+:class:`AreaSummary` reads an :class:`assetmap.outputs.read.AreaResults` and holds what the planner,
 the about and downloads pages and the map's JSON settings show: counts per family, category and
 neighbourhood, the IMD decile and domain counts, the walking layer's classes, the gap measure's
 quintile cuts and bivariate counts, the equity table, the sources and the downloads.
@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import AreaResults
+from ..outputs.read import AreaResults
 from .colours import (
     BIVARIATE_COLOURS,
     DECILE_COLOURS,

@@ -1,0 +1,116 @@
+"""Open Referral UK (HSDS 3.0 UK profile): the built areas' assets as services, the taxonomy as terms.
+
+Each asset is one ``service`` at one physical ``location`` (``service_at_location``), tagged with
+its categories as ``attributes`` whose ``taxonomy_term`` comes from assetmap's taxonomy (families
+are the parent terms of their categories). The records themselves are made by
+:mod:`assetmap.oruk.records`. Everything is built once, at load; a request filters, pages and
+serialises.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import service_at_location, service_record, uid
+
+# the root's "version": the validator picks its test profile from it (HSDS-UK-1.0 or HSDS-UK-3.0)
+HSDS_VERSION = "HSDS-UK-3.0"
+PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
+TAXONOMY_ID = uid("taxonomy/assetmap")
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    def as_dict(self) -> dict:
+        pages = max(1, math.ceil(self.total / self.per_page))
+        return {"total_items": self.total, "total_pages": pages, "page_number": self.page, "size": len(self.items),
+                "first_page": self.page == 1, "last_page": self.page >= pages, "empty": not self.items,
+                "contents": self.items}
+
+
+class OrukCatalogue:
+    """Services, taxonomies and taxonomy terms of every loaded area."""
+
+    def __init__(self, areas: dict, taxonomy: dict):
+        fams, cats = taxonomy["families"], taxonomy["categories"]
+        self.terms = [{"id": uid("term", "family", k), "name": f["label"], "description": f"Family: {f['label']}",
+                       "taxonomy_id": TAXONOMY_ID, "term": k} for k, f in fams.items()]
+        fam_ids = {k: t["id"] for k, t in zip(fams, self.terms, strict=False)}
+        for k, c in cats.items():
+            self.terms.append({"id": uid("term", "category", k), "name": c["label"],
+                               "description": f"{c['label']} (OpenStreetMap: "
+                                              f"{'; '.join(c.get('osm', [])) or 'curated lists'})",
+                               "parent_id": fam_ids.get(c["family"]), "taxonomy_id": TAXONOMY_ID, "term": k})
+        self.term_by_id = {t["id"]: t for t in self.terms}
+        self.term_by_key = {t["term"]: t for t in self.terms}
+        self.taxonomy = {"id": TAXONOMY_ID, "name": "assetmap community assets",
+                         "description": "Families and categories of community assets, as used by assetmap "
+                                        "(asset-based community development).", "version": "1"}
+        self.services: list[dict] = []
+        self.listed: list[dict] = []
+        self.sal_listed: list[dict] = []
+        xs, ys, text, terms = [], [], [], []
+        for slug, ar in areas.items():
+            built = ar.report.get("built_at")
+            nb = ar.neighbourhoods[["lsoa21_code", "lad_name"]].to_dict("records")
+            lad = {r["lsoa21_code"]: r.get("lad_name") for r in nb}
+            for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy,
+                                      strict=False):
+                rec = {**rec, "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
+                full, listed, sal = service_record(slug, rec, built, lad.get(rec.get("lsoa21_code")), cats,
+                                                   self.term_by_key)
+                self.services.append(full)
+                self.listed.append(listed)
+                self.sal_listed.append(sal)
+                xs.append(x)
+                ys.append(y)
+                text.append(" ".join(str(v) for v in (full["name"], full.get("description") or "",
+                                                      *(cats[c]["label"] for c in rec["categories"]
+                                                        if c in cats))).lower())
+                keys = set(rec["categories"]) | {cats[c]["family"] for c in rec["categories"] if c in cats}
+                terms.append({self.term_by_key[k]["id"] for k in keys if k in self.term_by_key})
+        self.by_id = {s["id"]: i for i, s in enumerate(self.services)}
+        self.sal_by_id = {s["id"]: i for i, s in enumerate(self.sal_listed)}
+        self._x, self._y = np.array(xs), np.array(ys)
+        self._text, self._terms = text, terms
+
+    def term_ids(self, values: list[str]) -> set[str]:
+        """Taxonomy term ids from ids or term codes (``food_bank``), as ``taxonomy_term_id`` accepts."""
+        out = set()
+        for v in values:
+            t = self.term_by_id.get(v) or self.term_by_key.get(v)
+            out.add(t["id"] if t else v)  # an unknown value matches nothing, as an unknown id does
+        return out
+
+    def service_at_location(self, sal_id: str) -> dict | None:
+        i = self.sal_by_id.get(sal_id)
+        return None if i is None else service_at_location(self.services[i])
+
+    # --- queries ---------------------------------------------------------------------------
+    def find(self, search: str | None = None, term_ids: set | None = None, taxonomy_id: str | None = None,
+             near: tuple[float, float] | None = None, within_m: float | None = None) -> list[int]:
+        """Indices of matching services; nearest first when ``near`` (x, y in EPSG:27700) is given."""
+        idx = np.arange(len(self.services))
+        if search:
+            words = search.lower().split()
+            idx = np.array([i for i in idx if all(w in self._text[i] for w in words)], dtype=int)
+        if term_ids:
+            idx = np.array([i for i in idx if self._terms[i] & term_ids], dtype=int)
+        if taxonomy_id is not None and taxonomy_id != TAXONOMY_ID:
+            idx = np.array([], dtype=int)
+        if near is not None:
+            d = np.hypot(self._x[idx] - near[0], self._y[idx] - near[1])
+            keep = d <= within_m if within_m is not None else np.ones(len(idx), bool)
+            idx = idx[keep][np.argsort(d[keep], kind="stable")]
+        return [int(i) for i in idx]
+
+    def page(self, items: list, page: int, per_page: int) -> dict:
+        start = (page - 1) * per_page
+        return Page(items[start:start + per_page], len(items), page, per_page).as_dict()
