@@ -186,3 +186,30 @@ def serve(args) -> int:
     AssetmapServer(config, gunicorn_options(bind, args.workers, args.threads, None if args.no_access_log else "-",
                                             args.pid, worker_class=args.worker_class)).run()
     return 0
+
+
+def add_serve_command(sub) -> None:
+    """``assetmap serve``, added to the library's command line through its ``assetmap.commands`` entry
+    point (pyproject.toml), so the library itself never imports the web layer."""
+    from assetmap.cli import DEFAULT_BUILD_ROOT
+
+    s = sub.add_parser("serve", help="serve the built areas with the web app")
+    s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--bind", help="host:port or unix:PATH (overrides --host and --port)")
+    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    s.add_argument("--worker-class", choices=("gevent", "gthread", "sync"), default="gevent",
+                   help="gevent (default: slow clients hold a greenlet, not a worker), gthread or sync")
+    s.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    s.add_argument("--pid", help="write the master's pid here; `kill -HUP` it to reload after a build")
+    s.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    s.add_argument("--debug", action="store_true", help="Flask's development server instead (never in production)")
+    s.set_defaults(func=_serve_command)
+
+
+def _serve_command(args) -> int:
+    from assetmap.outputs.read import load_results
+
+    load_results(args.build_root)  # fail here, with the fix, rather than in every worker
+    return serve(args)

@@ -12,6 +12,7 @@ from .config import PROJECT_ROOT, list_areas, load_area
 from .errors import AssetmapError, RegistryError
 
 DEFAULT_BUILD_ROOT = Path(PROJECT_ROOT / "build")
+COMMAND_PLUGINS = "assetmap.commands"
 
 
 def _registry_url(args) -> str | None:
@@ -110,16 +111,6 @@ def _export(args) -> int:
         if args.out:
             out.close()
     return 0
-
-
-def _serve(args) -> int:
-    from .outputs.read import load_results
-
-    load_results(args.build_root)  # fail here, with the fix, rather than in every worker
-    # the web layer, imported only by the command that serves it: the library never depends on it
-    from app.server import serve
-
-    return serve(args)
 
 
 def _fetch(args) -> int:
@@ -269,19 +260,6 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     ex.add_argument("--out", help="file to write (default: standard output)")
     ex.set_defaults(func=_export)
-    s = sub.add_parser("serve", help="serve the built areas with the web app")
-    s.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--bind", help="host:port or unix:PATH (overrides --host and --port)")
-    s.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    s.add_argument("--worker-class", choices=("gevent", "gthread", "sync"), default="gevent",
-                   help="gevent (default: slow clients hold a greenlet, not a worker), gthread or sync")
-    s.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
-    s.add_argument("--pid", help="write the master's pid here; `kill -HUP` it to reload after a build")
-    s.add_argument("--no-access-log", action="store_true", help="do not log every request")
-    s.add_argument("--debug", action="store_true", help="Flask's development server instead (never in production)")
-    s.set_defaults(func=_serve)
     f = sub.add_parser("fetch", help="download an area's sources from their official addresses")
     f.add_argument("area")
     f.add_argument("--force", action="store_true", help="download again even if present")
@@ -302,6 +280,7 @@ def parser() -> argparse.ArgumentParser:
     from .registry.cli import add_commands
 
     add_commands(sub)
+    _add_plugin_commands(sub)
     return p
 
 
@@ -326,6 +305,16 @@ def _add_what_if_commands(sub) -> None:
     si.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
     si.set_defaults(func=_siting)
 
+
+
+def _add_plugin_commands(sub) -> None:
+    """Commands that other installed packages add through the entry-point group ``assetmap.commands``
+    (a function taking the sub-parsers): the web app adds ``serve`` this way (``app.server``), so the
+    library never imports the web layer."""
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group=COMMAND_PLUGINS), key=lambda e: e.name):
+        ep.load()(sub)
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
