@@ -14,15 +14,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from assetmap.registry.jobs import DIED
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from production_server import free_port  # noqa: E402
+from servers import assetmap_serve
 
 pytestmark = pytest.mark.slow
 PASSWORD = "a long and unusual passphrase 7"
@@ -79,30 +75,13 @@ def served(tmp_path, chesterfield_root):
     subprocess.run(cli + ["db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(cli + ["db", "create-admin", "ada", "--password-stdin"], env=env, check=True, capture_output=True,
                    input=PASSWORD + "\n", text=True)
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(cli + ["serve", "--build-root", str(chesterfield_root), "--port", str(port),
-                                     "--workers", "2", "--no-access-log"], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with open(tmp_path / "server.log", "w") as log, \
+            assetmap_serve(chesterfield_root, "--no-access-log", env=env, stdout=log, stderr=log, wait_s=120) as (base, _):
         b = Browser(base)
         resp = b.post("/curate/login", {"csrf_token": b.token("/curate/login"), "username": "ada",
                                          "password": PASSWORD})
         assert resp.status in (302, 303), resp.read()[:500]
         yield b, db
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _start(b: Browser, n: int, source: str) -> str:

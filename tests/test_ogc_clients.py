@@ -5,11 +5,8 @@ and CRS requests must be answered by the server: the access log shows what GDAL 
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
-import sys
 import time
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -18,7 +15,7 @@ import pytest
 import shapely
 from owslib.ogcapi.features import Features
 
-from servers import _free_port, _get
+from servers import assetmap_serve, linked_build_root
 
 BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
 LAYERS = ("chesterfield-assets", "chesterfield-neighbourhoods")
@@ -28,31 +25,10 @@ LAYERS = ("chesterfield-assets", "chesterfield-neighbourhoods")
 def server(tmp_path_factory, chesterfield_root):
     """`assetmap serve` (2 gunicorn workers) with its access log in a file: (base URL, log path)."""
     tmp = tmp_path_factory.mktemp("ogc-server")
-    root = tmp / "build"
-    root.mkdir()
-    (root / "chesterfield").symlink_to((chesterfield_root / "chesterfield").resolve(), target_is_directory=True)
-    port, log = _free_port(), tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assetmap.cli", "serve", "--build-root", str(root),
-                                 "--port", str(port), "--workers", "2"],
-                                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if _get(base + "/healthz", 1)[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + log.read_text()[-2000:])
-    yield base, log
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    log = tmp / "server.log"
+    with open(log, "wb") as out, assetmap_serve(linked_build_root(tmp, chesterfield_root), stdout=out,
+                                                 stderr=subprocess.STDOUT) as (base, _):
+        yield base, log
 
 
 @pytest.fixture(scope="module")
