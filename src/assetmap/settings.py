@@ -8,6 +8,15 @@ from typing import Any
 from .errors import ConfigError
 
 
+def _check_table(cls, raw: Any, where: str, section: str, example: str) -> None:
+    """``[section]`` of an area file is a table whose keys are all fields of the settings class ``cls``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{section}] must be a table of settings, e.g. {example}")
+    known = set(cls.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: [{section}] has unknown setting(s) {unknown}; use {sorted(known)}")
+
 @dataclass(frozen=True)
 class WalkSettings:
     """Walking access: speeds, the snap distance worth reporting, and what the lookup keeps."""
@@ -21,12 +30,7 @@ class WalkSettings:
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> WalkSettings:
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [walking] must be a table of settings, e.g. speed_kmh = 4.8")
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [walking] has unknown setting(s) {unknown}; use {sorted(known)}")
+        _check_table(cls, raw, where, "walking", "speed_kmh = 4.8")
         values: dict[str, Any] = {}
         for k, v in raw.items():
             typ = int if k.startswith("lookup_k") else float
@@ -49,12 +53,7 @@ class MergeSettings:
 
     @classmethod
     def from_dict(cls, raw: dict, where: str, radius_m: float | None = None) -> MergeSettings:
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [merge] must be a table of settings, e.g. radius_m = 250")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [merge] has unknown setting(s) {unknown}; use {sorted(known)}")
+        _check_table(cls, raw, where, "merge", "radius_m = 250")
         v = {} if radius_m is None else {"radius_m": radius_m}
         for k, x in raw.items():
             is_score = k not in ("radius_m", "unnamed_m")
@@ -91,12 +90,7 @@ class GapSettings:
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> GapSettings:
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: [gaps] must be a table of settings, e.g. threshold_min = 15")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: [gaps] has unknown setting(s) {unknown}; use {sorted(known)}")
+        _check_table(cls, raw, where, "gaps", "threshold_min = 15")
         v = dict(raw)
         if v.get("decay", "step") not in ("step", "logistic"):
             raise ConfigError(f"{where}: [gaps] decay = {v['decay']!r}; use \"step\" or \"logistic\"")
