@@ -39,6 +39,8 @@ def _drip(port: int, head: bytes, body: bytes, stop: float, answers: list, i: in
                     break
             except TimeoutError:
                 pass
+            except OSError:  # reset by the server: it dropped the slow client
+                break
             try:
                 if sent < len(data):
                     s.sendall(data[sent:sent + 1])
