@@ -17,10 +17,12 @@ from assetmap.cli import main
 from assetmap.errors import DatabaseError
 from assetmap.registry import db
 from assetmap.registry.models import Base, CuratedAsset, User
+from assetmap.registry.models_services import Schedule, Service, ServiceAtLocation
 from assetmap.registry.users import verify_user
 from registry_support import small_csv
 
-TABLES = {"curated_asset", "import_batch", "quarantine_row", "suggestion", "problem_report", "user", "audit_log", "import_job"}
+TABLES = {"curated_asset", "import_batch", "quarantine_row", "suggestion", "problem_report", "user", "audit_log", "import_job",
+          "organization", "service", "service_at_location", "schedule"}
 
 
 def test_default_url(monkeypatch, tmp_path):
@@ -45,9 +47,9 @@ def test_upgrade_empty_then_again(registry_url):
     with pytest.raises(DatabaseError, match="assetmap db upgrade"):
         db.require_current(eng)
     assert db.current_revision(eng) is None
-    assert db.upgrade(eng) == db.head_revision() == "0004_sessions"
+    assert db.upgrade(eng) == db.head_revision() == "0005_hsds_services"
     assert TABLES <= set(db.table_names(eng))
-    assert db.upgrade(registry_url) == "0004_sessions"  # already at head: nothing to do, no error
+    assert db.upgrade(registry_url) == "0005_hsds_services"  # already at head: nothing to do, no error
     db.require_current(eng)
     with eng.connect() as conn, warnings.catch_warnings():  # the models and the migration agree
         warnings.simplefilter("ignore", SAWarning)  # PostGIS's geometry type
@@ -56,6 +58,40 @@ def test_upgrade_empty_then_again(registry_url):
     diff = [d for d in diff if not (d[0] in ("remove_column", "remove_index") and "geom" in str(d))
             and not (d[0] == "remove_table" and d[1].name == "spatial_ref_sys")]
     assert diff == []
+    eng.dispose()
+
+
+def test_0005_keeps_todays_assets_as_locations_with_services_and_schedules(registry_url):
+    """From 0004 with a place in it: the place is still there (a location, accessibility unknown); a
+    service runs there on Tuesdays; deleting the service deletes its schedules, not the place."""
+    eng = db.make_engine(registry_url)
+    db.upgrade(eng, "0004_sessions")
+    with eng.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO curated_asset (id, source, source_id, name, category, lat, lon, located_by, status, "
+            "created_at, updated_at) VALUES ('a1', 's', '1', 'St Mary''s Hall', 'community_centre', 53.2, -1.4, "
+            "'coordinates', 'published', '2026-01-01', '2026-01-01')")
+    assert db.upgrade(eng) == "0005_hsds_services"
+    with Session(eng) as s, s.begin():
+        hall = s.get(CuratedAsset, "a1")
+        assert (hall.name, hall.step_free, hall.hearing_loop) == ("St Mary's Hall", None, None)
+        hall.step_free = True
+        s.add(Service(id="s1", source="s", source_id="sing", name="Singing group", category="choir",
+                      access="drop_in", cost="free", status="published"))
+        s.flush()
+        s.add(ServiceAtLocation(id="sal1", service_id="s1", asset_id="a1"))
+        s.flush()
+        s.add(Schedule(service_at_location_id="sal1", freq="WEEKLY", byday="TU", opens_at="10:30",
+                       closes_at="12:00"))
+    with Session(eng) as s, s.begin():
+        assert s.scalar(select(Schedule.byday)) == "TU" and s.get(CuratedAsset, "a1").step_free is True
+        s.delete(s.get(Service, "s1"))
+    with Session(eng) as s:
+        assert s.scalars(select(Schedule)).all() == [] and s.scalars(select(ServiceAtLocation)).all() == []
+        assert s.get(CuratedAsset, "a1") is not None
+    with pytest.raises(Exception, match="(?i)check"), Session(eng) as s, s.begin():
+        s.add(Service(id="s2", source="s", source_id="x", name="X", category="choir", access="whenever",
+                      status="published"))
     eng.dispose()
 
 

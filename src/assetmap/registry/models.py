@@ -99,6 +99,8 @@ class Base(DeclarativeBase):
 
 
 class CuratedAsset(Base):
+    """A curated place: also an HSDS location where services run (see :mod:`.models_services`)."""
+
     __tablename__ = "curated_asset"
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_curated_asset_source_source_id"),
@@ -124,6 +126,12 @@ class CuratedAsset(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     opening_hours: Mapped[str | None] = mapped_column(String(500))
     wheelchair: Mapped[str | None] = mapped_column(String(8))
+    # the asset as an HSDS location (migration 0005_hsds_services): accessibility, and the location
+    # record's fields that have no column here (``extra_json``), kept for a lossless export
+    step_free: Mapped[bool | None] = mapped_column(Boolean)
+    accessible_toilet: Mapped[bool | None] = mapped_column(Boolean)
+    hearing_loop: Mapped[bool | None] = mapped_column(Boolean)
+    extra_json: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="published")
     last_verified: Mapped[date | None] = mapped_column(Date)
     area: Mapped[str | None] = mapped_column(String(64))

@@ -9,6 +9,7 @@ from alembic import context
 
 from assetmap.registry.db import default_url, make_engine
 from assetmap.registry.models import Base
+from assetmap.registry.models_services import Service  # noqa: F401  (its tables join Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata
