@@ -262,65 +262,6 @@ def test_geojson(engine, tmp_path):
         assert s.scalar(select(CuratedAsset.wheelchair).where(CuratedAsset.source_id == "1")) == "yes"
 
 
-def test_oruk_tables(engine, tmp_path):
-    feed = {
-        "organizations": [{"id": "o1", "name": "Trust", "url": "https://trust.example.org"}],
-        "services": [
-            {"id": "s1", "name": "Food Bank", "organization_id": "o1", "status": "active",
-             "description": "<p>Food &amp; help<br>Tuesdays</p>"},
-            {"id": "s2", "name": "Phone Line", "organization_id": "o1", "status": "active"},
-            {"id": "s3", "name": "Two Halls", "status": "active"},
-            {"id": "s4", "name": "Mystery", "status": "active"},
-        ],
-        "locations": [
-            {"id": "l1", "latitude": 53.235, "longitude": -1.42},
-            {"id": "l2", "latitude": 53.24, "longitude": -1.41},
-            {"id": "l3", "latitude": 53.25, "longitude": -1.40},
-            {"id": "l4", "latitude": 53.26, "longitude": -1.39},
-        ],
-        "service_at_locations": [{"id": "a1", "service_id": "s1", "location_id": "l1"},
-                                 {"id": "a2", "service_id": "s3", "location_id": "l2"},
-                                 {"id": "a3", "service_id": "s3", "location_id": "l3"},
-                                 {"id": "a4", "service_id": "s4", "location_id": "l4"}],
-        "physical_addresses": [{"id": "p1", "location_id": "l1", "address_1": "1 High St", "city": "Chesterfield",
-                                "postal_code": "S40 1LP"}],
-        "taxonomy_terms": [{"id": "t1", "name": "Food Bank"}, {"id": "t2", "name": "Community Hall"},
-                           {"id": "t3", "name": "Astrology"}],
-        "attributes": [{"id": "x1", "link_id": "s1", "taxonomy_term_id": "t1"},
-                       {"id": "x2", "link_id": "s3", "taxonomy_term_id": "t2"},
-                       {"id": "x3", "link_id": "s4", "taxonomy_term_id": "t3"}],
-    }
-    path = tmp_path / "feed.json"
-    path.write_text(json.dumps(feed))
-    report = _import(engine, path)
-    assert report.format == "oruk" and report.notes["services_without_location"] == 1
-    by_id = {r.source_id: r for r in report.rows}
-    assert set(by_id) == {"s1", "s2", "s3@l2", "s3@l3", "s4"}
-    assert by_id["s1"].outcome == by_id["s3@l2"].outcome == by_id["s3@l3"].outcome == "inserted"
-    assert any(r.startswith("no location:") for r in by_id["s2"].reasons)
-    assert any(r.startswith("category:") and "'Astrology'" in r for r in by_id["s4"].reasons)
-    with Session(engine) as s:
-        fb = s.scalar(select(CuratedAsset).where(CuratedAsset.source_id == "s1"))
-        assert (fb.category, fb.postcode, fb.url) == ("food_bank", "S40 1LP", "https://trust.example.org")
-        assert fb.description == "Food & help\nTuesdays" and fb.address == "1 High St, Chesterfield"
-
-
-def test_real_oruk_bristol_feed(engine, data_root):
-    path = data_root / "oruk-bristol" / "bristol_openplace_hservices_2024-12.json.gz"
-    report = _import(engine, path, source="bristol-openplace")
-    c = report.counts
-    assert c["rows"] == 819 == c["accepted"] + c["quarantined"]
-    assert report.notes["services"] == 819
-    # the feed has no locations: every service is reported as such, none silently dropped
-    no_loc = [r for r in report.rows if any(x.startswith("no location:") for x in r.reasons)]
-    assert len(no_loc) == report.notes["services_without_location"] == 819
-    with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(QuarantineRow)) == 819
-        q = s.scalars(select(QuarantineRow).where(QuarantineRow.row_number == 6)).one()
-        assert q.original["service"]["name"] == "A Picture of Health"
-        assert q.values["last_verified"] == "2022-10-04" and q.values["url"].startswith("http://www.apicture")
-
-
 @pytest.fixture(scope="module")
 def codepoint(data_root):
     from assetmap.registry.geocode import codepoint_lookup

@@ -108,6 +108,9 @@ class ImportReport:
                 f"inserted, {c['updated']} updated, {c['unchanged']} unchanged, {c['quarantined']} quarantined")
         if self.withdrawn or self.reinstated:
             text += f"; {len(self.withdrawn)} withdrawn (hidden), {len(self.reinstated)} reinstated"
+        if "services_kept" in self.notes:
+            text += (f"; {self.notes['services_kept']} of {self.notes['services']} services kept "
+                     f"({self.notes['services_area_wide']} area-wide, with no location)")
         return text
 
 
@@ -353,10 +356,16 @@ def import_file(target: Session | Engine | None, path: str | Path, source: str, 
     read.notes["columns"] = read.columns
 
     def work(session: Session | None) -> ImportReport:
-        return import_rows(session, read.rows, source, checks, filename=path.name, format=read.format,
-                           sha256=read.sha256, who=who or f"import:{source}", area=area, on_row=on_row,
-                           on_progress=on_progress, notes=read.notes, ignored_columns=read.ignored_columns,
-                           complete=complete, keep_rows=keep_rows)
+        report = import_rows(session, read.rows, source, checks, filename=path.name, format=read.format,
+                             sha256=read.sha256, who=who or f"import:{source}", area=area, on_row=on_row,
+                             on_progress=on_progress, notes=read.notes, ignored_columns=read.ignored_columns,
+                             complete=complete, keep_rows=keep_rows)
+        if read.hsds is not None and session is not None:  # an ORUK feed: its services, after their locations
+            from .hsds_store import store_services
+
+            report.notes["services_stored"] = store_services(session, read.hsds, source, who or f"import:{source}",
+                                                             area=area, batch_id=report.batch_id)
+        return report
 
     try:
         return work(None) if target is None else in_transaction(target, work)

@@ -59,6 +59,7 @@ class ReadResult:
     notes: dict[str, Any] = field(default_factory=dict)  # filled in as the rows are read
     closer: Any = None
     hasher: HashingReader | None = None
+    hsds: Any = None  # an ORUK feed's services with their parts (see .oruk_reader), stored after the rows
 
     def sha256(self) -> str:
         """SHA-256 of the file as stored (packed, for a .gz): call after the rows are consumed."""
