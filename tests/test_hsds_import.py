@@ -153,4 +153,4 @@ def test_a_placed_location_is_a_curated_asset_with_its_accessibility(engine, dat
         assert (hall.name, hall.category, hall.step_free, hall.hearing_loop, hall.accessible_toilet) == (
             "MyCity Civic Center", "support_group", True, True, None)
         assert s.scalar(select(ServiceAtLocation.asset_id)) == hall.id
-        assert json.loads(hall.extra_json)["external_identifier"] == "10092008082"
+        assert json.loads(hall.extra_json)["hsds"]["external_identifier"] == "10092008082"

@@ -23,6 +23,7 @@ from .models import CuratedAsset, dumps, utcnow
 from .models_services import Organization, Schedule, Service, ServiceAtLocation
 from .oruk_reader import HsdsService
 
+LOCATION_COLUMNS = ("name", "description", "lat", "lon")
 NAMESPACE = uuid.UUID("5a0c9a61-3e55-5d2b-8f4e-1c2d3e4f5a6b")
 
 
@@ -50,8 +51,14 @@ def _upsert(session: Session, model, source: str, sid: str, values: dict, who: s
     return "updated", row
 
 
+def kept(record: dict, values: dict) -> str:
+    """``extra_json``: the record as the feed gave it, and the columns as read from it (the export
+    writes a column back into the record only when a curator has changed it since)."""
+    return dumps({"hsds": record, "as_read": values}, sort_keys=False)
+
+
 def _schedules(items: list[dict], **link: str) -> list[Schedule]:
-    return [Schedule(source_id=s["source_id"], extra_json=dumps(s["extra"], sort_keys=False), **link, **s["values"])
+    return [Schedule(source_id=s["source_id"], extra_json=kept(s["extra"], s["values"]), **link, **s["values"])
             for s in items]
 
 
@@ -64,11 +71,11 @@ def store_services(session: Session, services: list[HsdsService], source: str, w
         if hs.organization:
             o = hs.organization
             _, org = _upsert(session, Organization, source, o["source_id"][:100],
-                             {**o["values"], "extra_json": dumps(o["extra"], sort_keys=False)}, who)
+                             {**o["values"], "extra_json": kept(o["extra"], o["values"])}, who)
             org_id = org.id
         sid = (hs.source_id or f"name:{hs.values['name']}")[:100]
         values = {**hs.values, "organization_id": org_id, "area": area,
-                  "extra_json": dumps(hs.extra, sort_keys=False), "status": "published"}
+                  "extra_json": kept(hs.extra, hs.values), "status": "published"}
         outcome, svc = _upsert(session, Service, source, sid, values, who)
         if batch_id is not None and outcome != "unchanged":
             svc.batch_id = batch_id
@@ -91,13 +98,13 @@ def _links(session: Session, svc: Service, hs: HsdsService, source: str) -> None
         aid = asset_id(source, sal["location_id"])
         asset = session.get(CuratedAsset, aid)
         if asset is not None:
-            asset.extra_json = dumps(sal["location"], sort_keys=False)
+            asset.extra_json = kept(sal["location"], {k: getattr(asset, k) for k in LOCATION_COLUMNS})
             for k, v in accessibility(sal["location"]).items():
                 if v is not None:
                     setattr(asset, k, v)
         link = ServiceAtLocation(id=record_id("sal", source, svc.source_id, sal["source_id"] or str(n)),
                                  service_id=svc.id, asset_id=aid if asset is not None else None,
-                                 source_id=sal["source_id"], extra_json=dumps(sal["extra"], sort_keys=False),
+                                 source_id=sal["source_id"], extra_json=kept(sal["extra"], {}),
                                  location_json=None if asset is not None else dumps(sal["location"], sort_keys=False))
         session.add(link)
         session.flush()

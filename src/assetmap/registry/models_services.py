@@ -6,7 +6,8 @@ accessibility in ``step_free``, ``accessible_toilet`` and ``hearing_loop``). A *
 activity, group or session) is run by an organisation, at one or more locations
 (``service_at_location``), or across the area with no location at all (``area_wide``). A schedule
 belongs to a service or to one service at a location. Every table keeps the fields of the HSDS
-record that have no column of their own in ``extra_json``, so an import exports back unchanged.
+record as given in ``extra_json`` (with the columns as read from it), so an import exports back
+unchanged, apart from what curators have changed since.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class Organization(Base):
 
     @property
     def extra(self) -> dict:
-        return loads(self.extra_json) or {}
+        """The HSDS record as the feed gave it (``{}`` for a record made here)."""
+        return (loads(self.extra_json) or {}).get("hsds", {})
 
 
 class Service(Base):
@@ -76,7 +78,8 @@ class Service(Base):
 
     @property
     def extra(self) -> dict:
-        return loads(self.extra_json) or {}
+        """The HSDS record as the feed gave it (``{}`` for a record made here)."""
+        return (loads(self.extra_json) or {}).get("hsds", {})
 
 
 class ServiceAtLocation(Base):
@@ -94,7 +97,8 @@ class ServiceAtLocation(Base):
 
     @property
     def extra(self) -> dict:
-        return loads(self.extra_json) or {}
+        """The HSDS record as the feed gave it (``{}`` for a record made here)."""
+        return (loads(self.extra_json) or {}).get("hsds", {})
 
 
 class Schedule(Base):
@@ -126,4 +130,5 @@ class Schedule(Base):
 
     @property
     def extra(self) -> dict:
-        return loads(self.extra_json) or {}
+        """The HSDS record as the feed gave it (``{}`` for a record made here)."""
+        return (loads(self.extra_json) or {}).get("hsds", {})
