@@ -22,6 +22,7 @@ from assetmap.config import load_area
 from assetmap.errors import BuildError
 from assetmap.registry.publish import publish_area, publish_summary
 
+from .registry_setup import attach_registry_services
 from .state import AssetmapState
 
 CHILD_SECONDS = 900  # the area lock waits up to 600 s for another publish, then a refresh takes seconds
@@ -67,4 +68,5 @@ def reload_builds(app: Flask) -> str:
     # one new state: page data, ORUK, OGC, models and the page and payload caches together
     old = app.extensions["assetmap"]
     app.extensions["assetmap"] = AssetmapState.load(Path(app.config["ASSETMAP_BUILD_ROOT"]), default=old.default)
+    attach_registry_services(app)  # the registry's services in ORUK again, as they are now
     return "in place"

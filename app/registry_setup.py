@@ -29,7 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assetmap.errors import ConfigError, DatabaseError
@@ -144,6 +144,7 @@ def init_registry(app: Flask, url: str | None = None) -> Registry:
     app.extensions["registry"] = Registry(app, url)
     if old is not None:
         old.dispose()
+    attach_registry_services(app)
     return app.extensions["registry"]
 
 
@@ -172,3 +173,22 @@ def register_registry(app: Flask) -> None:
         resp = current_app.make_response(resp)
         resp.headers["Retry-After"] = "30"
         return resp
+
+
+def attach_registry_services(app: Flask) -> int:
+    """Add the registry's published services to the ORUK catalogue of the state just loaded (at start
+    and after every publish: read once, not per request); returns how many. A registry that cannot
+    be read leaves the catalogue as built, with a warning in the log."""
+    from assetmap.registry.hsds_export import catalogue_entries
+
+    registry, state = app.extensions.get("registry"), app.extensions["assetmap"]
+    if registry is None:
+        return 0
+    try:
+        with registry.sessions() as session:
+            entries = catalogue_entries(session)
+    except (SQLAlchemyError, DatabaseError) as exc:
+        app.logger.warning("registry services not published in ORUK: %s", str(exc).splitlines()[0][:300])
+        return 0
+    state.oruk.add_registry(entries, state.views[state.default].ar.taxonomy["categories"])
+    return len(entries)

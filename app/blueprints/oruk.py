@@ -89,7 +89,7 @@ def services():
 def service_at_locations():
     cat = catalogue()
     page, per_page = _paging()
-    return jsonify(cat.page([cat.sal_listed[i] for i in _matches()], page, per_page))
+    return jsonify(cat.page([sal for i in _matches() for sal in cat.sal_listed[i]], page, per_page))
 
 
 @bp.get("/service_at_locations/<sal_id>", strict_slashes=False)

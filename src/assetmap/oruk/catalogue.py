@@ -19,6 +19,9 @@ from .records import service_at_location, service_record, uid
 HSDS_VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
 TAXONOMY_ID = uid("taxonomy/assetmap")
+# the fields of a service in a listing (the profile's service_list schema)
+LISTED = ("id", "organization_id", "name", "description", "url", "email", "status", "fees", "accreditations",
+          "minimum_age", "maximum_age", "assured_date", "assurer_email", "alert", "last_modified", "organization")
 
 
 @dataclass
@@ -55,7 +58,7 @@ class OrukCatalogue:
                                         "(asset-based community development).", "version": "1"}
         self.services: list[dict] = []
         self.listed: list[dict] = []
-        self.sal_listed: list[dict] = []
+        self.sal_listed: list[list[dict]] = []  # per service: its services at locations, listing form
         xs, ys, text, terms = [], [], [], []
         for slug, ar in areas.items():
             built = ar.report.get("built_at")
@@ -68,7 +71,7 @@ class OrukCatalogue:
                                                    self.term_by_key)
                 self.services.append(full)
                 self.listed.append(listed)
-                self.sal_listed.append(sal)
+                self.sal_listed.append([sal])
                 xs.append(x)
                 ys.append(y)
                 text.append(" ".join(str(v) for v in (full["name"], full.get("description") or "",
@@ -76,10 +79,37 @@ class OrukCatalogue:
                                                         if c in cats))).lower())
                 keys = set(rec["categories"]) | {cats[c]["family"] for c in rec["categories"] if c in cats}
                 terms.append({self.term_by_key[k]["id"] for k in keys if k in self.term_by_key})
-        self.by_id = {s["id"]: i for i, s in enumerate(self.services)}
-        self.sal_by_id = {s["id"]: i for i, s in enumerate(self.sal_listed)}
-        self._x, self._y = np.array(xs), np.array(ys)
+        self._x, self._y = np.array(xs, dtype=float), np.array(ys, dtype=float)
         self._text, self._terms = text, terms
+        self._index()
+
+    def _index(self) -> None:
+        self.by_id = {s["id"]: i for i, s in enumerate(self.services)}
+        self.sal_by_id = {sal["id"]: (i, j) for i, sals in enumerate(self.sal_listed) for j, sal in enumerate(sals)}
+
+    def add_registry(self, entries: list[tuple[dict, str, tuple[float, float] | None]], cats: dict) -> None:
+        """Add the registry's services (see :func:`assetmap.registry.hsds_export.catalogue_entries`):
+        ``(full ORUK service, category key, (x, y) in EPSG:27700 of its first location or None)``.
+        A service with no location (area-wide) comes after the located ones when sorted by distance,
+        and is left out when a distance limit is given."""
+        n = self._built = getattr(self, "_built", len(self.services))  # replaces any registry services added before
+        del self.services[n:], self.listed[n:], self.sal_listed[n:], self._text[n:], self._terms[n:]
+        xs, ys = list(self._x[:n]), list(self._y[:n])
+        for full, category, point in entries:
+            listed = {k: full[k] for k in LISTED if k in full}
+            self.services.append(full)
+            self.listed.append(listed)
+            self.sal_listed.append([{**{k: v for k, v in sal.items() if k != "schedules"}, "service_id": full["id"],
+                                     "location_id": sal["location"]["id"], "service": listed}
+                                    for sal in full.get("service_at_locations", [])])
+            xs.append(point[0] if point else np.nan)
+            ys.append(point[1] if point else np.nan)
+            label = cats.get(category, {}).get("label", category)
+            self._text.append(" ".join((full["name"], full.get("description") or "", label)).lower())
+            keys = {category, cats.get(category, {}).get("family", "")}
+            self._terms.append({self.term_by_key[k]["id"] for k in keys if k in self.term_by_key})
+        self._x, self._y = np.array(xs, dtype=float), np.array(ys, dtype=float)
+        self._index()
 
     def term_ids(self, values: list[str]) -> set[str]:
         """Taxonomy term ids from ids or term codes (``food_bank``), as ``taxonomy_term_id`` accepts."""
@@ -90,8 +120,11 @@ class OrukCatalogue:
         return out
 
     def service_at_location(self, sal_id: str) -> dict | None:
-        i = self.sal_by_id.get(sal_id)
-        return None if i is None else service_at_location(self.services[i])
+        found = self.sal_by_id.get(sal_id)
+        if found is None:
+            return None
+        i, j = found
+        return service_at_location(self.services[i], j)
 
     # --- queries ---------------------------------------------------------------------------
     def find(self, search: str | None = None, term_ids: set | None = None, taxonomy_id: str | None = None,
@@ -107,6 +140,7 @@ class OrukCatalogue:
             idx = np.array([], dtype=int)
         if near is not None:
             d = np.hypot(self._x[idx] - near[0], self._y[idx] - near[1])
+            d = np.where(np.isnan(d), np.inf, d)  # area-wide services: everywhere, after the located ones
             keep = d <= within_m if within_m is not None else np.ones(len(idx), bool)
             idx = idx[keep][np.argsort(d[keep], kind="stable")]
         return [int(i) for i in idx]

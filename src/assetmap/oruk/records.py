@@ -107,8 +107,9 @@ def service_record(slug: str, r: dict, built: str | None, city: str | None, cats
     return full, listed, sal
 
 
-def service_at_location(full: dict) -> dict:
-    """The full service_at_location record of a full service (its one location, the service nested)."""
-    sal = full["service_at_locations"][0]
+def service_at_location(full: dict, n: int = 0) -> dict:
+    """The full record of a full service's ``n``-th service_at_location (the service nested in it)."""
+    sal = {"service_id": full["id"], **full["service_at_locations"][n]}
+    sal.setdefault("location_id", sal["location"]["id"])
     service = {k: v for k, v in full.items() if k != "service_at_locations"}
     return {**sal, "service": service}

@@ -89,8 +89,8 @@ def _merge(row: Any, fields: dict[str, str]) -> dict:
 def schedule_json(s: Schedule, link: dict) -> dict:
     out = _merge(s, {f: f for f in SCHEDULE_FIELDS})
     out["id"] = hsds_id(s.source_id, str(uuid.uuid5(uuid.NAMESPACE_URL, f"assetmap/schedule/{s.id}")))
-    if not loads(s.extra_json):
-        out.update(link)
+    new = not loads(s.extra_json)
+    out.update({k: v for k, v in link.items() if new or k in out})  # references follow the ids written
     return out
 
 
@@ -144,10 +144,12 @@ def service_json(svc: Service, parts: _Parts) -> dict:
     out = _merge(svc, SERVICE_FIELDS)
     out["id"] = sid = hsds_id(svc.source_id, svc.id)
     out["status"] = "inactive" if svc.status == "hidden" else out.get("status", "active")
+    new = not loads(svc.extra_json)
     if svc.organization_id in parts.orgs:
         org = parts.orgs[svc.organization_id]
         out["organization"] = {**_merge(org, ORG_FIELDS), "id": hsds_id(org.source_id, org.id)}
-    new = not loads(svc.extra_json)
+        if "organization_id" in out or new:
+            out["organization_id"] = out["organization"]["id"]
     if new and svc.contact_name:
         out["contacts"] = [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"assetmap/contact/{svc.id}")),
                             "service_id": sid, "name": svc.contact_name}]
@@ -158,8 +160,8 @@ def service_json(svc: Service, parts: _Parts) -> dict:
     for sal in parts.sals.get(svc.id, []):
         item = {**sal.extra, "id": hsds_id(sal.source_id, sal.id),
                 "location": location_json(parts.asset(svc, sal), loads(sal.location_json))}
-        if not sal.extra:
-            item.update(service_id=sid, location_id=item["location"]["id"])
+        links = {"service_id": sid, "location_id": item["location"]["id"]}
+        item.update({k: v for k, v in links.items() if not sal.extra or k in item})
         if parts.schedules.get(sal.id):
             item["schedules"] = [schedule_json(s, {"service_at_location_id": item["id"]})
                                  for s in parts.schedules[sal.id]]
@@ -179,3 +181,21 @@ def export_services(session: Session, source: str | None = None, include_hidden:
     services = list(session.scalars(q))
     parts = _Parts(session, services)
     return [repair(service_json(s, parts)) for s in services]
+
+
+def catalogue_entries(session: Session) -> list[tuple[dict, str, tuple[float, float] | None]]:
+    """Published services for the ORUK API (:meth:`assetmap.oruk.catalogue.OrukCatalogue.add_registry`):
+    each as ``(full record, category, (x, y) in EPSG:27700 of its first placed location, or None)``."""
+    from ..serving.coords import lonlat_to_bng
+
+    services = list(session.scalars(select(Service).where(Service.status == "published")
+                                    .order_by(Service.source, Service.created_at, Service.source_id)))
+    parts = _Parts(session, services)
+    out = []
+    for svc in services:
+        full = repair(service_json(svc, parts))
+        placed = [sal["location"] for sal in full.get("service_at_locations", [])
+                  if isinstance(sal["location"].get("latitude"), (int, float))]
+        point = lonlat_to_bng(placed[0]["longitude"], placed[0]["latitude"]) if placed else None
+        out.append((full, svc.category, point))
+    return out
