@@ -12,8 +12,10 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
+from shapely.geometry import Point
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from ..ingest.curated import CURATED_COLUMNS
 from ..locks import area_lock
 from .db import make_engine, require_current, session_factory
 from .models import CuratedAsset
+from .publish_services import SERVICE_COLUMNS, service_records
 
 PREFIX = "registry:"
 _FIELDS = {"name": "name", "address": "address", "postcode": "postcode", "url": "website", "phone": "phone",
@@ -29,8 +32,10 @@ _FIELDS = {"name": "name", "address": "address", "postcode": "postcode", "url": 
 
 
 def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, float] | None = None,
-                     ) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
-    """Published registry assets (inside ``bbox_lonlat`` when given) as curated lists by source."""
+                     area: str | None = None, services: bool = True) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
+    """Published registry assets (inside ``bbox_lonlat`` when given) as curated lists by source, with the
+    published services (``record_kind`` "service", see :mod:`.publish_services`; area-wide ones only for
+    ``area``) unless ``services`` is false."""
     q = select(CuratedAsset).where(CuratedAsset.status == "published")
     if bbox_lonlat is not None:
         minx, miny, maxx, maxy = bbox_lonlat
@@ -43,23 +48,33 @@ def registry_records(session: Session, bbox_lonlat: tuple[float, float, float, f
                    origin="registry", hours_text=None, lon=a.lon, lat=a.lat,
                    last_verified=a.last_verified.isoformat() if a.last_verified else None)
         by_source.setdefault(PREFIX + a.source, []).append(rec)
+    with_services = False
+    for rec in service_records(session, bbox_lonlat, area) if services else []:
+        by_source.setdefault(PREFIX + rec["source"], []).append({**rec, "source": PREFIX + rec["source"]})
+        with_services = True
     to_bng = Transformer.from_crs(WGS84, BNG, always_xy=True)
     out = {}
     for source, recs in by_source.items():
         frame = pd.DataFrame(recs)
-        x, y = to_bng.transform(frame.pop("lon").to_numpy(), frame.pop("lat").to_numpy())
+        lon, lat = frame.pop("lon").to_numpy(dtype=float), frame.pop("lat").to_numpy(dtype=float)
+        x, y = to_bng.transform(lon, lat)
         cols = [c for c in CURATED_COLUMNS if c != "geometry"] + ["last_verified"]
+        if with_services:  # the shared contract's columns: places are "place", unknown fields None
+            cols += [c for c in SERVICE_COLUMNS if c not in cols]
+            frame["record_kind"] = frame.get("record_kind", pd.Series(index=frame.index, dtype=object)).fillna("place")
         frame = frame.reindex(columns=cols)  # every curated column, None where the registry has no such field
-        out[source] = (gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs=BNG), True)
+        points = [Point(px, py) if np.isfinite(px) else Point() for px, py in zip(x, y, strict=True)]
+        out[source] = (gpd.GeoDataFrame(frame, geometry=points, crs=BNG), True)
     return out
 
 
-def read_registry(url_or_engine: str | Engine | None, bbox_lonlat=None) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
+def read_registry(url_or_engine: str | Engine | None, bbox_lonlat=None,
+                  area: str | None = None) -> dict[str, tuple[gpd.GeoDataFrame, bool]]:
     """:func:`registry_records` from a database URL or engine (raises, naming the fix, if not migrated)."""
     engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
     require_current(engine)
     with session_factory(engine)() as session:
-        return registry_records(session, bbox_lonlat)
+        return registry_records(session, bbox_lonlat, area)
 
 
 def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None, echo=lambda m: None) -> dict:
@@ -69,7 +84,7 @@ def publish_area(cfg, build_root: str | Path, url_or_engine: str | Engine | None
     out_dir = Path(build_root) / cfg.slug
     with area_lock(out_dir):  # concurrent publishes (web workers, the CLI) queue here and run in turn
         bbox = tuple(build_bounds(build_root, cfg.slug))
-        return refresh_area(cfg, out_dir, read_registry(url_or_engine, bbox), echo=echo)
+        return refresh_area(cfg, out_dir, read_registry(url_or_engine, bbox, cfg.slug), echo=echo)
 
 
 def publish_summary(cfg, report: dict) -> dict:
