@@ -46,7 +46,8 @@ def test_on_today_this_week_and_now():
     assert not words.open_now(s, dt.datetime(2026, 12, 1, 12, 0))
     assert words.status(s, dt.datetime(2026, 12, 1, 9, 0)) == "on today"
     assert words.status(s, dt.datetime(2026, 12, 1, 11, 0)) == "on now"
-    assert words.status(s, dt.datetime(2026, 11, 27, 9, 0)) == "on Tuesday this week"
+    assert words.status(s, dt.datetime(2026, 11, 29, 9, 0)) == "next on Tuesday"  # a Sunday
+    assert words.status(_s(byday="FR"), dt.datetime(2026, 12, 1, 9, 0)) == "on Friday this week"
     monthly = _s(freq="MONTHLY", byday="1TU")
     assert words.occurs_on(monthly, TUE) and not words.occurs_on(monthly, TUE + dt.timedelta(days=7))
     last = _s(freq="MONTHLY", byday="-1TU")

@@ -105,7 +105,10 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     limit = current_app.config["LOOKUP_LIMIT"]
-    where = area.mask(understood.categories, understood.keywords) if understood else None
+    where = None
+    if understood:  # places of the interests, and places where a session fits them
+        where = area.mask(understood.categories, understood.keywords) | state.area(area.slug).sessions.mask(
+            understood.categories, understood.keywords)
     try:
         found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit, category=category, where=where)
     except PostcodeError as exc:
@@ -113,9 +116,9 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit)
+    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit, sessions=view.sessions)
     return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
-            "understood": understood, "dropped": dropped, "items": view.result_items(found.results)}, 200
+            "understood": understood, "dropped": dropped, "items": view.result_items(found.results, understood)}, 200
 
 
 @bp.get("/lookup")

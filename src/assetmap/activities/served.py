@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .table import empty_table
-from .words import DAY_CODES, access_words, occurs_on, open_now, status, when_words
+from .words import DAY_CODES, access_words, in_season, occurs_on, open_now, status, when_words
 
 _SORT = {d: i for i, d in enumerate(DAY_CODES)}
 
@@ -82,3 +82,14 @@ class AreaSessions:
 
     def any_on(self, asset_id: str, day: dt.date) -> bool:
         return any(occurs_on(r, day) for r in self.at(asset_id))
+
+    def for_result(self, asset_id: str, now: dt.datetime, categories=(), keywords=(), limit: int = 3
+                   ) -> tuple[list[dict], int]:
+        """The sessions a lookup result shows (those fitting the search first, in season first) with
+        their status at ``now``, and how many more the place's page lists."""
+        found = self.at(asset_id)
+        if not found:
+            return [], 0
+        today = now.date()
+        ranked = sorted(found, key=lambda r: (not self.fits(r, categories, keywords), not in_season(r, today)))
+        return self.with_status(ranked[:limit], now), max(0, len(found) - limit)

@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..oruk.schedules import schedules as osm_schedules
 
-SESSION_COLUMNS = ["session_id", "asset_id", "area_wide", "service_name", "category", "source", "source_id",
+SESSION_COLUMNS = ["session_id", "asset_id", "area_wide", "record_kind", "service_name", "category", "source",
+                   "source_id",
                    "freq", "interval", "byday", "bymonthday", "opens_at", "closes_at", "valid_from", "valid_to",
                    "cost", "access", "eligibility", "contact_name", "phone", "email", "website", "venue",
                    "description", "last_checked"]
@@ -121,6 +122,7 @@ def session_rows(r: dict, source: str, asset_id: str | None, valid: tuple[str | 
         rows.append({
             "session_id": "ses-" + hashlib.sha1(key.encode()).hexdigest()[:12],
             "asset_id": None if area_wide else asset_id, "area_wide": area_wide,
+            "record_kind": "service" if str(r.get("record_kind") or "").lower() == "service" else "place",
             "service_name": _text(r.get("service_name")) or _text(r.get("name")),
             "category": r.get("category"), "source": source, "source_id": _text(r.get("source_id")),
             **{k: timing[k] for k in ("freq", "interval", "byday", "bymonthday", "opens_at", "closes_at",

@@ -10,7 +10,8 @@ usually a postcode. Before OSM and the curated lists are merged, each activity i
 
 and then leaves the merge: its sessions are held at whichever asset that place became. An activity
 with no venue found stays in its list as a place of its own, named after its venue (or itself),
-so nothing is lost; the build report counts both.
+so nothing is lost; the build report counts both. An ``area_wide`` activity (a phone befriending
+service) is held at no place: it leaves the lists, and its sessions have no asset.
 """
 from __future__ import annotations
 
@@ -80,8 +81,12 @@ def join_venues(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame
         svc = is_service(recs)
         drop = pd.Series(False, index=recs.index)
         for i, r in zip(recs.index[svc], recs[svc].itertuples(), strict=True):
-            ref = find_venue(r, cands, model)
             record = recs.loc[i].drop(labels="geometry").to_dict()
+            if str(record.get("area_wide") or "").lower() in ("true", "1", "yes"):
+                drop[i] = True  # held nowhere in particular: not a place on the map
+                activities.append((name, record, None))
+                continue
+            ref = find_venue(r, cands, model)
             if ref is not None:
                 drop[i] = True
                 joined += 1

@@ -126,7 +126,8 @@ def next_on(s: dict, today: dt.date, days: int = 7) -> dt.date | None:
 
 
 def status(s: dict, now: dt.datetime) -> str | None:
-    """'on now', 'on today', 'on Thursday this week', 'season ended 31 March 2025', or None."""
+    """'on now', 'on today', 'on tomorrow', 'on Thursday this week' (Monday to Sunday), 'next on Monday'
+    (within seven days), 'season ended 31 March 2025', or None."""
     today = now.date()
     if season_ended(s, today):
         end = dt.date.fromisoformat(str(s["valid_to"])[:10])
@@ -140,7 +141,9 @@ def status(s: dict, now: dt.datetime) -> str | None:
         return "on today" if (s.get("closes_at") or "24:00") > now.strftime("%H:%M") else None
     if nxt == today + dt.timedelta(days=1):
         return "on tomorrow"
-    return f"on {DAY_NAMES[nxt.weekday()]} this week"
+    if nxt.isocalendar()[:2] == today.isocalendar()[:2]:
+        return f"on {DAY_NAMES[nxt.weekday()]} this week"
+    return f"next on {DAY_NAMES[nxt.weekday()]}"
 
 
 def access_words(s: dict) -> str | None:

@@ -1,0 +1,173 @@
+"""Activities with sessions, end to end: a small synthetic curated CSV of activities (written here)
+configured into a Chesterfield build appears in the lookup for its interests with day and time, in
+"on today", on its venue's page, in the shortlist's print view with walking minutes and a note, in
+the sessions download (CSV-neutralised) and in ORUK /services with schedules and service_at_locations."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from app_fixtures import in_ci
+from assetmap.config import DATA_DIR, load_area
+from assetmap.serving.hours import LOCAL
+
+SLUG = "activities"
+TODAY = dt.datetime.now(LOCAL).strftime("%A")  # the health walk is on today, whenever the test runs
+ROWS = [
+    {"id": "sing", "name": "Singing for Wellbeing", "category": "social_centre",
+     "venue": "Loundsley Green Community Centre", "postcode": "S40 4NE", "day": "Tuesday", "start": "10:30",
+     "end": "12:00", "frequency": "weekly", "cost": "free", "access": "drop_in", "contact": "Ann Example",
+     "area_wide": "", "description": "A friendly singing group for everyone"},
+    {"id": "walk", "name": "Health walk", "category": "park", "venue": "Loundsley Green Park", "postcode": "S40 4NB",
+     "day": TODAY, "start": "00:00", "end": "23:59", "frequency": "weekly", "cost": "free", "access": "drop_in",
+     "contact": "", "area_wide": "", "description": "A gentle walking group, about an hour"},
+    {"id": "garden", "name": "Gardening club", "category": "allotment", "venue": "Ashgate Road Allotments",
+     "postcode": "S40 1JE", "day": "1st Saturday", "start": "10am", "end": "12pm", "frequency": "monthly",
+     "cost": "£2", "access": "self_referral", "contact": "=HYPERLINK(\"http://x\")", "area_wide": "",
+     "description": "Growing vegetables together"},
+    {"id": "knit", "name": "Knit and natter", "category": "arts_centre", "venue": "The Knitting Room",
+     "postcode": "S40 4NE", "day": "Wed", "start": "14:00", "end": "16:00", "frequency": "fortnightly",
+     "cost": "free", "access": "drop_in", "contact": "", "area_wide": "", "description": "Knitting and a chat"},
+    {"id": "phone", "name": "Telephone befriending", "category": "support_group", "venue": "", "postcode": "S40 1LP",
+     "day": "Monday", "start": "09:00", "end": "17:00", "frequency": "weekly", "cost": "free", "access": "referral",
+     "contact": "", "area_wide": "true", "description": "A weekly friendly phone call"},
+]
+
+
+def write_activities_area(tmp: Path) -> Path:
+    """Chesterfield's configuration plus the activities CSV, as an area file."""
+    path = tmp / "activities.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(ROWS[0]))
+        w.writeheader()
+        w.writerows(ROWS)
+    text = (DATA_DIR / "areas" / "chesterfield.toml").read_text(encoding="utf-8")
+    text, n = re.subn(r'(?m)^slug\s*=\s*".*"$', f'slug = "{SLUG}"', text)
+    assert n == 1
+    text += f"""
+[sources.activities]
+kind = "curated"
+file = "{path}"
+label = "Activities (test)"
+licence = "Test data"
+attribution = "Activities (test)"
+date = "2026-11-01"
+record_kind = "service"
+category_field = "category"
+fields = {{ id = "id", name = "name", venue = "venue", postcode = "postcode", day = "day", start = "start", end = "end", frequency = "frequency", cost = "cost", access = "access", contact_name = "contact", area_wide = "area_wide", description = "description" }}
+"""
+    area = tmp / f"{SLUG}.toml"
+    area.write_text(text, encoding="utf-8")
+    return area
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, data_root):
+    from assetmap.build import build_area
+
+    tmp = tmp_path_factory.mktemp("activities")
+    cfg = load_area(write_activities_area(tmp), data_root)
+    missing = [s.path(data_root) for s in cfg.sources.values() if "*" not in s.file and not s.path(data_root).exists()]
+    if missing:
+        (pytest.fail if in_ci() else pytest.skip)(f"source files missing: {missing[:2]}")
+    report = build_area(cfg, tmp / "build" / SLUG, echo=lambda m: None)
+    return tmp / "build", report
+
+
+@pytest.fixture(scope="module")
+def site(built):
+    from app import create_app
+
+    return create_app({"ASSETMAP_BUILD_ROOT": str(built[0]), "TESTING": True})
+
+
+@pytest.fixture()
+def web(site):
+    return site.test_client()
+
+
+def _view(site):
+    return site.extensions["assetmap"].views[SLUG]
+
+
+def _asset(site, name: str) -> str:
+    return next(k for k, p in _view(site).asset_pages.items() if p["title"] == name)
+
+
+def _text(html: str) -> str:
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace("&amp;", "&")
+    return re.sub(r" ([,.:;])", r"\1", text)
+
+
+def test_the_build_joins_activities_to_their_venues(built, site):
+    report = built[1]["sessions"]
+    assert report["venues"] == {"activities": 5, "joined_to_venue": 3, "own_place": 1}
+    assert report["by_source"]["activities"] == 5 and report["area_wide"] == 1
+    s = _view(site).sessions
+    centre = _asset(site, "Loundsley Green Community Centre")
+    assert [r["when"] for r in s.at(centre) if r["service_name"] == "Singing for Wellbeing"] == ["Tuesdays 10:30–12:00"]
+    assert [r["when"] for r in s.at(_asset(site, "Ashgate Road Allotments"))
+            if r["source"] == "activities"] == ["1st Saturday of the month 10:00–12:00"]
+    assert [r["when"] for r in s.at(_asset(site, "The Knitting Room"))] == ["every other Wednesday 14:00–16:00"]
+    assert [r["service_name"] for r in s.area_wide] == ["Telephone befriending"]
+
+
+def test_lookup_finds_the_singing_group_with_its_day_and_time(web, site):
+    html = web.get("/lookup?postcode=S40+4NE&q=singing").get_data(as_text=True)
+    text = _text(html)
+    assert re.search(r"Singing for Wellbeing, Tuesdays 10:30–12:00, Loundsley Green Community Centre, free, "
+                     r"drop in — \d+ min walk", text), text[:3000]
+    garden = _text(web.get("/lookup?postcode=S40+1JE&q=gardening").get_data(as_text=True))
+    assert "Gardening club, 1st Saturday of the month 10:00–12:00, Ashgate Road Allotments, £2, self-referral" in garden
+
+
+def test_on_today(web):
+    html = web.get("/lookup?postcode=S40+4NB&q=walking&open=today").get_data(as_text=True)
+    text = _text(html)
+    assert f"Health walk, {TODAY}s 00:00–23:59, Loundsley Green Park, free, drop in" in text
+    assert re.search(r"Health walk.{0,200}on (now|today)", text)
+    other_day = (dt.datetime.now(LOCAL) + dt.timedelta(days=3)).strftime("%A").lower()
+    later = _text(web.get(f"/lookup?postcode=S40+4NB&q=walking&open={other_day}").get_data(as_text=True))
+    assert "Health walk" not in later  # the park has no hours, and the walk is not on that day
+
+
+def test_the_venue_page_lists_what_happens_there(web, site):
+    centre = _asset(site, "Loundsley Green Community Centre")
+    text = _text(web.get(f"/area/{SLUG}/asset/{centre}").get_data(as_text=True))
+    assert "What happens here, and when" in text
+    assert "Singing for Wellbeing, Tuesdays 10:30–12:00, free, drop in" in text
+    assert "Contact: Ann Example" in text and "Source: Activities (test), last checked 1 November 2026" in text
+
+
+def test_the_shortlist_prints_sessions_walks_and_a_note(web, site):
+    centre = _asset(site, "Loundsley Green Community Centre")
+    resp = web.get(f"/shortlist?ids={SLUG}:{centre}&postcode=S40+4NE&note=Ask+for+Ann+at+the+door")
+    text = _text(resp.get_data(as_text=True))
+    assert "Singing for Wellbeing, Tuesdays 10:30–12:00, free, drop in —" in text
+    assert re.search(r"Walk \d+ min from S40 4NE", text) and "Ask for Ann at the door" in text
+
+
+def test_the_sessions_download_is_neutralised(built):
+    rows = list(csv.DictReader(io.StringIO((built[0] / SLUG / "downloads" / "sessions.csv").read_text())))
+    garden = next(r for r in rows if r["service_name"] == "Gardening club")
+    assert garden["contact_name"].startswith("'=") and garden["byday"] == "1SA" and garden["freq"] == "MONTHLY"
+    assert next(r for r in rows if r["service_name"] == "Telephone befriending")["area_wide"] == "True"
+
+
+def test_oruk_services_publish_activities_with_schedules(web, site):
+    from test_oruk import assert_valid, validator
+
+    hits = web.get("/api/oruk/services?search=singing+wellbeing").get_json()["contents"]
+    sid = next(h["id"] for h in hits if h["name"] == "Singing for Wellbeing")
+    svc = web.get(f"/api/oruk/services/{sid}").get_json()
+    assert_valid(validator("compiled/service.json"), svc)
+    assert [(s["freq"], s["byday"], s["opens_at"], s["closes_at"]) for s in svc["schedules"]] == \
+        [("WEEKLY", "TU", "10:30", "12:00")]
+    loc = svc["service_at_locations"][0]["location"]
+    assert loc["external_identifier"] == _asset(site, "Loundsley Green Community Centre")
+    assert svc["fees_description"] == "free" and svc["application_process"] == "Drop in"
