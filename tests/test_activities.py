@@ -74,10 +74,10 @@ def test_season_rule():
 
 def test_hsds_schedule_objects_and_opening_hours_become_sessions():
     rec = {"source_id": "a1", "name": "Warm hub", "category": "warm_space",
-           "opening_hours": "Mo 10:00-12:00; We 10:00-13:00,13:30-17:00; PH off"}
+           "opening_hours": "Mo 10:00-12:00; We 10:00-13:00,13:30-17:00; Fr 10:00-12:00; PH off"}
     rows = session_rows(rec, "warm", "cur-1", ("2026-08-17", "2027-03-31"), True, "2026-08-17")
     assert [(r["byday"], r["opens_at"], r["closes_at"]) for r in rows] == \
-        [("MO", "10:00", "12:00"), ("WE", "10:00", "13:00"), ("WE", "13:30", "17:00")]
+        [("MO,FR", "10:00", "12:00"), ("WE", "10:00", "13:00"), ("WE", "13:30", "17:00")]  # same times: one row
     assert {r["valid_to"] for r in rows} == {"2027-03-31"}
     assert session_rows(rec, "warm", "cur-1", (None, None), False, None) == []  # hours only when told
     sched = [{"freq": "MONTHLY", "byday": "1TU", "opens_at": "10:30", "closes_at": "12:00", "valid_to": "2026-12-31"},

@@ -171,3 +171,78 @@ def test_oruk_services_publish_activities_with_schedules(web, site):
     loc = svc["service_at_locations"][0]["location"]
     assert loc["external_identifier"] == _asset(site, "Loundsley Green Community Centre")
     assert svc["fees_description"] == "free" and svc["application_process"] == "Drop in"
+
+
+@pytest.fixture(scope="module")
+def live(site):
+    from browser_support import LiveServer
+
+    s = LiveServer(site)
+    yield s
+    s.stop()
+
+
+@pytest.fixture()
+def tab(browser, live):
+    from browser_support import Watched
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        yield Watched(ctx.new_page(), live.url)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_browser_lookup_shows_sessions_and_on_today(tab):
+    tab.goto("/lookup?postcode=S40+4NE&q=singing")
+    item = tab.page.locator("ol.result-list > li", has_text="Singing for Wellbeing")
+    assert item.count() == 1
+    line = item.locator(".result-sessions li", has_text="Singing for Wellbeing").inner_text()
+    assert "Tuesdays 10:30–12:00" in line and "Loundsley Green Community Centre" in line and "free, drop in" in line
+    assert re.search(r"— \d+ min walk", line)
+    tab.goto("/lookup?postcode=S40+4NB&q=walking&open=today")
+    walk = tab.page.locator(".result-sessions li", has_text="Health walk").first.inner_text()
+    assert f"{TODAY}s 00:00–23:59" in walk and re.search(r"on (now|today)", walk)
+    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= 1400
+    tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_shortlist_print_view_has_times_walks_and_note(tab, site):
+    centre = _asset(site, "Loundsley Green Community Centre")
+    tab.goto(f"/shortlist?ids={SLUG}:{centre}")
+    tab.page.fill("#shortlist-postcode", "S40 4NE")
+    tab.page.fill("#shortlist-note", "Ann meets newcomers at the door")
+    tab.page.locator(".shortlist-extras button[type=submit]").click()
+    tab.page.wait_for_url("**postcode=S40*")
+    tab.page.emulate_media(media="print")
+    assert not tab.page.locator(".shortlist-extras").is_visible()
+    sessions = tab.page.locator(".shortlist-sessions")
+    assert sessions.is_visible()
+    text = sessions.inner_text()
+    assert "Singing for Wellbeing, Tuesdays 10:30–12:00, free, drop in" in text and re.search(r"— \d+ min walk", text)
+    assert tab.page.locator(".shortlist-note").is_visible()
+    assert "Ann meets newcomers at the door" in tab.page.locator(".shortlist-note").inner_text()
+    assert re.search(r"\d+ min from S40 4NE", tab.page.locator(".shortlist-item").inner_text())
+    assert "note=Ann" in tab.page.input_value("#shortlist-link")  # the link keeps the note
+    tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_sessions_pages_pass_axe_and_fit_a_phone(browser, live, site):
+    from browser_support import Watched, axe_violations
+
+    centre = _asset(site, "Loundsley Green Community Centre")
+    ctx = browser.new_context(viewport={"width": 360, "height": 800})
+    try:
+        w = Watched(ctx.new_page(), live.url)
+        for path in (f"/area/{SLUG}/asset/{centre}", f"/shortlist?ids={SLUG}:{centre}&postcode=S40+4NE&note=Hello",
+                     "/lookup?postcode=S40+4NE&q=singing"):
+            w.goto(path)
+            assert w.page.locator("text=Singing for Wellbeing").first.is_visible()
+            axe_violations(w.page, path, map_pins=".leaflet-marker-pane")
+            assert w.page.evaluate("() => document.documentElement.scrollWidth") <= 360, path
+        w.assert_clean()
+    finally:
+        ctx.close()

@@ -28,6 +28,7 @@ ACCESS = {"drop_in": "drop in", "self_referral": "self-referral", "referral": "b
           "appointment": "by appointment"}
 _DAY = r"-?[1-5]?(?:MO|TU|WE|TH|FR|SA|SU)"
 _BYDAY = re.compile(rf"^{_DAY}(?:,{_DAY})*$")
+_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)(?::\d\d)?$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d")
 
@@ -100,6 +101,28 @@ def normalise(s: dict, valid: tuple[str | None, str | None] = (None, None)) -> d
             "schedule_text": _text(s.get("description"))}
 
 
+def _grouped(timings: list[dict | None]) -> list[dict]:
+    """The timings with weekly ones that differ only in their day joined ("Mo 10:00-15:00; Tu 10:00-15:00"
+    is one session on Mondays and Tuesdays), in their first order."""
+    out: list[dict] = []
+    by_key: dict[tuple, dict] = {}
+    for t in timings:
+        if t is None:
+            continue
+        if t["freq"] != "WEEKLY":
+            out.append(t)
+            continue
+        key = tuple(v for k, v in t.items() if k not in ("byday", "schedule_text"))
+        if key in by_key:
+            days = by_key[key]["byday"].split(",") + [d for d in t["byday"].split(",")
+                                                      if d not in by_key[key]["byday"].split(",")]
+            by_key[key]["byday"] = ",".join(sorted(days, key=_DAYS.index))
+        else:
+            by_key[key] = dict(t)
+            out.append(by_key[key])
+    return out
+
+
 def record_schedules(r: dict, from_hours: bool) -> list[dict]:
     """A record's schedule objects: its ``schedules``, else (``from_hours``) its opening hours."""
     found = parse_schedules(r.get("schedules"))
@@ -113,10 +136,7 @@ def session_rows(r: dict, source: str, asset_id: str | None, valid: tuple[str | 
     """The sessions of one curated record (a dict of its columns) held at ``asset_id``."""
     rows = []
     area_wide = str(r.get("area_wide") or "").lower() in ("true", "1", "yes")
-    for s in record_schedules(r, from_hours):
-        timing = normalise(s, valid)
-        if timing is None:
-            continue
+    for timing in _grouped([normalise(s, valid) for s in record_schedules(r, from_hours)]):
         key = f"{source}|{r.get('source_id')}|{timing['byday']}|{timing['bymonthday']}|{timing['opens_at']}"
         description = _text(r.get("description"))
         rows.append({
