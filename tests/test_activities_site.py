@@ -246,3 +246,16 @@ def test_browser_sessions_pages_pass_axe_and_fit_a_phone(browser, live, site):
         w.assert_clean()
     finally:
         ctx.close()
+
+
+def test_chesterfield_reads_the_2026_warm_spaces_not_the_2024_list(built, site):
+    """Chesterfield's area file chooses the August 2026 tiles: the 2024 list's records (such as "Tea and
+    Toast Tuesdays", gone from the 2026 list) are not in the build, so never shown, let alone open."""
+    view = _view(site)
+    refs = [ref for a in view.ar.assets["sources"] for ref in a]
+    assert not any(ref.startswith("warm_spaces:") for ref in refs)
+    assert sum(ref.startswith("warm_spaces_2026:") for ref in refs) >= 40
+    assert not any(p["title"] == "Tea and Toast Tuesdays" for p in view.asset_pages.values())
+    warm = [r for r in view.sessions.rows if r["source"] == "warm_spaces_2026"]
+    assert len(warm) >= 50 and {(r["valid_from"], r["valid_to"]) for r in warm} == {("2026-08-17", "2027-03-31")}
+    assert built[1]["curated"]["warm_spaces_2026"]["rows"] == 247
