@@ -138,3 +138,17 @@ def test_an_area_without_a_tile_keeps_the_2024_list(tmp_path, data_root):
     assert "warm_spaces" in cfg.sources and "warm_spaces_2026" not in cfg.sources
     assert cfg.sources["warm_spaces"].option("season_end") == "03-31"
     assert season(cfg.sources["warm_spaces"].option("date"), "03-31")[1] == "2025-03-31"
+
+
+def test_sessions_a_week():
+    import pandas as pd
+
+    from assetmap.activities.supply import per_week, weekly_supply
+
+    assert per_week(_s(byday="MO,WE,FR")) == 3 and per_week(_s(interval=2)) == 0.5
+    assert per_week(_s(freq="MONTHLY", byday="1TU,3TU")) == pytest.approx(24 / 52)
+    table = pd.DataFrame([_s(asset_id="a", category="lunch_club", byday="MO,TU"),
+                          _s(asset_id="b", category="lunch_club", valid_to="2025-03-31"),  # season over
+                          _s(asset_id="b", category="choir")])
+    supply = weekly_supply(table, ["a", "b"], ("lunch_club",), dt.date(2026, 12, 1))
+    assert list(supply) == ["lunch_club"] and supply["lunch_club"].tolist() == [2.0, 0.0]

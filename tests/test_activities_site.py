@@ -60,6 +60,9 @@ date = "2026-11-01"
 record_kind = "service"
 category_field = "category"
 fields = {{ id = "id", name = "name", venue = "venue", postcode = "postcode", day = "day", start = "start", end = "end", frequency = "frequency", cost = "cost", access = "access", contact_name = "contact", area_wide = "area_wide", description = "description" }}
+
+[gaps]
+session_weighted = ["warm_space", "social_centre"]
 """
     area = tmp / f"{SLUG}.toml"
     area.write_text(text, encoding="utf-8")
@@ -259,3 +262,15 @@ def test_chesterfield_reads_the_2026_warm_spaces_not_the_2024_list(built, site):
     warm = [r for r in view.sessions.rows if r["source"] == "warm_spaces_2026"]
     assert len(warm) >= 50 and {(r["valid_from"], r["valid_to"]) for r in warm} == {("2026-08-17", "2027-03-31")}
     assert built[1]["curated"]["warm_spaces_2026"]["rows"] == 247
+
+
+def test_the_gap_measure_counts_sessions_a_week_within_the_walk(built, site):
+    """[gaps] session_weighted: the singing group (once a week, the only social-centre session) gives
+    the neighbourhoods around its hall sessions a week within the walk, and none far away."""
+    assert built[1]["gaps"]["session_weighted"] == ["social_centre", "warm_space"]
+    nb = _view(site).ar.neighbourhoods.set_index("lsoa21_code")
+    sing = nb["sessions_wk_social_centre"]
+    home = _view(site).asset_pages[_asset(site, "Loundsley Green Community Centre")]["lsoa_code"]
+    assert 0.5 < sing[home] <= 1.0 and sing.max() <= 1.0 and (sing == 0).sum() >= 10  # 30 min: not everywhere
+    warm = nb["sessions_wk_warm_space"]
+    assert warm.max() > 5 and (nb["sessions_e2sfca_warm_space"] > 0).sum() > len(nb) / 2

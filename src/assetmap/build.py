@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import __version__
 from .activities.stage import sessions_table, write_sessions
+from .activities.supply import weekly_supply
 from .activities.venues import join_venues
 from .config import AreaConfig
 from .constants import BNG, WGS84
@@ -160,7 +161,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     lsoas = pd.concat([inputs.lsoas, origin_counts(inputs.area_pc, inputs.lsoas), counts, per1k, dist, walk.lsoa],
                       axis=1)
     lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
-    gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation)
+    gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation, sessions)
     with st.stage("outputs", f"Writing outputs to {out_dir}"):
         tmp.mkdir(parents=True)
         files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps)
@@ -274,10 +275,12 @@ def access_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, net: WalkNetwork, as
 
 
 def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoDataFrame,
-               lsoas: gpd.GeoDataFrame, deprivation: pd.DataFrame):
-    """The gap measures, and the LSOAs with their columns added."""
+               lsoas: gpd.GeoDataFrame, deprivation: pd.DataFrame, sessions: pd.DataFrame | None = None):
+    """The gap measures (with sessions a week for ``[gaps] session_weighted``), and the LSOAs with their columns."""
     with st.stage("gaps", "Gap measure: supply-aware access, gap index, need, priority, equity by decile"):
-        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, deprivation, tx, cfg.walking, cfg.gaps)
+        supply = weekly_supply(sessions, assets["asset_id"].tolist(), cfg.gaps.session_weighted, dt.date.today()) \
+            if sessions is not None and cfg.gaps.session_weighted else None
+        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, deprivation, tx, cfg.walking, cfg.gaps, supply)
         lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
         first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
         if first:
