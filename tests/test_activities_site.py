@@ -36,6 +36,12 @@ ROWS = [
     {"id": "phone", "name": "Telephone befriending", "category": "support_group", "venue": "", "postcode": "S40 1LP",
      "day": "Monday", "start": "09:00", "end": "17:00", "frequency": "weekly", "cost": "free", "access": "referral",
      "contact": "", "area_wide": "true", "description": "A weekly friendly phone call"},
+    {"id": "seeds", "name": "Seed swap", "category": "allotment", "venue": "Hunloke Community Gardens", "postcode": "",
+     "day": "Sunday", "start": "11:00", "end": "13:00", "frequency": "last", "cost": "free", "access": "drop_in",
+     "contact": "", "area_wide": "", "description": "Swap seeds and seedlings"},
+    {"id": "lost", "name": "Lost club", "category": "social_centre", "venue": "Nowhere Hall", "postcode": "",
+     "day": "Friday", "start": "19:00", "end": "21:00", "frequency": "weekly", "cost": "", "access": "",
+     "contact": "", "area_wide": "", "description": "A venue no map knows"},
 ]
 
 
@@ -109,14 +115,17 @@ def _text(html: str) -> str:
 
 def test_the_build_joins_activities_to_their_venues(built, site):
     report = built[1]["sessions"]
-    assert report["venues"] == {"activities": 5, "joined_to_venue": 3, "own_place": 1}
-    assert report["by_source"]["activities"] == 5 and report["area_wide"] == 1
+    assert report["venues"] == {"activities": 7, "joined_to_venue": 4, "own_place": 1, "venue_not_found": 1}
+    assert report["by_source"]["activities"] == 7 and report["area_wide"] == 1 and report["not_at_a_place"] == 1
     s = _view(site).sessions
     centre = _asset(site, "Loundsley Green Community Centre")
     assert [r["when"] for r in s.at(centre) if r["service_name"] == "Singing for Wellbeing"] == ["Tuesdays 10:30–12:00"]
     assert [r["when"] for r in s.at(_asset(site, "Ashgate Road Allotments"))
             if r["source"] == "activities"] == ["1st Saturday of the month 10:00–12:00"]
     assert [r["when"] for r in s.at(_asset(site, "The Knitting Room"))] == ["every other Wednesday 14:00–16:00"]
+    # no postcode: joined by its venue's name alone
+    assert [r["when"] for r in s.at(_asset(site, "Hunloke Community Gardens"))] == ["last Sunday of the month 11:00–13:00"]
+    assert not any(p["title"] in ("Lost club", "Nowhere Hall") for p in _view(site).asset_pages.values())
     assert [r["service_name"] for r in s.area_wide] == ["Telephone befriending"]
 
 

@@ -7,6 +7,9 @@ usually a postcode. Before OSM and the curated lists are merged, each activity i
    ``VENUE_RADIUS_M`` of its point whose name is most like the venue's (similarity at least
    ``MIN_SIMILARITY``, :class:`assetmap.merging.matching.NameModel`);
 2. else the place nearest its point that has the same postcode;
+3. an activity with no postcode (nor coordinates): the one place in the area whose name is most like
+   its venue's (similarity at least ``NAME_ONLY_SIMILARITY``, and no tie); when there is none its
+   sessions are kept with no place (counted as ``venue_not_found``);
 
 and then leaves the merge: its sessions are held at whichever asset that place became. An activity
 with no venue found stays in its list as a place of its own, named after its venue (or itself),
@@ -23,6 +26,7 @@ from ..merging.matching import NameModel
 
 VENUE_RADIUS_M = 600.0
 MIN_SIMILARITY = 0.75
+NAME_ONLY_SIMILARITY = 0.9  # an activity with no postcode: its venue's name alone, anywhere in the area
 
 
 def is_service(records: gpd.GeoDataFrame) -> pd.Series:
@@ -50,11 +54,17 @@ def _candidates(osm: gpd.GeoDataFrame, places: list[tuple[str, gpd.GeoDataFrame]
 
 def find_venue(r, cands: pd.DataFrame, model: NameModel) -> str | None:
     """The ref of the place activity ``r`` is held at, or None."""
-    if not len(cands) or r.geometry is None or r.geometry.is_empty:
+    if not len(cands):
         return None
+    venue = getattr(r, "venue", None)
+    if r.geometry is None or r.geometry.is_empty:  # no postcode: the one place in the area of that name
+        if not venue:
+            return None
+        sims = cands["name"].map(lambda n: model.similarity(venue, n) if isinstance(n, str) else 0.0)
+        best = sims[sims >= NAME_ONLY_SIMILARITY]
+        return str(cands.at[best.idxmax(), "ref"]) if len(best) and (best == best.max()).sum() == 1 else None
     d = np.hypot(cands["x"].to_numpy() - r.geometry.x, cands["y"].to_numpy() - r.geometry.y)
     near = cands[d <= VENUE_RADIUS_M].assign(d=d[d <= VENUE_RADIUS_M])
-    venue = getattr(r, "venue", None)
     if venue and len(near):
         sims = near["name"].map(lambda n: model.similarity(venue, n) if isinstance(n, str) else 0.0)
         best = sims.idxmax()
@@ -76,7 +86,7 @@ def join_venues(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame
     model = NameModel()
     kept: dict[str, tuple[gpd.GeoDataFrame, bool]] = {}
     activities: list[tuple[str, dict, str | None]] = []
-    joined = own = 0
+    joined = own = unplaced = 0
     for name, (recs, authoritative) in curated.items():
         svc = is_service(recs)
         drop = pd.Series(False, index=recs.index)
@@ -91,6 +101,10 @@ def join_venues(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame
                 drop[i] = True
                 joined += 1
                 activities.append((name, record, ref))
+            elif r.geometry is None or r.geometry.is_empty:  # no postcode and no venue of that name: no place
+                drop[i] = True
+                unplaced += 1
+                activities.append((name, record, None))
             else:
                 own += 1
                 activities.append((name, record, f"{name}:{r.source_id}"))
@@ -99,4 +113,5 @@ def join_venues(osm: gpd.GeoDataFrame, curated: dict[str, tuple[gpd.GeoDataFrame
             stay = is_service(out) & out["venue"].notna()
             out.loc[stay, "name"] = out.loc[stay, "venue"]
         kept[name] = (out.reset_index(drop=True), authoritative)
-    return kept, activities, {"activities": len(activities), "joined_to_venue": joined, "own_place": own}
+    return kept, activities, {"activities": len(activities), "joined_to_venue": joined, "own_place": own,
+                              "venue_not_found": unplaced}

@@ -177,20 +177,26 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
     out["source"] = src.name
     x, y, located = _locate(df, out, fields, geocoder)
     out["located_by"] = located
-    failed = out[x.isna()]
+    # an activity with a venue but no location is located by its venue's name (assetmap.activities.venues)
+    by_venue = x.isna() & out["record_kind"].astype("string").str.lower().eq("service").fillna(False) \
+        & out["venue"].notna()
+    located[by_venue] = "venue"
+    out["located_by"] = located
+    failed = out[x.isna() & ~by_venue]
     for r in failed.itertuples():
         reason = "no coordinates and no postcode" if not r.postcode else f"postcode {r.postcode} not found"
         skipped.append({"reason": reason, "name": r.name, "source_id": r.source_id})
-    keep = x.notna() & out["category"].notna()
+    keep = (x.notna() | by_venue) & out["category"].notna()
     out = out.astype(object).where(out.notna(), None)
-    gdf = gpd.GeoDataFrame(out[keep], geometry=gpd.points_from_xy(x[keep], y[keep]), crs=BNG)
+    points = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep]), index=out.index[keep], crs=BNG)
+    gdf = gpd.GeoDataFrame(out[keep], geometry=points.where(~by_venue[keep], None), crs=BNG)
     reasons = pd.Series(["postcode not found" if s["reason"].startswith("postcode ") else s["reason"]
                          for s in skipped if "name" in s], dtype=object)
     report = {
         "rows": int(n_read), "kept_by_filters": int(len(df)),
         "located_by_coordinates": int((located[keep] == "coordinates").sum()),
         "geocoded_by_postcode": int((located[keep] == "postcode").sum()),
-        "not_located": int(x.isna().sum()),
+        "not_located": int((x.isna() & ~by_venue).sum()), "to_locate_by_venue": int(by_venue.sum()),
         "not_located_by_reason": {k: int(v) for k, v in reasons.value_counts().items()},
         "skipped_examples": skipped[:10],
     }
@@ -305,7 +311,7 @@ def read_area_lists(cfg, taxonomy: Taxonomy, geocoder: Geocoder, region, coverag
     curated, report = {}, {}
     for src in cfg.sources_of("curated"):
         lst = read_curated(src, cfg.data_root, taxonomy, geocoder)
-        inside = lst.records[lst.records.within(region)]
+        inside = lst.records[lst.records.within(region) | lst.records.geometry.isna()]  # isna: located by venue
         in_cov = inside.within(coverage)
         curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
         report[src.name] = {
