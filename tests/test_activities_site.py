@@ -138,6 +138,12 @@ def test_lookup_finds_the_singing_group_with_its_day_and_time(web, site):
     assert "Gardening club, 1st Saturday of the month 10:00–12:00, Ashgate Road Allotments, £2, self-referral" in garden
 
 
+def test_area_wide_activities_are_offered_beside_the_places(web):
+    text = _text(web.get("/lookup?postcode=S40+4NE&q=lonely").get_data(as_text=True))
+    assert "not at one place" in text and "Telephone befriending, Mondays 09:00–17:00, free, by referral" in text
+    assert "Telephone befriending" not in _text(web.get("/lookup?postcode=S40+4NE&q=gardening").get_data(as_text=True))
+
+
 def test_on_today(web):
     html = web.get("/lookup?postcode=S40+4NB&q=walking&open=today").get_data(as_text=True)
     text = _text(html)

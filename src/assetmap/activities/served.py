@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .table import empty_table
-from .words import DAY_CODES, access_words, in_season, occurs_on, open_now, status, when_words
+from .words import DAY_CODES, access_words, in_season, occurs_on, open_now, season_ended, status, when_words
 
 _SORT = {d: i for i, d in enumerate(DAY_CODES)}
 
@@ -93,3 +93,10 @@ class AreaSessions:
         today = now.date()
         ranked = sorted(found, key=lambda r: (not self.fits(r, categories, keywords), not in_season(r, today)))
         return self.with_status(ranked[:limit], now), max(0, len(found) - limit)
+
+    def area_wide_for(self, now: dt.datetime, categories=(), keywords=()) -> list[dict]:
+        """Area-wide sessions (held at no place: a phone befriending service) fitting the search, in
+        season, with their status at ``now``."""
+        today = now.date()
+        return self.with_status([r for r in self.area_wide if self.fits(r, categories, keywords)
+                                 and not season_ended(r, today)], now)
