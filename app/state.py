@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, abort, current_app, url_for
@@ -24,6 +25,7 @@ from assetmap.ogcapi import OgcService, area_collections
 from assetmap.oruk.catalogue import OrukCatalogue
 from assetmap.outputs.read import AreaResults, load_results
 from assetmap.serving.area import ServedArea
+from assetmap.serving.hours import LOCAL
 
 from .formatting import walk_phrase
 from .page_cache import Stencil, hole
@@ -56,16 +58,27 @@ class AreaView(ServedArea):
                 page_url = url_for("pages.asset", slug=self.slug, asset_id=r["asset_id"])
                 colour = self.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
                 part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
-                                                              f"{self.slug}:{r['asset_id']}"),
-                                                  ("rank", "walk")))
+                                                              f"{self.slug}:{r['asset_id']}", hole("sessions")),
+                                                  ("rank", "walk", "sessions")))
                 self._parts[r["asset_id"]] = part
             out.append(part)
         return out
 
-    def result_items(self, results: list[dict]) -> list[Markup]:
-        """Each result's <li>: its kept HTML with the rank and walking time filled in."""
-        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r)})
+    def result_items(self, results: list[dict], understood=None) -> list[Markup]:
+        """Each result's <li>: its kept HTML with the rank, walking time and sessions (which depend on
+        the time and on what was searched for) filled in."""
+        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r), "sessions": self._sessions_html(r, understood)})
                 for i, (r, part) in enumerate(zip(results, self._result_parts(results), strict=True), start=1)]
+
+    def _sessions_html(self, r: dict, understood) -> Markup | str:
+        """A result's sessions (_sessions.html), those fitting the search first, with their status now."""
+        if not self.sessions.at(r["asset_id"]):
+            return ""
+        cats, words = (understood.categories, understood.keywords) if understood else ((), ())
+        items, more = self.sessions.for_result(r["asset_id"], datetime.now(LOCAL), cats, words)
+        macros = current_app.jinja_env.get_template("_sessions.html").module
+        return macros.result(items, more, r.get("walk_minutes"),
+                             url_for("pages.asset", slug=self.slug, asset_id=r["asset_id"]))
 
 
 class AssetmapState:

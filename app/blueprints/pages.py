@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, render_template, url_for
 
 from assetmap.serving.deprivation import IMD_LSOAS_ENGLAND
-from assetmap.serving.hours import open_now
+from assetmap.serving.hours import LOCAL, open_now
 from assetmap.serving.profiles import CSV_HEADER, neutral, profile_csv_rows
 
 from ..state import AreaView, current_state
@@ -46,7 +47,9 @@ def asset(slug: str, asset_id: str):
         abort(404, description=f"There is no place with the id “{asset_id[:80]}” in {view.name}. "
                                f"It may have been merged with another record or removed when the data was "
                                f"last updated. Search by postcode or browse the map to find it.")
-    return render_template("asset.html", view=view, a=a, now=open_now(a["hours"]), config=asset_map(view, a))
+    sessions = view.sessions.with_status(view.sessions.at(asset_id), datetime.now(LOCAL))
+    return render_template("asset.html", view=view, a=a, now=open_now(a["hours"]), config=asset_map(view, a),
+                           sessions=sessions)
 
 
 @bp.get("/area/<slug>/neighbourhood/<code>.csv")

@@ -1,12 +1,15 @@
 """The public "what is near me?" page: nearest assets to a postcode."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, current_app, request, url_for
 
 from assetmap.errors import MalformedPostcodeError, PostcodeError
 from assetmap.ingest.places import normalise_name
 from assetmap.ingest.postcodes import normalise
 from assetmap.outputs.read import Lookup, find_places, find_postcode_area, place_by_label
+from assetmap.serving.hours import LOCAL
 from assetmap.serving.search import CANDIDATES, Filters, apply_filters, read_filters
 
 from ..page_cache import render_framed
@@ -105,7 +108,10 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     limit = current_app.config["LOOKUP_LIMIT"]
-    where = area.mask(understood.categories, understood.keywords) if understood else None
+    where = None
+    if understood:  # places of the interests, and places where a session fits them
+        where = area.mask(understood.categories, understood.keywords) | state.area(area.slug).sessions.mask(
+            understood.categories, understood.keywords)
     try:
         found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit, category=category, where=where)
     except PostcodeError as exc:
@@ -113,9 +119,12 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit)
+    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit, sessions=view.sessions)
+    area_wide = view.sessions.area_wide_for(datetime.now(LOCAL), understood.categories, understood.keywords) \
+        if understood else []
     return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
-            "understood": understood, "dropped": dropped, "items": view.result_items(found.results)}, 200
+            "understood": understood, "dropped": dropped, "items": view.result_items(found.results, understood),
+            "area_wide": area_wide}, 200
 
 
 @bp.get("/lookup")

@@ -1,8 +1,8 @@
 """The pipeline, one function per stage, each with its inputs and outputs named:
 
 deprivation (IoD for all of England, read once) -> read_inputs (osm, neighbourhoods, postcodes,
-curated) -> merge_stage -> measures_stage -> network_stage -> access_stage -> gaps_stage ->
-write_stage (outputs) -> basemap_stage -> build_report -> swap_in.
+curated) -> venues_stage -> merge_stage -> sessions_stage -> measures_stage -> network_stage ->
+access_stage -> gaps_stage -> write_stage (outputs) -> basemap_stage -> build_report -> swap_in.
 
 ``build_area`` does all the heavy work once and writes a build directory the web app only
 reads. It builds into a temporary sibling directory and swaps it in at the end, so a failed
@@ -24,6 +24,9 @@ import geopandas as gpd
 import pandas as pd
 
 from . import __version__
+from .activities.stage import sessions_table, write_sessions
+from .activities.supply import weekly_supply
+from .activities.venues import join_venues
 from .config import AreaConfig
 from .constants import BNG, WGS84
 from .errors import BuildError
@@ -147,7 +150,9 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     coverage = inputs.coverage.iloc[0]
     region = coverage.buffer(cfg.edge_buffer_m)
     curated, curated_report = add_extra_curated(inputs, region, extra_curated)
+    curated, activities, venues = venues_stage(st, inputs, coverage, curated)
     merged = merge_stage(cfg, tx, st, inputs, coverage, curated)
+    sessions, sessions_report = sessions_stage(cfg, st, curated, activities, merged)
     for name, stats in merged.report["by_source"].items():
         curated_report[name].update(stats)
     counts, per1k, dist = measures_stage(tx, st, merged.assets, inputs.lsoas, inputs.area_pc)
@@ -156,14 +161,16 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     lsoas = pd.concat([inputs.lsoas, origin_counts(inputs.area_pc, inputs.lsoas), counts, per1k, dist, walk.lsoa],
                       axis=1)
     lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
-    gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation)
+    gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation, sessions)
     with st.stage("outputs", f"Writing outputs to {out_dir}"):
         tmp.mkdir(parents=True)
         files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps)
+        files.update(write_sessions(tmp, sessions))
     basemap = basemap_stage(cfg, st, tmp, region, out_dir if refreshing else None, files)
     if len(lsoas) == 0:
         raise BuildError("the build produced no neighbourhoods; nothing was published")
     report = build_report(cfg, tx, inputs, merged, curated_report, lsoas, net, walk, gaps, basemap, files)
+    report["sessions"] = {**sessions_report, "venues": venues}
     report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
     report["refresh"] = refreshing
     write_report(tmp, report)
@@ -213,6 +220,24 @@ def merge_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, inputs: BuildInputs, 
     return Merged(osm, assets, merge_report, review)
 
 
+def venues_stage(st: Stages, inputs: BuildInputs, coverage, curated: dict[str, tuple[gpd.GeoDataFrame, bool]]):
+    """Activities (``record_kind = "service"``) joined to the place they are held at (assetmap.activities.venues):
+    the curated lists for the merge, the activities and the figures."""
+    with st.stage("venues", "Joining activities to the places they are held at"):
+        osm = inputs.features.to_crs(BNG)
+        curated, activities, report = join_venues(osm[osm.within(coverage)], curated)
+        st.echo(f"    {report['activities']} activities, {report['joined_to_venue']} joined to their venue")
+    return curated, activities, report
+
+
+def sessions_stage(cfg: AreaConfig, st: Stages, curated, activities, merged: Merged):
+    """The sessions table (assetmap.activities.table) with the asset each session is held at, and its report."""
+    with st.stage("sessions", "Sessions: activities' and session-like sources' days and times"):
+        table, report = sessions_table(cfg.sources, curated, activities, merged.assets)
+        st.echo(f"    {report['sessions']} sessions at {report['places_with_sessions']} places")
+    return table, report
+
+
 def measures_stage(tx: Taxonomy, st: Stages, assets: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
                    area_pc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per LSOA: assets per category, the same per 1,000 residents, straight-line distances to the nearest."""
@@ -250,10 +275,12 @@ def access_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, net: WalkNetwork, as
 
 
 def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoDataFrame,
-               lsoas: gpd.GeoDataFrame, deprivation: pd.DataFrame):
-    """The gap measures, and the LSOAs with their columns added."""
+               lsoas: gpd.GeoDataFrame, deprivation: pd.DataFrame, sessions: pd.DataFrame | None = None):
+    """The gap measures (with sessions a week for ``[gaps] session_weighted``), and the LSOAs with their columns."""
     with st.stage("gaps", "Gap measure: supply-aware access, gap index, need, priority, equity by decile"):
-        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, deprivation, tx, cfg.walking, cfg.gaps)
+        supply = weekly_supply(sessions, assets["asset_id"].tolist(), cfg.gaps.session_weighted, dt.date.today()) \
+            if sessions is not None and cfg.gaps.session_weighted else None
+        gaps = gap_measures(walk.origins, walk.pairs, assets, lsoas, deprivation, tx, cfg.walking, cfg.gaps, supply)
         lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
         first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
         if first:

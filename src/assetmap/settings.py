@@ -87,6 +87,7 @@ class GapSettings:
     need_weights: dict = field(default_factory=lambda: dict(NEED_WEIGHTS))  # IoD2025 domain -> weight
     double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
     england_share: float = 0.1  # the left-behind form: England's worst 10% on need
+    session_weighted: tuple = ()  # categories also measured by sessions a week within the walk
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> GapSettings:
@@ -100,6 +101,12 @@ class GapSettings:
         for k in ("double_disadvantage_share", "england_share"):
             if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] <= 1):
                 raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a share between 0 and 1")
+        if "session_weighted" in v:
+            sw = v["session_weighted"]
+            if not (isinstance(sw, list) and all(isinstance(x, str) for x in sw)):
+                raise ConfigError(f"{where}: [gaps] session_weighted must be a list of taxonomy categories, "
+                                  "e.g. [\"warm_space\", \"lunch_club\"]")
+            v["session_weighted"] = tuple(sw)
         if "steps" in v:
             st = v["steps"]
             if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..activities.supply import sessions_within
 from ..config import GapSettings, WalkSettings
 from ..taxonomy import Taxonomy
 from ..walk.access import metres_per_minute
@@ -60,8 +61,25 @@ def supply_access(pairs: pd.DataFrame, members: dict[str, np.ndarray], pop: np.n
     return out
 
 
+def session_access(pairs: pd.DataFrame, supply: dict[str, np.ndarray], pop: np.ndarray, n_origins: int,
+                   m_per_min: float, g: GapSettings) -> dict[str, dict[str, np.ndarray]]:
+    """Per session-weighted category (``g.session_weighted``): sessions a week within the walk (decayed)
+    and E2SFCA with sessions a week as each place's supply, for every origin."""
+    within = pairs[pairs["walk_m"] <= g.catchment_min * m_per_min]
+    f_all = decay(within["walk_m"].to_numpy(dtype=np.float64) / m_per_min, g)
+    out = {}
+    for c, sup in supply.items():
+        keep = (sup[within["asset"].to_numpy()] > 0) & (f_all > 0)
+        o, a, f = within["origin"].to_numpy()[keep], within["asset"].to_numpy()[keep], f_all[keep]
+        out[c] = {"within": sessions_within(within[keep], f, sup, n_origins),
+                  "e2sfca": e2sfca(o, a, f, pop, sup)}
+    return out
+
+
 def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFrame, lsoas: pd.DataFrame,
-                 dep_england: pd.DataFrame, tx: Taxonomy, w: WalkSettings, g: GapSettings) -> GapResult:
+                 dep_england: pd.DataFrame, tx: Taxonomy, w: WalkSettings, g: GapSettings,
+                 session_supply: dict[str, np.ndarray] | None = None) -> GapResult:
+    """The gap measures; ``session_supply``: sessions a week per asset, by category (activities.supply)."""
     m_per_min = metres_per_minute(w.speed_kmh)
     cats = [c for c in tx.categories if origins[f"walk_{c}_m"].notna().any()
             and np.isfinite(origins[f"walk_{c}_m"]).any()]
@@ -79,19 +97,12 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     def lsoa_mean(values):
         return lsoas["lsoa21_code"].map(pd.Series(values[in_nb]).groupby(group).mean()).to_numpy()
 
-    # 1. supply-aware access (capacity 1 per site unless the data gives one)
-    asset_cats = [set(cs) for cs in assets["categories"]]
-    members = {c: np.fromiter((c in cs for cs in asset_cats), bool, len(asset_cats)) for c in cats}
-    supply = pd.to_numeric(assets["capacity"], errors="coerce").fillna(1.0).to_numpy() \
-        if "capacity" in assets else np.ones(len(assets))
-    fca = supply_access(pairs, members, pop, supply, m_per_min, g)
-    cols = {}
-    for c in cats:
-        cols[f"e2sfca_{c}"] = np.round(lsoa_mean(fca[c]["e2sfca"]) * 1000, 4)  # sites per 1,000 people
-        cols[f"bfca_{c}"] = np.round(lsoa_mean(fca[c]["bfca"]) * 1000, 4)
-        sa = lsoa_sum(fca[c]["sa"])
-        cols[f"sa_{c}"] = np.round(sa, 4)  # sites' worth of supply available to the LSOA's residents
-        cols[f"sa_{c}_per1k"] = np.round(sa / residents.replace(0, np.nan).to_numpy() * 1000, 4)
+    # 1. supply-aware access (capacity 1 per site unless the data gives one; sessions a week when weighted)
+    supply_c = {c: v for c, v in (session_supply or {}).items() if c in g.session_weighted}
+    cols = _access_columns(pairs, assets, cats, pop, m_per_min, g, lsoa_mean, lsoa_sum, residents)
+    for c, res in session_access(pairs, supply_c, pop, len(origins), m_per_min, g).items():
+        cols[f"sessions_wk_{c}"] = np.round(lsoa_mean(res["within"]), 3)  # sessions a week within the walk
+        cols[f"sessions_e2sfca_{c}"] = np.round(lsoa_mean(res["e2sfca"]) * 1000, 4)  # … per 1,000 people
     out = pd.DataFrame(cols, index=lsoas.index)
 
     # 2. gap index from the LSOAs' mean walking minutes
@@ -121,6 +132,7 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     report = {
         "settings": g.as_dict(),
         "categories": cats,
+        "session_weighted": sorted(supply_c),
         "families": {f: cs for f, cs in families.items() if cs},
         "population_origins": int((pop > 0).sum()),
         "lsoas_double_disadvantage": int(out["double_disadvantage"].sum()),
@@ -139,6 +151,23 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
         "equity": summary.to_dict("records"),
     }
     return GapResult(out, by_decile, summary, report)
+
+
+def _access_columns(pairs, assets, cats, pop, m_per_min, g, lsoa_mean, lsoa_sum, residents) -> dict:
+    """E2SFCA, BFCA and spatial availability per category, as LSOA columns."""
+    asset_cats = [set(cs) for cs in assets["categories"]]
+    members = {c: np.fromiter((c in cs for cs in asset_cats), bool, len(asset_cats)) for c in cats}
+    supply = pd.to_numeric(assets["capacity"], errors="coerce").fillna(1.0).to_numpy() \
+        if "capacity" in assets else np.ones(len(assets))
+    fca = supply_access(pairs, members, pop, supply, m_per_min, g)
+    cols = {}
+    for c in cats:
+        cols[f"e2sfca_{c}"] = np.round(lsoa_mean(fca[c]["e2sfca"]) * 1000, 4)  # sites per 1,000 people
+        cols[f"bfca_{c}"] = np.round(lsoa_mean(fca[c]["bfca"]) * 1000, 4)
+        sa = lsoa_sum(fca[c]["sa"])
+        cols[f"sa_{c}"] = np.round(sa, 4)  # sites' worth of supply available to the LSOA's residents
+        cols[f"sa_{c}_per1k"] = np.round(sa / residents.replace(0, np.nan).to_numpy() * 1000, 4)
+    return cols
 
 
 def _left_behind(out: pd.DataFrame, share: float) -> pd.Series:

@@ -12,11 +12,13 @@ import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..activities.columns import schedules_column
 from ..config import SourceConfig
 from ..constants import BNG, WGS84
 from ..errors import DataSourceError
@@ -26,7 +28,10 @@ from .postcodes import Geocoder, normalise_series
 
 TEXT_FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours",
                "hours_text", "description", "origin", "wheelchair")
-CURATED_COLUMNS = ["source", "source_id", "category", *TEXT_FIELDS, "located_by", "geometry"]
+# the shared contract for activities (docs/methodology.md, "Activities and sessions"): optional, None when unknown
+CONTRACT_FIELDS = ("record_kind", "service_name", "cost", "access", "eligibility", "contact_name", "languages",
+                   "schedules", "area_wide", "venue")
+CURATED_COLUMNS = ["source", "source_id", "category", *TEXT_FIELDS, *CONTRACT_FIELDS, "located_by", "geometry"]
 _PC_IN_TEXT = r"\b([A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})\b"
 # Great Britain, generously: coordinates outside are treated as missing.
 _GB = (-8.7, 49.8, 1.9, 60.9)
@@ -38,9 +43,35 @@ class CuratedList:
     report: dict = field(default_factory=dict)
 
 
+def _load_geojson(src: SourceConfig, path) -> pd.DataFrame:
+    """GeoJSON point features (a file, or every file a glob such as ``tiles/10/*/*.geojson`` matches)
+    as records: their properties flattened (``hours.opening``) plus ``lon`` and ``lat``."""
+    path = Path(path).absolute()
+    files = sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor)))) if "*" in str(path) else [path]
+    files = [f for f in files if f.is_file()]
+    if not files:
+        raise DataSourceError(f"curated list '{src.name}': no file matches {path}; check 'file' in the source "
+                              "config and the data root")
+    rows = []
+    for f in files:
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise DataSourceError(f"curated list {f} is not valid GeoJSON ({exc}); check the file") from None
+        for feat in data.get("features", []) if isinstance(data, dict) else []:
+            geom = feat.get("geometry") or {}
+            xy = geom.get("coordinates") if geom.get("type") == "Point" else None
+            props = feat.get("properties") or {}
+            rows.append({**props, "lon": xy[0] if xy else None, "lat": xy[1] if xy else None})
+    return pd.json_normalize(rows, sep=".").astype(object) if rows else pd.DataFrame(columns=["lon", "lat"])
+
+
 def _load_raw(src: SourceConfig, path) -> pd.DataFrame:
+    fmt = src.option("format") or ("geojson" if ".geojson" in path.name else "json" if ".json" in path.name
+                                   else "csv")
+    if fmt == "geojson":
+        return _load_geojson(src, path)
     require_file(path, f"curated list '{src.name}'")
-    fmt = src.option("format") or ("json" if ".json" in path.name else "csv")
     if fmt == "json":
         opener = gzip.open if path.name.endswith(".gz") else open
         try:
@@ -130,6 +161,9 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
     raw = _load_raw(src, path)
     fields = src.option("fields", {})
     used = [c for spec in fields.values() for c in ([spec] if isinstance(spec, str) else spec)]
+    for c in ("lat", "lon"):  # a GeoJSON tile may hold no features at all
+        if fields.get(c) in used and fields[c] not in raw:
+            raw[fields[c]] = pd.Series(dtype=object)
     if src.option("category_field"):
         used.append(src.option("category_field"))
     require_columns(raw, used + list(src.option("opening_hours", {}).values()), path, f"curated list '{src.name}'")
@@ -143,20 +177,26 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
     out["source"] = src.name
     x, y, located = _locate(df, out, fields, geocoder)
     out["located_by"] = located
-    failed = out[x.isna()]
+    # an activity with a venue but no location is located by its venue's name (assetmap.activities.venues)
+    by_venue = x.isna() & out["record_kind"].astype("string").str.lower().eq("service").fillna(False) \
+        & out["venue"].notna()
+    located[by_venue] = "venue"
+    out["located_by"] = located
+    failed = out[x.isna() & ~by_venue]
     for r in failed.itertuples():
         reason = "no coordinates and no postcode" if not r.postcode else f"postcode {r.postcode} not found"
         skipped.append({"reason": reason, "name": r.name, "source_id": r.source_id})
-    keep = x.notna() & out["category"].notna()
+    keep = (x.notna() | by_venue) & out["category"].notna()
     out = out.astype(object).where(out.notna(), None)
-    gdf = gpd.GeoDataFrame(out[keep], geometry=gpd.points_from_xy(x[keep], y[keep]), crs=BNG)
+    points = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep]), index=out.index[keep], crs=BNG)
+    gdf = gpd.GeoDataFrame(out[keep], geometry=points.where(~by_venue[keep], None), crs=BNG)
     reasons = pd.Series(["postcode not found" if s["reason"].startswith("postcode ") else s["reason"]
                          for s in skipped if "name" in s], dtype=object)
     report = {
         "rows": int(n_read), "kept_by_filters": int(len(df)),
         "located_by_coordinates": int((located[keep] == "coordinates").sum()),
         "geocoded_by_postcode": int((located[keep] == "postcode").sum()),
-        "not_located": int(x.isna().sum()),
+        "not_located": int((x.isna() & ~by_venue).sum()), "to_locate_by_venue": int(by_venue.sum()),
         "not_located_by_reason": {k: int(v) for k, v in reasons.value_counts().items()},
         "skipped_examples": skipped[:10],
     }
@@ -166,8 +206,15 @@ def read_curated(src: SourceConfig, data_root, taxonomy: Taxonomy, geocoder: Geo
 def _text_fields(df: pd.DataFrame, src: SourceConfig, fields: dict) -> pd.DataFrame:
     """The text fields (name, address, ..., opening hours), title-cased and suffixed as the source says."""
     out = pd.DataFrame(index=df.index)
-    for f in TEXT_FIELDS:
+    for f in TEXT_FIELDS + CONTRACT_FIELDS:
         out[f] = _text(df, fields.get(f), sep="; " if f == "opening_hours" else ", ")
+    if isinstance(fields.get("schedules"), str):  # JSON text: kept as written, line breaks and all
+        out["schedules"] = df[fields["schedules"]].map(lambda v: v.strip() if isinstance(v, str) and v.strip()
+                                                       else None).astype(object)
+    if src.option("record_kind") and "record_kind" not in fields:
+        out["record_kind"] = src.option("record_kind")
+    if "day" in fields and "schedules" not in fields:  # session columns (assetmap.activities.columns)
+        out["schedules"], _ = schedules_column(df, fields)
     if src.option("opening_hours") and "opening_hours" not in fields:
         out["opening_hours"] = _opening_hours(df, src.option("opening_hours"))
     for f in src.option("title_case", []):
@@ -264,7 +311,7 @@ def read_area_lists(cfg, taxonomy: Taxonomy, geocoder: Geocoder, region, coverag
     curated, report = {}, {}
     for src in cfg.sources_of("curated"):
         lst = read_curated(src, cfg.data_root, taxonomy, geocoder)
-        inside = lst.records[lst.records.within(region)]
+        inside = lst.records[lst.records.within(region) | lst.records.geometry.isna()]  # isna: located by venue
         in_cov = inside.within(coverage)
         curated[src.name] = (inside.reset_index(drop=True), bool(src.option("authoritative", False)))
         report[src.name] = {

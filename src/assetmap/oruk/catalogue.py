@@ -3,8 +3,9 @@
 Each asset is one ``service`` at one physical ``location`` (``service_at_location``), tagged with
 its categories as ``attributes`` whose ``taxonomy_term`` comes from assetmap's taxonomy (families
 are the parent terms of their categories). The records themselves are made by
-:mod:`assetmap.oruk.records`. Everything is built once, at load; a request filters, pages and
-serialises.
+:mod:`assetmap.oruk.records`; activities held at a place (the build's sessions) are services of their
+own, with their schedules, made by :mod:`assetmap.oruk.activities`. Everything is built once, at
+load; a request filters, pages and serialises.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activities import activity_services
 from .records import service_at_location, service_record, uid
 
 # the root's "version": the validator picks its test profile from it (HSDS-UK-1.0 or HSDS-UK-3.0)
@@ -64,6 +66,7 @@ class OrukCatalogue:
             built = ar.report.get("built_at")
             nb = ar.neighbourhoods[["lsoa21_code", "lad_name"]].to_dict("records")
             lad = {r["lsoa21_code"]: r.get("lad_name") for r in nb}
+            at: dict[str, tuple] = {}
             for rec, g, (x, y) in zip(ar.assets.drop(columns="geometry").to_dict("records"), ar.assets.geometry, ar._xy,
                                       strict=False):
                 rec = {**rec, "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
@@ -79,6 +82,20 @@ class OrukCatalogue:
                                                         if c in cats))).lower())
                 keys = set(rec["categories"]) | {cats[c]["family"] for c in rec["categories"] if c in cats}
                 terms.append({self.term_by_key[k]["id"] for k in keys if k in self.term_by_key})
+                at[rec["asset_id"]] = (rec, x, y, keys)
+            # activities held at these places (assetmap.oruk.activities); area-wide ones have no location here
+            for full, listed, act_sal in activity_services(slug, ar.dir, {k: v[0] for k, v in at.items()}, built,
+                                                       lambda a, lad=lad: lad.get(a.get("lsoa21_code"))):
+                loc = full["service_at_locations"][0]["location"]["external_identifier"] if act_sal else None
+                if act_sal is None or loc not in at:
+                    continue
+                self.services.append(full)
+                self.listed.append(listed)
+                self.sal_listed.append([act_sal])
+                xs.append(at[loc][1])
+                ys.append(at[loc][2])
+                text.append(f"{full['name']} {full.get('description') or ''}".lower())
+                terms.append({self.term_by_key[k]["id"] for k in at[loc][3] if k in self.term_by_key})
         self._x, self._y = np.array(xs, dtype=float), np.array(ys, dtype=float)
         self._text, self._terms = text, terms
         self._index()

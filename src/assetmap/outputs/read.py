@@ -94,7 +94,7 @@ class AreaResults:
         return self._streets
 
     def download_file(self, name: str) -> Path:
-        allowed = {"assets.geojson", "neighbourhoods.geojson", "assets.csv", "neighbourhoods.csv",
+        allowed = {"assets.geojson", "neighbourhoods.geojson", "assets.csv", "neighbourhoods.csv", "sessions.csv",
                    "equity_summary.csv", "equity_by_decile.csv", "equity.json",
                    f"assetmap-{self.slug}.gpkg"}
         if name not in allowed:

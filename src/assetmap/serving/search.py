@@ -3,18 +3,19 @@
 A request reads at most ``CANDIDATES`` places from the postcode's precomputed slice (nearest
 first on foot), keeps those of the interests named (``assetmap.interests``, masks kept per
 combination), then applies the filters — wheelchair access, open now, open on a day — from
-the asset pages' data prepared at load, and cuts to the page's limit. When the filters leave
+the asset pages' data prepared at load (a place also counts as open when one of its sessions is on,
+:mod:`assetmap.activities`), and cuts to the page's limit. When the filters leave
 nothing the page is told why and offered the search without them; nothing is ever an empty page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .hours import DAYS, LOCAL, open_now
 
 CANDIDATES = 60
-OPEN_CHOICES = ("now",) + tuple(d.lower() for d in DAYS)
+OPEN_CHOICES = ("now", "today") + tuple(d.lower() for d in DAYS)
 WHEELCHAIR_OK = ("yes", "limited", "designated")
 
 
@@ -34,6 +35,8 @@ class Filters:
             parts.append("with wheelchair access")
         if self.open == "now":
             parts.append("open now")
+        elif self.open == "today":
+            parts.append("open or with something on today")
         elif self.open:
             parts.append(f"open on {self.open.capitalize()}")
         return " and ".join(parts)
@@ -59,24 +62,32 @@ class Outcome:
     note: str | None = None  # why there is nothing, when there is nothing
 
 
-def _passes(page: dict | None, f: Filters, now: datetime) -> bool:
+def _passes(page: dict | None, f: Filters, now: datetime, sessions=None) -> bool:
     if page is None:
         return False
     if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK:
         return False
     if f.open:
-        hours = page.get("hours")
-        if f.open == "now":
-            return open_now(hours, now) == "open"
-        if hours is None or not hours.rows:
-            return False
-        day = f.open.capitalize()
-        return any(d == day and text != "Closed" for d, text in hours.rows)
+        return _open(page, f.open, now, sessions)
     return True
 
 
+def _open(page: dict, when: str, now: datetime, sessions) -> bool:
+    """Open ``when`` ("now", "today" or a day name) by its hours, or with a session on then."""
+    hours, aid = page.get("hours"), page.get("asset_id")
+    if when == "now":
+        return open_now(hours, now) == "open" or bool(sessions and sessions.any_now(aid, now))
+    day = DAYS[now.weekday()] if when == "today" else when.capitalize()
+    if hours is not None and any(d == day and text != "Closed" for d, text in hours.rows):
+        return True
+    if sessions is None:
+        return False
+    date = (now + timedelta(days=(DAYS.index(day) - now.weekday()) % 7)).date()  # the next such day
+    return sessions.any_on(aid, date)
+
+
 def apply_filters(results: list[dict], pages: dict[str, dict], f: Filters, limit: int,
-                  now: datetime | None = None) -> tuple[list[dict], int]:
+                  now: datetime | None = None, sessions=None) -> tuple[list[dict], int]:
     """The first ``limit`` results that pass the filters, and how many nearer candidates failed
     them (all the candidates, when none passes)."""
     if not f.active:
@@ -84,7 +95,7 @@ def apply_filters(results: list[dict], pages: dict[str, dict], f: Filters, limit
     now = now or datetime.now(LOCAL)
     kept, dropped = [], 0
     for r in results:
-        if _passes(pages.get(r["asset_id"]), f, now):
+        if _passes(pages.get(r["asset_id"]), f, now, sessions):
             kept.append(r)
             if len(kept) == limit:
                 break

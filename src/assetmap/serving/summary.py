@@ -38,6 +38,9 @@ DOWNLOADS = (
      "The neighbourhood measures without geometry, one row per LSOA."),
     ("assetmap-{slug}.gpkg", "Everything (GeoPackage)", "application/geopackage+sqlite3",
      "Both layers (assets, neighbourhoods) in one GeoPackage for QGIS or ArcGIS."),
+    ("sessions.csv", "Sessions (CSV)", "text/csv",
+     "One row per recurring session (activities, groups, warm spaces' weekly times): the place's asset_id, "
+     "day(s) as HSDS byday, start and end (UK time), season (valid_from, valid_to), cost, access, source."),
     ("equity_summary.csv", "Equity of access: summary (CSV)", "text/csv",
      "Per category: population-weighted mean walk, Palma ratio and FGT 0/1/2 against the walking threshold."),
     ("equity_by_decile.csv", "Equity of access by IMD decile (CSV)", "text/csv",
