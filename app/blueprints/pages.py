@@ -46,7 +46,7 @@ def asset(slug: str, asset_id: str):
         abort(404, description=f"There is no place with the id “{asset_id[:80]}” in {view.name}. "
                                f"It may have been merged with another record or removed when the data was "
                                f"last updated. Search by postcode or browse the map to find it.")
-    return render_template("asset.html", view=view, a=a, now=open_now(a["hours"]), config=asset_map(view, a))
+    return render_template("asset.html", view=view, a=a, now=None if a["trust"]["season_over"] else open_now(a["hours"]), config=asset_map(view, a))
 
 
 @bp.get("/area/<slug>/neighbourhood/<code>.csv")

@@ -5,6 +5,11 @@ first on foot), keeps those of the interests named (``assetmap.interests``, mask
 combination), then applies the filters — wheelchair access, open now, open on a day — from
 the asset pages' data prepared at load, and cuts to the page's limit. When the filters leave
 nothing the page is told why and offered the search without them; nothing is ever an empty page.
+
+Trust (:mod:`assetmap.trust`): :func:`rank_by_trust` ranks a record that is not recently checked as
+if it were ``STALE_PENALTY_M`` farther on foot, and one with a caution ``CAUTION_PENALTY_M`` farther,
+so a checked place comes before an unchecked one a little nearer; a record whose season is over
+(last winter's warm space) is never "open now" nor open on a day.
 """
 from __future__ import annotations
 
@@ -16,6 +21,19 @@ from .hours import DAYS, LOCAL, open_now
 CANDIDATES = 60
 OPEN_CHOICES = ("now",) + tuple(d.lower() for d in DAYS)
 WHEELCHAIR_OK = ("yes", "limited", "designated")
+STALE_PENALTY_M = 800  # about 10 minutes' walk
+CAUTION_PENALTY_M = 400
+
+
+def trust_penalty_m(result: dict) -> int:
+    """How much farther a result ranks for what the build could not vouch for."""
+    t = result.get("trust") or {}
+    return STALE_PENALTY_M * bool(t.get("stale")) + CAUTION_PENALTY_M * bool(t.get("caution"))
+
+
+def rank_by_trust(results: list[dict]) -> list[dict]:
+    """The results nearest first after the trust penalties (stable: equal ranks keep their walking order)."""
+    return sorted(results, key=lambda r: r.get("walk_m", 0) + trust_penalty_m(r))
 
 
 @dataclass
@@ -65,6 +83,8 @@ def _passes(page: dict | None, f: Filters, now: datetime) -> bool:
     if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK:
         return False
     if f.open:
+        if (page.get("trust") or {}).get("season_over"):
+            return False  # its hours were for a season that has ended
         hours = page.get("hours")
         if f.open == "now":
             return open_now(hours, now) == "open"
