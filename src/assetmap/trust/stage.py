@@ -4,7 +4,8 @@ columns of the merged assets (written to every download), with a summary for rep
 Columns added (reasons are plain text, several joined with "; "):
 
 - ``checked_age_days``, ``fresh_until``, ``not_recently_checked``, ``freshness_reason``, ``season_over``
-  (:mod:`.freshness`).
+  (:mod:`.freshness`);
+- ``checks``: the plausibility checks' reasons (:mod:`.plausible`); a record with any is shown with a caution.
 """
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ import pandas as pd
 from ..settings import TrustSettings
 from ..taxonomy import Taxonomy
 from .freshness import freshness, policies
+from .plausible import (
+    far_from_postcode,
+    hours_problems,
+    person_name,
+    schedule_problems,
+    taxonomy_words,
+    unlike_category,
+)
 
 FRESHNESS_COLUMNS = ["checked_age_days", "fresh_until", "not_recently_checked", "freshness_reason", "season_over"]
 
@@ -74,12 +83,66 @@ def add_freshness(assets: pd.DataFrame, tx: Taxonomy, ref: dt.date,
     }
 
 
+def _osm_tags(osm: pd.DataFrame | None) -> dict[tuple[str, int], dict]:
+    if osm is None or not len(osm):
+        return {}
+    return {(t, int(i)): tags for t, i, tags in zip(osm["osm_type"], osm["osm_id"], osm["tags"], strict=True)}
+
+
+def _postcode_distances(assets: gpd.GeoDataFrame, postcodes: pd.DataFrame | None) -> list[float | None]:
+    """Each asset's distance (m) from its postcode's centre, None when the postcode is not known here."""
+    if postcodes is None or not len(postcodes):
+        return [None] * len(assets)
+    where = dict(zip(postcodes["postcode"], zip(postcodes["x"], postcodes["y"], strict=True), strict=True))
+    out: list[float | None] = []
+    for pc, g in zip(assets["postcode"], assets.geometry, strict=True):
+        xy = where.get(pc) if isinstance(pc, str) else None
+        out.append(None if xy is None or g is None else float(((g.x - xy[0]) ** 2 + (g.y - xy[1]) ** 2) ** 0.5))
+    return out
+
+
+def add_checks(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings, osm: pd.DataFrame | None = None,
+               postcodes: pd.DataFrame | None = None) -> dict:
+    """The ``checks`` column (reasons joined with "; "), in place; returns the report's checks part.
+    ``osm``: the classified OSM features (for the tags of merged assets); ``postcodes``: postcode, x, y
+    (EPSG:27700, as the assets)."""
+    night_ok = set(tx.trust.get("night_ok", []))
+    unlike = tx.trust.get("unlike", {})
+    words = taxonomy_words(tx)
+    tags = _osm_tags(osm)
+    dist = _postcode_distances(assets, postcodes)
+    kinds: dict[str, int] = {}
+    checks = []
+    cols = {c: assets[c].tolist() if c in assets else [None] * len(assets)
+            for c in ("name", "category", "opening_hours", "schedules", "osm_type", "osm_id", "postcode")}
+    for i in range(len(assets)):
+        cat = cols["category"][i]
+        label = tx.categories[cat].label if cat in tx.categories else str(cat)
+        daytime = cat not in night_ok
+        osm_id = cols["osm_id"][i]
+        t = tags.get((cols["osm_type"][i], int(osm_id))) if isinstance(cols["osm_type"][i], str) else None
+        found = {
+            "hours": hours_problems(cols["opening_hours"][i], daytime, label)
+            + schedule_problems(cols["schedules"][i], daytime, label),
+            "person_name": [x for x in [person_name(cols["name"][i], words)] if x],
+            "category": unlike_category(cat, label, cols["name"][i], t, unlike),
+            "postcode": [x for x in [far_from_postcode(dist[i], cols["postcode"][i], settings.postcode_far_m)] if x],
+        }
+        for k, v in found.items():
+            kinds[k] = kinds.get(k, 0) + bool(v)
+        checks.append("; ".join(x for v in found.values() for x in v) or None)
+    assets["checks"] = checks
+    return {"records_with_cautions": int(sum(bool(c) for c in checks)), "by_check": kinds,
+            "postcode_far_m": settings.postcode_far_m}
+
+
 def trust_stage(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings,
-                sources: dict[str, tuple[str | None, str | None]] | None = None,
-                today: dt.date | None = None) -> TrustResult:
+                sources: dict[str, tuple[str | None, str | None]] | None = None, osm: pd.DataFrame | None = None,
+                postcodes: pd.DataFrame | None = None, today: dt.date | None = None) -> TrustResult:
     """The merged assets with the trust columns, and the report's ``trust`` section. ``sources``: curated
-    source name -> (its list's date, its category)."""
+    source name -> (its list's date, its category); ``osm``, ``postcodes``: see :func:`add_checks`."""
     out = assets.copy()
     ref = reference_date(settings, today)
-    report = {"freshness": add_freshness(out, tx, ref, sources)}
+    report = {"freshness": add_freshness(out, tx, ref, sources),
+              "checks": add_checks(out, tx, settings, osm, postcodes)}
     return TrustResult(out, report)
