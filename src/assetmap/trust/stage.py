@@ -113,14 +113,14 @@ def add_checks(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings, 
     dist = _postcode_distances(assets, postcodes)
     kinds: dict[str, int] = {}
     checks = []
-    cols = {c: assets[c].tolist() if c in assets else [None] * len(assets)
+    cols: dict[str, list] = {c: assets[c].tolist() if c in assets else [None] * len(assets)
             for c in ("name", "category", "opening_hours", "schedules", "osm_type", "osm_id", "postcode")}
     for i in range(len(assets)):
-        cat = cols["category"][i]
+        cat = str(cols["category"][i])
         label = tx.categories[cat].label if cat in tx.categories else str(cat)
         daytime = cat not in night_ok
-        osm_id = cols["osm_id"][i]
-        t = tags.get((cols["osm_type"][i], int(osm_id))) if isinstance(cols["osm_type"][i], str) else None
+        kind, osm_id = cols["osm_type"][i], cols["osm_id"][i]
+        t = tags.get((kind, int(osm_id))) if isinstance(kind, str) and osm_id is not None else None
         found = {
             "hours": hours_problems(cols["opening_hours"][i], daytime, label)
             + schedule_problems(cols["schedules"][i], daytime, label),
