@@ -216,8 +216,10 @@ def merge_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, inputs: BuildInputs, 
         trusted = trust_stage(assets, tx, cfg.trust, lists, osm, inputs.area_pc)
         merge_report["trust"] = trusted.report
         fr = trusted.report["freshness"]
-        st.echo(f"    {fr['not_recently_checked']} of {len(assets)} records not recently checked "
-                f"(as of {fr['reference_date']}); {trusted.report['checks']['records_with_cautions']} with a caution")
+        st.echo(f"    {fr['not_recently_checked']} of {len(trusted.assets)} records not recently checked "
+                f"(as of {fr['reference_date']}); {trusted.report['checks']['records_with_cautions']} with a caution; "
+                f"duplicates: {trusted.report['duplicates']['merged']} merged, "
+                f"{trusted.report['duplicates']['flagged']} flagged")
     return Merged(osm, trusted.assets, merge_report, review)
 
 

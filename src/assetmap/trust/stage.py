@@ -5,7 +5,9 @@ Columns added (reasons are plain text, several joined with "; "):
 
 - ``checked_age_days``, ``fresh_until``, ``not_recently_checked``, ``freshness_reason``, ``season_over``
   (:mod:`.freshness`);
-- ``checks``: the plausibility checks' reasons (:mod:`.plausible`); a record with any is shown with a caution.
+- ``checks``: the plausibility checks' reasons (:mod:`.plausible`); a record with any is shown with a caution;
+- ``merged_from`` (the ids of same-named duplicates folded into the record) and ``duplicate_of`` (why it
+  may be the same place as another, which is flagged, not merged) (:mod:`.duplicates`).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pandas as pd
 
 from ..settings import TrustSettings
 from ..taxonomy import Taxonomy
+from .duplicates import find_duplicates
 from .freshness import freshness, policies
 from .plausible import (
     far_from_postcode,
@@ -141,8 +144,10 @@ def trust_stage(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings,
                 postcodes: pd.DataFrame | None = None, today: dt.date | None = None) -> TrustResult:
     """The merged assets with the trust columns, and the report's ``trust`` section. ``sources``: curated
     source name -> (its list's date, its category); ``osm``, ``postcodes``: see :func:`add_checks`."""
-    out = assets.copy()
+    out, dups = find_duplicates(assets, settings.duplicate_m)
     ref = reference_date(settings, today)
-    report = {"freshness": add_freshness(out, tx, ref, sources),
+    report = {"duplicates": {"merged": len(dups["merged"]), "flagged": len(dups["flagged"]),
+                             "radius_m": dups["radius_m"], "pairs": dups["merged"] + dups["flagged"]},
+              "freshness": add_freshness(out, tx, ref, sources),
               "checks": add_checks(out, tx, settings, osm, postcodes)}
     return TrustResult(out, report)
