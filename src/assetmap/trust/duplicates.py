@@ -103,6 +103,7 @@ def find_duplicates(assets: gpd.GeoDataFrame, radius_m: float = 150.0) -> tuple[
             _fold(rows, keep, gone)
             owner[gone] = keep
             pair["kept"] = rows[keep]["asset_id"]
+            pair["folded_source"] = str((rows[gone]["sources"] or [""])[0]).split(":", 1)[0]
             merged.append(pair)
             continue
         same_pc = d <= SAME_POINT_M and not _blank(a.get("postcode")) and a.get("postcode") == b.get("postcode")
@@ -120,3 +121,17 @@ def find_duplicates(assets: gpd.GeoDataFrame, radius_m: float = 150.0) -> tuple[
     if "osm_id" in out:
         out["osm_id"] = out["osm_id"].astype("Int64")
     return out.reset_index(drop=True), {"merged": merged, "flagged": flagged, "radius_m": radius_m}
+
+
+def recount_merge(merge_report: dict, assets: pd.DataFrame, merged: list[dict]) -> None:
+    """The merge report's figures after the duplicates were merged, in place: a folded record counts as
+    matched to a curated asset of its list, not new, and the totals are the final assets'."""
+    for pair in merged:
+        stats = merge_report.get("by_source", {}).get(pair.get("folded_source"))
+        if stats:
+            stats["new"] -= 1
+            stats["matched_curated"] += 1
+    has_osm = assets["osm_type"].notna() if "osm_type" in assets else pd.Series(False, index=assets.index)
+    has_cur = assets["sources"].map(_curated)
+    merge_report.update({"assets": int(len(assets)), "matched": int((has_osm & has_cur).sum()),
+                         "osm_only": int((has_osm & ~has_cur).sum()), "curated_only": int((~has_osm).sum())})

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..settings import TrustSettings
 from ..taxonomy import Taxonomy
-from .duplicates import find_duplicates
+from .duplicates import find_duplicates, recount_merge
 from .freshness import freshness, policies
 from .plausible import (
     far_from_postcode,
@@ -141,10 +141,14 @@ def add_checks(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings, 
 
 def trust_stage(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings,
                 sources: dict[str, tuple[str | None, str | None]] | None = None, osm: pd.DataFrame | None = None,
-                postcodes: pd.DataFrame | None = None, today: dt.date | None = None) -> TrustResult:
+                postcodes: pd.DataFrame | None = None, today: dt.date | None = None,
+                merge_report: dict | None = None) -> TrustResult:
     """The merged assets with the trust columns, and the report's ``trust`` section. ``sources``: curated
-    source name -> (its list's date, its category); ``osm``, ``postcodes``: see :func:`add_checks`."""
+    source name -> (its list's date, its category); ``osm``, ``postcodes``: see :func:`add_checks`;
+    ``merge_report``: recounted after duplicates are merged (:func:`.duplicates.recount_merge`)."""
     out, dups = find_duplicates(assets, settings.duplicate_m)
+    if merge_report is not None:
+        recount_merge(merge_report, out, dups["merged"])
     ref = reference_date(settings, today)
     report = {"duplicates": {"merged": len(dups["merged"]), "flagged": len(dups["flagged"]),
                              "radius_m": dups["radius_m"], "pairs": dups["merged"] + dups["flagged"]},
