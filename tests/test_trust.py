@@ -97,3 +97,30 @@ def test_curators_see_the_built_records_to_check(curate_client):
     body = visible_text(html)
     assert "Built records to check" in body and "not recently checked" in body
     assert "Tupton Village Hall" in body and "its season ended on 2025-03-31" in body
+
+
+def test_accessibility_facts_from_osm_and_curated_lists(chesterfield, client, app):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from assetmap.merging.merge import merge_assets, osm_assets
+
+    tags = {"name": "Hall", "amenity": "community_centre", "wheelchair": "designated", "toilets:wheelchair": "yes",
+            "hearing_loop": "yes", "wheelchair:description": "Ramp at the side door"}
+    osm = gpd.GeoDataFrame({"osm_type": ["node"], "osm_id": [1], "name": ["Hall"], "category": ["community_centre"],
+                            "categories": ["community_centre"], "tags": [tags]}, geometry=[Point(0, 0)], crs=27700)
+    row = osm_assets(osm)[0]
+    assert (row["wheelchair"], row["toilets_wheelchair"], row["hearing_loop"]) == ("yes", "yes", "yes")
+    assert row["wheelchair_description"] == "Ramp at the side door"
+    cur = gpd.GeoDataFrame({"source": ["council"], "source_id": ["1"], "category": ["library"], "name": ["Library"],
+                            "hearing_loop": ["no"], "toilets_wheelchair": ["limited"]},
+                           geometry=[Point(5000, 5000)], crs=27700)
+    assets, _ = merge_assets(osm.iloc[:0], {"council": (cur, False)}, load_taxonomy())
+    assert (assets.iloc[0]["hearing_loop"], assets.iloc[0]["toilets_wheelchair"]) == ("no", "limited")
+    # the real extract: toilets:wheelchair on two features reaches the built assets and the place page
+    out, _ = chesterfield
+    built = gpd.read_parquet(out / "assets.parquet")
+    with_toilets = built[built["toilets_wheelchair"].notna()]
+    assert len(with_toilets) >= 1
+    body = visible_text(text(client.get(f"/area/chesterfield/asset/{with_toilets.iloc[0]['asset_id']}")))
+    assert "Accessible toilet" in body

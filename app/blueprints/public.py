@@ -7,7 +7,14 @@ from assetmap.errors import MalformedPostcodeError, PostcodeError
 from assetmap.ingest.places import normalise_name
 from assetmap.ingest.postcodes import normalise
 from assetmap.outputs.read import Lookup, find_places, find_postcode_area, place_by_label
-from assetmap.serving.search import CANDIDATES, Filters, apply_filters, rank_by_trust, read_filters
+from assetmap.serving.search import (
+    CANDIDATES,
+    Filters,
+    apply_filters,
+    rank_by_trust,
+    read_filters,
+    wheelchair_unknown,
+)
 
 from ..page_cache import render_framed
 from ..state import current_state
@@ -113,8 +120,11 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
+    candidates = len(found.results)
+    unknown = wheelchair_unknown(found.results, view.asset_pages) if filters.wheelchair else 0
     found.results, dropped = apply_filters(rank_by_trust(found.results), view.asset_pages, filters, limit)
     return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
+            "wheelchair": {"unknown": unknown, "of": candidates},
             "understood": understood, "dropped": dropped, "items": view.result_items(found.results)}, 200
 
 

@@ -25,7 +25,8 @@ from .io import read_csv, require_columns, require_file
 from .postcodes import Geocoder, normalise_series
 
 TEXT_FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours",
-               "hours_text", "description", "origin", "wheelchair")
+               "hours_text", "description", "origin", "wheelchair", "toilets_wheelchair", "hearing_loop",
+               "wheelchair_description")
 CURATED_COLUMNS = ["source", "source_id", "category", *TEXT_FIELDS, "located_by", "geometry"]
 _PC_IN_TEXT = r"\b([A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})\b"
 # Great Britain, generously: coordinates outside are treated as missing.

@@ -40,6 +40,7 @@ def rank_by_trust(results: list[dict]) -> list[dict]:
 class Filters:
     q: str = ""
     wheelchair: bool = False
+    wheelchair_unknown: bool = False  # with ``wheelchair``: also places whose wheelchair access nobody has recorded
     open: str = ""  # "", "now" or a day name in lower case
 
     @property
@@ -49,7 +50,7 @@ class Filters:
     def describe(self) -> str:
         parts = []
         if self.wheelchair:
-            parts.append("with wheelchair access")
+            parts.append("with wheelchair access" + (" or no information about it" if self.wheelchair_unknown else ""))
         if self.open == "now":
             parts.append("open now")
         elif self.open:
@@ -60,6 +61,7 @@ class Filters:
 def read_filters(args) -> tuple[Filters, str | None]:
     """The filters from the query string, or an error naming the problem."""
     f = Filters(q=args.get("q", "").strip()[:120], wheelchair=args.get("access") == "wheelchair",
+                wheelchair_unknown=args.get("wheelchair_unknown") == "include",
                 open=args.get("open", "").strip().lower()[:12])
     if f.open and f.open not in OPEN_CHOICES:
         return f, f"“{f.open}” is not a choice for “Open”: choose now or a day of the week."
@@ -80,7 +82,8 @@ class Outcome:
 def _passes(page: dict | None, f: Filters, now: datetime) -> bool:
     if page is None:
         return False
-    if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK:
+    if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK \
+            and not (f.wheelchair_unknown and page.get("wheelchair") == "unknown"):
         return False
     if f.open:
         if (page.get("trust") or {}).get("season_over"):
@@ -111,3 +114,8 @@ def apply_filters(results: list[dict], pages: dict[str, dict], f: Filters, limit
         else:
             dropped += 1
     return kept, dropped
+
+
+def wheelchair_unknown(results: list[dict], pages: dict[str, dict]) -> int:
+    """How many of these results have no wheelchair information (for the filter to say so)."""
+    return sum(1 for r in results if (pages.get(r["asset_id"]) or {}).get("wheelchair", "unknown") == "unknown")

@@ -43,3 +43,22 @@ def trust_view(row: dict, labels: dict[str, str]) -> dict:
         "duplicate": duplicate,
         "caution": bool(cautions or duplicate),
     }
+
+
+ACCESS_WORDS = {
+    "toilets_wheelchair": ("Accessible toilet", {"yes": "yes", "no": "no", "limited": "partly"}),
+    "hearing_loop": ("Hearing loop", {"yes": "yes", "no": "no", "limited": "in some rooms"}),
+}
+
+
+def access_view(row: dict) -> list[dict]:
+    """The accessibility facts a source gave beyond wheelchair access: [{"label", "text"}], empty when none."""
+    out = []
+    for col, (label, words) in ACCESS_WORDS.items():
+        v = row.get(col)
+        if isinstance(v, str) and v in words:
+            out.append({"label": label, "text": words[v]})
+    desc = row.get("wheelchair_description")
+    if isinstance(desc, str) and desc.strip():
+        out.append({"label": "Access notes", "text": desc.strip()})
+    return out
