@@ -48,8 +48,8 @@ def asset(slug: str, asset_id: str):
                                f"It may have been merged with another record or removed when the data was "
                                f"last updated. Search by postcode or browse the map to find it.")
     sessions = view.sessions.with_status(view.sessions.at(asset_id), datetime.now(LOCAL))
-    return render_template("asset.html", view=view, a=a, now=open_now(a["hours"]), config=asset_map(view, a),
-                           sessions=sessions)
+    now = None if a["trust"]["season_over"] else open_now(a["hours"])
+    return render_template("asset.html", view=view, a=a, now=now, config=asset_map(view, a), sessions=sessions)
 
 
 @bp.get("/area/<slug>/neighbourhood/<code>.csv")

@@ -10,7 +10,14 @@ from assetmap.ingest.places import normalise_name
 from assetmap.ingest.postcodes import normalise
 from assetmap.outputs.read import Lookup, find_places, find_postcode_area, place_by_label
 from assetmap.serving.hours import LOCAL
-from assetmap.serving.search import CANDIDATES, Filters, apply_filters, read_filters
+from assetmap.serving.search import (
+    CANDIDATES,
+    Filters,
+    apply_filters,
+    rank_by_trust,
+    read_filters,
+    wheelchair_unknown,
+)
 
 from ..page_cache import render_framed
 from ..state import current_state
@@ -113,16 +120,20 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
         where = area.mask(understood.categories, understood.keywords) | state.area(area.slug).sessions.mask(
             understood.categories, understood.keywords)
     try:
-        found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit, category=category, where=where)
+        found = area.lookup(postcode, limit=CANDIDATES, category=category, where=where)
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit, sessions=view.sessions)
+    candidates = len(found.results)
+    unknown = wheelchair_unknown(found.results, view.asset_pages) if filters.wheelchair else 0
+    found.results, dropped = apply_filters(rank_by_trust(found.results), view.asset_pages, filters, limit,
+                                           sessions=view.sessions)
     area_wide = view.sessions.area_wide_for(datetime.now(LOCAL), understood.categories, understood.keywords) \
         if understood else []
     return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
+            "wheelchair": {"unknown": unknown, "of": candidates},
             "understood": understood, "dropped": dropped, "items": view.result_items(found.results, understood),
             "area_wide": area_wide}, 200
 

@@ -1,8 +1,8 @@
 """The pipeline, one function per stage, each with its inputs and outputs named:
 
 deprivation (IoD for all of England, read once) -> read_inputs (osm, neighbourhoods, postcodes,
-curated) -> venues_stage -> merge_stage -> sessions_stage -> measures_stage -> network_stage ->
-access_stage -> gaps_stage -> write_stage (outputs) -> basemap_stage -> build_report -> swap_in.
+curated) -> venues_stage -> merge_stage (and the trust stage) -> sessions_stage -> measures_stage ->
+network_stage -> access_stage -> gaps_stage -> write_stage (outputs) -> basemap_stage -> build_report -> swap_in.
 
 ``build_area`` does all the heavy work once and writes a build directory the web app only
 reads. It builds into a temporary sibling directory and swaps it in at the end, so a failed
@@ -43,6 +43,7 @@ from .merging.merge import merge_assets
 from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review
 from .taxonomy import Taxonomy, load_taxonomy
 from .tiles.basemap import MAXZOOM, MINZOOM, build_basemap
+from .trust.stage import trust_stage
 from .walk.access import metres_per_minute
 from .walk.network import WalkNetwork, read_walk_network
 from .walk.stage import walking_access
@@ -217,7 +218,16 @@ def merge_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, inputs: BuildInputs, 
         st.echo(f"    {merge_report['assets']} assets: {merge_report['matched']} matched, "
                 f"{merge_report['osm_only']} OSM only, {merge_report['curated_only']} curated only, "
                 f"{merge_report['flagged_for_review']} records flagged for review")
-    return Merged(osm, assets, merge_report, review)
+    with st.stage("trust", "Trust: freshness, plausibility, duplicates, accessibility and food help"):
+        lists = {src.name: (src.option("date"), src.option("category")) for src in cfg.sources_of("curated")}
+        trusted = trust_stage(assets, tx, cfg.trust, lists, osm, inputs.area_pc, merge_report=merge_report)
+        merge_report["trust"] = trusted.report
+        fr = trusted.report["freshness"]
+        st.echo(f"    {fr['not_recently_checked']} of {len(trusted.assets)} records not recently checked "
+                f"(as of {fr['reference_date']}); {trusted.report['checks']['records_with_cautions']} with a caution; "
+                f"duplicates: {trusted.report['duplicates']['merged']} merged, "
+                f"{trusted.report['duplicates']['flagged']} flagged")
+    return Merged(osm, trusted.assets, merge_report, review)
 
 
 def venues_stage(st: Stages, inputs: BuildInputs, coverage, curated: dict[str, tuple[gpd.GeoDataFrame, bool]]):
@@ -348,7 +358,8 @@ def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Mer
         "postcodes": {"read": int(inputs.postcodes_read), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
-        "merge": {**{k: v for k, v in merged.report.items() if k != "by_source"},
+        "trust": merged.report.get("trust", {}),
+        "merge": {**{k: v for k, v in merged.report.items() if k not in ("by_source", "trust")},
                   "settings": dict(cfg.merge.__dict__), "review_file": "downloads/merge_review.csv"},
         "assets": {
             "total": int(len(assets)), "in_neighbourhoods": int(in_lsoas.sum()),

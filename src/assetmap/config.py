@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .settings import GapSettings, MergeSettings, WalkSettings
+from .settings import GapSettings, MergeSettings, TrustSettings, WalkSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ASSETMAP_DATA_DIR", PROJECT_ROOT / "data"))
@@ -82,6 +82,7 @@ class AreaConfig:
     walking: WalkSettings = field(default_factory=WalkSettings)
     merge: MergeSettings = field(default_factory=MergeSettings)
     gaps: GapSettings = field(default_factory=GapSettings)
+    trust: TrustSettings = field(default_factory=TrustSettings)
     config_path: Path | None = None
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
@@ -211,6 +212,7 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         walking=WalkSettings.from_dict(raw.get("walking", {}), str(path)),
         merge=merge,
         gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
+        trust=TrustSettings.from_dict(raw.get("trust", {}), str(path)),
         config_path=path,
     )
 

@@ -1,4 +1,4 @@
-"""The settings tables of an area file: [walking], [merge] and [gaps], each a frozen dataclass
+"""The settings tables of an area file: [walking], [merge], [gaps] and [trust], each a frozen dataclass
 with defaults, read and checked by ``from_dict``. :mod:`assetmap.config` re-exports them."""
 from __future__ import annotations
 
@@ -66,6 +66,33 @@ class MergeSettings:
             raise ConfigError(f"{where}: [merge] review_score ({out.review_score}) is above merge_score "
                               f"({out.merge_score}); review_score must be the lower threshold")
         return out
+
+
+@dataclass(frozen=True)
+class TrustSettings:
+    """Trust checks at build (see assetmap.trust and docs/methodology.md#trust)."""
+
+    reference_date: str | None = None  # ISO date freshness is judged against; None: the day of the build
+    postcode_far_m: float = 1000.0  # a point farther than this from its postcode's centre is a caution
+    duplicate_m: float = 150.0  # same-named records of one category this close are one place
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> TrustSettings:
+        import datetime as dt
+
+        _check_table(cls, raw, where, "trust", 'reference_date = "2026-12-03"')
+        v: dict[str, Any] = {}
+        for k, x in raw.items():
+            if k == "reference_date":
+                try:
+                    v[k] = dt.date.fromisoformat(str(x)).isoformat()
+                except ValueError:
+                    raise ConfigError(f"{where}: [trust] reference_date = {x!r}; write a date as YYYY-MM-DD") from None
+            elif isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e6:
+                raise ConfigError(f"{where}: [trust] {k} = {x!r}; it must be a positive number of metres")
+            else:
+                v[k] = float(x)
+        return cls(**v)
 
 
 NEED_WEIGHTS = {"income": 22.5, "employment": 22.5, "education": 13.5, "health": 13.5,

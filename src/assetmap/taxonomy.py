@@ -70,9 +70,10 @@ def parse_rule(text: str, where: str = "") -> Rule:
 
 
 class Taxonomy:
-    def __init__(self, families: dict[str, Family], categories: dict[str, Category]):
+    def __init__(self, families: dict[str, Family], categories: dict[str, Category], trust: dict | None = None):
         self.families = families
         self.categories = categories
+        self.trust = trust or {}  # the [trust] table: freshness policies and plausibility (assetmap.trust)
         self._alias = {}
         for cat in categories.values():
             self._alias[cat.key] = cat.key
@@ -142,4 +143,4 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
                 raise ConfigError(f"{path}: category {cat.key} may match {m!r}, which is not a category")
     if not cats:
         raise ConfigError(f"{path}: no [categories.*] tables; the taxonomy needs at least one category")
-    return Taxonomy(families, cats)
+    return Taxonomy(families, cats, raw.get("trust", {}))

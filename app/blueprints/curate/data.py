@@ -1,4 +1,5 @@
-"""Quarantine (fix, re-submit, discard), assets due for review (mark verified), one asset's page,
+"""Quarantine (fix, re-submit, discard), assets due for review (mark verified), the built records to
+check (assetmap.trust), one asset's page,
 and the audit log (page and formula-safe CSV)."""
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from assetmap.registry.quarantine import (
     quarantine_groups,
     resubmit_quarantine,
 )
+from assetmap.trust.review import review_list
 
 from ...forms import ASSET_FIELDS, QUARANTINE_EXTRA, changed, field_errors, form_values
 from ...params import int_arg
 from ...registry_setup import current_registry, db_session
+from ...state import current_state
 from ..community import TOPICS
 from .base import back, bp, who
 
@@ -106,6 +109,13 @@ def discard_row(qid: int):
 @bp.get("/review")
 def review():
     return render_template("curate/review.html", assets=due_for_review(db_session(), limit=300))
+
+
+@bp.get("/review/built")
+def review_built():
+    """The built areas' records to look at: cautions and duplicates, then those not recently checked."""
+    areas = [(view, review_list(view.asset_pages)) for view in current_state().areas]
+    return render_template("curate/review_built.html", areas=areas)
 
 
 def _asset(asset_id: str):

@@ -27,7 +27,8 @@ from .io import read_csv, require_columns, require_file
 from .postcodes import Geocoder, normalise_series
 
 TEXT_FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours",
-               "hours_text", "description", "origin", "wheelchair")
+               "hours_text", "description", "origin", "wheelchair", "toilets_wheelchair", "hearing_loop",
+               "wheelchair_description")
 # the shared contract for activities (docs/methodology.md, "Activities and sessions"): optional, None when unknown
 CONTRACT_FIELDS = ("record_kind", "service_name", "cost", "access", "eligibility", "contact_name", "languages",
                    "schedules", "area_wide", "venue")

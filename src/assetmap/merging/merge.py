@@ -48,9 +48,12 @@ from .matching import (
 )
 from .provenance import element_date, provenance_columns
 
-FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours", "description", "wheelchair")
+ACCESS_FIELDS = ("toilets_wheelchair", "hearing_loop", "wheelchair_description")
+FIELDS = ("name", "address", "postcode", "website", "phone", "email", "opening_hours", "description", "wheelchair",
+          *ACCESS_FIELDS)
 # OSM wheelchair=* values and their plain forms (designated: built for wheelchair users)
 WHEELCHAIR = {"yes": "yes", "designated": "yes", "limited": "limited", "no": "no"}
+YES_NO = {"yes": "yes", "no": "no", "limited": "limited", "designated": "yes", "true": "yes", "false": "no"}
 REVIEW_COLUMNS = ["curated_source", "curated_id", "curated_name", "category", "candidate_asset_id",
                   "candidate_ref", "candidate_name", "distance_m", "score", "reason"]
 
@@ -85,6 +88,8 @@ def clean_contact(field: str, v):
         return re.sub(r"^mailto:", "", v.strip(), flags=re.I) or None
     if field == "wheelchair":  # yes / limited / no; anything else (unknown, free text) is dropped
         return WHEELCHAIR.get(str(v).strip().lower())
+    if field in ("toilets_wheelchair", "hearing_loop"):
+        return YES_NO.get(str(v).strip().lower())
     return v
 
 
@@ -111,6 +116,9 @@ def osm_assets(features: gpd.GeoDataFrame, osm_date: str | None = None) -> list[
             "opening_hours": t.get("opening_hours"),
             "description": t.get("description"),
             "wheelchair": t.get("wheelchair"),
+            "toilets_wheelchair": t.get("toilets:wheelchair"),
+            "hearing_loop": t.get("hearing_loop") or t.get("induction_loop"),
+            "wheelchair_description": t.get("wheelchair:description") or t.get("wheelchair:description:en"),
         }
         vals = {k: clean_contact(k, v) for k, v in vals.items()}
         rows.append({

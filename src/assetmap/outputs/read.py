@@ -18,6 +18,7 @@ from ..constants import BNG, WGS84
 from ..errors import ResultsError, UnknownPostcodeError
 from ..ingest.places import PLACE_COLUMNS, PlaceIndex
 from ..ingest.postcodes import normalise
+from ..trust.view import trust_view
 from ..walk.lookup import Lookup, LookupIndex
 from .write import feature_collection, features_json, unflatten
 
@@ -108,6 +109,8 @@ class AreaResults:
             raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
                                f"run `assetmap build {self.slug}` again")
         labels = self.taxonomy["categories"]
+        lists = {"osm": "OpenStreetMap",
+                 **{k: (v.get("label") or k) for k, v in self.report.get("curated", {}).items()}}
         records = []
         for r, g in zip(self.assets.drop(columns="geometry").to_dict("records"), self.assets.geometry, strict=False):
             rec = {k: r.get(k) for k in ("asset_id", "name", "category", "family", "address", "postcode",
@@ -115,6 +118,7 @@ class AreaResults:
                                          "description")}
             rec["category_label"] = labels.get(r["category"], {}).get("label", r["category"])
             rec["sources"] = list(r["sources"])
+            rec["trust"] = trust_view(r, lists)
             rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)
             records.append({k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()})
         walking = self.report.get("walking", {})

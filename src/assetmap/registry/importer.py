@@ -68,6 +68,7 @@ class ImportReport:
     reinstated: list[str] = field(default_factory=list)  # source ids back in the list after a withdrawal
     tally: Counter = field(default_factory=Counter)  # outcome -> rows, over every row
     kinds: Counter = field(default_factory=Counter)  # rejection kind -> rows, over every row
+    warnings: list[dict] = field(default_factory=list)  # plausibility cautions of accepted rows (first keep_rows)
     keep_rows: int = KEEP_ROWS
 
     def add(self, outcome: RowOutcome) -> None:
@@ -96,7 +97,7 @@ class ImportReport:
         out = {"batch_id": self.batch_id, "source": self.source, "filename": self.filename, "format": self.format,
                "sha256": self.sha256, "counts": self.counts, "reasons_by_kind": self.reasons_by_kind(),
                "notes": self.notes, "ignored_columns": self.ignored_columns,
-               "withdrawn": self.withdrawn, "reinstated": self.reinstated}
+               "withdrawn": self.withdrawn, "reinstated": self.reinstated, "warnings": self.warnings}
         if rows:
             out["rows"] = [asdict(r) for r in self.rows]
             out["rows_listed"] = f"the first {len(self.rows)} of {out['counts']['rows']}"
@@ -195,6 +196,8 @@ class _Import:
                                f"own id, or remove the repeat")
             values = {**raw.values, "id": sid}
             checked.append((raw, sid, values, validate(values, self.checks, reasons)))
+            if checked[-1][3].warnings and len(self.report.warnings) < self.report.keep_rows:
+                self.report.warnings.append({"row": raw.number, "id": sid, "warnings": checked[-1][3].warnings})
         if self.session is None:  # a dry run: validation only
             for raw, sid, _, result in checked:
                 self.report.add(RowOutcome(raw.number, sid, "valid" if result.ok else "quarantined", result.reasons))

@@ -59,6 +59,7 @@ class Checks:
 class Result:
     values: dict[str, Any] | None  # the clean record (STORED fields + "id") when valid
     reasons: list[str]
+    warnings: list[str] = field(default_factory=list)  # plausibility cautions: kept for curators, not quarantined
 
     @property
     def ok(self) -> bool:
@@ -267,7 +268,36 @@ def validate(values: dict[str, Any], checks: Checks, pre_reasons: list[str] | No
     if reasons:
         return Result(None, reasons)
     clean = model.model_dump()
-    return Result({k: clean[k] for k in ("id", *STORED)}, [])
+    return Result({k: clean[k] for k in ("id", *STORED)}, [], plausibility(clean, checks))
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Metres between two (lat, lon) points, near enough at this scale (equirectangular)."""
+    import math
+
+    dy = (a[0] - b[0]) * 111_195.0
+    dx = (a[1] - b[1]) * 111_195.0 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot(dx, dy)
+
+
+def plausibility(clean: dict[str, Any], checks: Checks) -> list[str]:
+    """The build's plausibility checks (assetmap.trust.plausible) on a valid record: warnings, not rejections."""
+    from ..trust.plausible import far_from_postcode, hours_problems, person_name, taxonomy_words, unlike_category
+
+    tx = checks.taxonomy
+    cat = clean.get("category")
+    label = tx.categories[cat].label if cat in tx.categories else str(cat)
+    daytime = cat not in set(tx.trust.get("night_ok", []))
+    out = hours_problems(clean.get("opening_hours"), daytime, label)
+    out += [x for x in [person_name(clean.get("name"), taxonomy_words(tx))] if x]
+    out += unlike_category(cat, label, clean.get("name"), None, tx.trust.get("unlike", {}))
+    if clean.get("located_by") == "coordinates" and clean.get("postcode") and checks.lookup:
+        at = checks.lookup(clean["postcode"])
+        if at is not None:
+            far_m = float(tx.trust.get("postcode_far_m", 1000.0))
+            out += [x for x in [far_from_postcode(_km(at, (clean["lat"], clean["lon"])), clean["postcode"], far_m)]
+                    if x]
+    return out
 
 
 def _norm_name(name: Any) -> str:

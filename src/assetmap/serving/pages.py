@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..trust.view import access_view, trust_view
 from .hours import weekly_hours
 from .links import http_url, landing_url
 from .summary import AreaSummary
@@ -171,6 +172,8 @@ def asset_pages(view: AreaSummary) -> dict[str, dict]:
             "records": [_record(s, sources) for s in (r.get("sources") or [])],
             "provenance": provenance,
             "last_verified": present(r.get("last_verified")),
+            "trust": trust_view(r, {k: v["label"] for k, v in sources.items()}),
+            "access": access_view(r),
             "lsoa_code": code, "lsoa_name": nb_names.get(code) if code else None,
             "nearby": nearby,
         }

@@ -6,6 +6,11 @@ combination), then applies the filters — wheelchair access, open now, open on 
 the asset pages' data prepared at load (a place also counts as open when one of its sessions is on,
 :mod:`assetmap.activities`), and cuts to the page's limit. When the filters leave
 nothing the page is told why and offered the search without them; nothing is ever an empty page.
+
+Trust (:mod:`assetmap.trust`): :func:`rank_by_trust` ranks a record that is not recently checked as
+if it were ``STALE_PENALTY_M`` farther on foot, and one with a caution ``CAUTION_PENALTY_M`` farther,
+so a checked place comes before an unchecked one a little nearer; a record whose season is over
+(last winter's warm space) is never "open now" nor open on a day.
 """
 from __future__ import annotations
 
@@ -17,12 +22,26 @@ from .hours import DAYS, LOCAL, open_now
 CANDIDATES = 60
 OPEN_CHOICES = ("now", "today") + tuple(d.lower() for d in DAYS)
 WHEELCHAIR_OK = ("yes", "limited", "designated")
+STALE_PENALTY_M = 800  # about 10 minutes' walk
+CAUTION_PENALTY_M = 400
+
+
+def trust_penalty_m(result: dict) -> int:
+    """How much farther a result ranks for what the build could not vouch for."""
+    t = result.get("trust") or {}
+    return STALE_PENALTY_M * bool(t.get("stale")) + CAUTION_PENALTY_M * bool(t.get("caution"))
+
+
+def rank_by_trust(results: list[dict]) -> list[dict]:
+    """The results nearest first after the trust penalties (stable: equal ranks keep their walking order)."""
+    return sorted(results, key=lambda r: r.get("walk_m", 0) + trust_penalty_m(r))
 
 
 @dataclass
 class Filters:
     q: str = ""
     wheelchair: bool = False
+    wheelchair_unknown: bool = False  # with ``wheelchair``: also places whose wheelchair access nobody has recorded
     open: str = ""  # "", "now" or a day name in lower case
 
     @property
@@ -32,7 +51,7 @@ class Filters:
     def describe(self) -> str:
         parts = []
         if self.wheelchair:
-            parts.append("with wheelchair access")
+            parts.append("with wheelchair access" + (" or no information about it" if self.wheelchair_unknown else ""))
         if self.open == "now":
             parts.append("open now")
         elif self.open == "today":
@@ -45,6 +64,7 @@ class Filters:
 def read_filters(args) -> tuple[Filters, str | None]:
     """The filters from the query string, or an error naming the problem."""
     f = Filters(q=args.get("q", "").strip()[:120], wheelchair=args.get("access") == "wheelchair",
+                wheelchair_unknown=args.get("wheelchair_unknown") == "include",
                 open=args.get("open", "").strip().lower()[:12])
     if f.open and f.open not in OPEN_CHOICES:
         return f, f"“{f.open}” is not a choice for “Open”: choose now or a day of the week."
@@ -65,7 +85,8 @@ class Outcome:
 def _passes(page: dict | None, f: Filters, now: datetime, sessions=None) -> bool:
     if page is None:
         return False
-    if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK:
+    if f.wheelchair and page.get("wheelchair") not in WHEELCHAIR_OK \
+            and not (f.wheelchair_unknown and page.get("wheelchair") == "unknown"):
         return False
     if f.open:
         return _open(page, f.open, now, sessions)
@@ -75,6 +96,8 @@ def _passes(page: dict | None, f: Filters, now: datetime, sessions=None) -> bool
 def _open(page: dict, when: str, now: datetime, sessions) -> bool:
     """Open ``when`` ("now", "today" or a day name) by its hours, or with a session on then."""
     hours, aid = page.get("hours"), page.get("asset_id")
+    if (page.get("trust") or {}).get("season_over"):
+        hours = None  # its hours were for a season that has ended; its sessions keep their own dates
     if when == "now":
         return open_now(hours, now) == "open" or bool(sessions and sessions.any_now(aid, now))
     day = DAYS[now.weekday()] if when == "today" else when.capitalize()
@@ -102,3 +125,8 @@ def apply_filters(results: list[dict], pages: dict[str, dict], f: Filters, limit
         else:
             dropped += 1
     return kept, dropped
+
+
+def wheelchair_unknown(results: list[dict], pages: dict[str, dict]) -> int:
+    """How many of these results have no wheelchair information (for the filter to say so)."""
+    return sum(1 for r in results if (pages.get(r["asset_id"]) or {}).get("wheelchair", "unknown") == "unknown")
