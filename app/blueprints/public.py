@@ -102,8 +102,8 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
         if place is None:
             return context, status
         area, postcode = state.results[place["area"]], place["postcode"]
-    except PostcodeError as exc:
-        return {"error": str(exc)}, exc.status
+    except PostcodeError as exc:  # an unknown postcode, or one of a district outside its mapped part
+        return {"error": str(exc), "outside": getattr(exc, "outside", None)}, exc.status
     limit = current_app.config["LOOKUP_LIMIT"]
     where = area.mask(understood.categories, understood.keywords) if understood else None
     try:
