@@ -16,8 +16,6 @@ from assetmap.constants import BNG
 from assetmap.ingest.names import NAME_COLUMNS, add_names, msoa_of, read_msoa_names, read_wards
 from page_support import visible_text
 
-
-
 X, Y = 438000.0, 370000.0  # near Chesterfield, EPSG:27700
 
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 
 import numpy as np
-from markupsafe import escape
 import pytest
+from markupsafe import escape
 
 from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from assetmap.serving.hours import open_now, weekly_hours
