@@ -125,3 +125,50 @@ def test_about_and_downloads_credit_the_names(client):
         assert "House of Commons Library MSOA Names" in html, url
     fields = visible_text(client.get("/downloads").get_data(as_text=True))
     assert "display_name" in fields and "ward_code / ward_name" in fields
+
+
+# --- coverage honesty: district postcodes outside the extract ---------------------------------------
+
+def test_build_knows_the_district_coverage(chesterfield_ar):
+    assert chesterfield_ar.district_coverage == [{"code": "E07000034", "name": "Chesterfield", "lsoas": 69,
+                                                  "covered": 54}]
+    assert len(chesterfield_ar.unmapped) == 15
+    assert chesterfield_ar.unmapped_postcodes["S43 3PX"] in chesterfield_ar.unmapped
+    # a postcode of a mapped neighbourhood is never listed as outside
+    assert "S40 1LP" not in chesterfield_ar.unmapped_postcodes
+
+
+def test_s43_3px_is_told_it_is_outside_the_mapped_part(client):
+    api = client.get("/api/lookup?postcode=S43+3PX")
+    assert api.status_code == 404
+    body = api.get_json()
+    assert body["outside"]["lad_name"] == "Chesterfield" and body["outside"]["covered"] == 54
+    assert body["outside"]["display_name"].startswith("Staveley & Norbriggs")
+    assert "letter or bill" not in body["error"] and "not mapped" in body["error"]
+    page = client.get("/lookup?postcode=S43+3PX")
+    assert page.status_code == 200
+    text = visible_text(page.get_data(as_text=True))
+    assert "S43 3PX is a real postcode in Chesterfield, in the neighbourhood Staveley & Norbriggs" in text
+    assert "it covers 54 of Chesterfield’s 69 neighbourhoods" in text and "letter or bill" not in text
+    assert "The areas mapped here are: Chesterfield" in text
+    # a postcode that does not exist keeps the old advice
+    missing = visible_text(client.get("/lookup?postcode=ZZ99+9ZZ").get_data(as_text=True))
+    assert "letter or bill" in missing and "not mapped" not in missing
+
+
+def test_search_endpoint(client):
+    def find(q):
+        resp = client.get(f"/area/{CHESTERFIELD}/search.json", query_string={"q": q})
+        assert resp.status_code == 200
+        return resp.get_json()["results"]
+
+    spital = find("Spital & Hasland")
+    assert spital and all(h["label"].startswith("Spital & Hasland (Chesterfield 012") for h in spital)
+    assert {h["kind"] for h in spital} == {"neighbourhood"}
+    (pc,) = find("s40 1lp")
+    assert pc["kind"] == "postcode" and pc["label"] == "S40 1LP" and pc["code"].startswith("E01")
+    (out,) = find("S43 3PX")
+    assert out["unmapped"] and out["detail"].startswith("not mapped")
+    assert find("Brimington")[0]["label"].startswith(("Brimington", "New Whittington"))
+    assert find("") == [] and find("qqqqzz") == []
+    assert find("<script>") == []

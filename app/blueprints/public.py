@@ -103,7 +103,8 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
             return context, status
         area, postcode = state.results[place["area"]], place["postcode"]
     except PostcodeError as exc:  # an unknown postcode, or one of a district outside its mapped part
-        return {"error": str(exc), "outside": getattr(exc, "outside", None)}, exc.status
+        outside = getattr(exc, "outside", None)  # a real postcode, not mapped: an answer, not an error
+        return {"error": str(exc), "outside": outside}, 200 if outside else exc.status
     limit = current_app.config["LOOKUP_LIMIT"]
     where = area.mask(understood.categories, understood.keywords) if understood else None
     try:

@@ -7,6 +7,7 @@ assets on the British National Grid, built once here).
 """
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -124,7 +125,9 @@ def neighbourhood_profiles(view: AreaSummary, pages: dict[str, dict]) -> dict[st
     places = _Nearby(view, pages)
     fam_labels = {f["key"]: f["label"] for f in view.families}
     out = {}
-    for r, geom in zip(nb.drop(columns=nb.geometry.name).to_dict("records"), nb.geometry.to_crs(BNG), strict=True):
+    outlines = shapely.set_precision(shapely.simplify(nb.geometry.to_numpy(), 0.00003), 0.000001)
+    for r, geom, outline in zip(nb.drop(columns=nb.geometry.name).to_dict("records"), nb.geometry.to_crs(BNG),
+                                outlines, strict=True):
         code = r["lsoa21_code"]
         decile = as_int(r.get("imd_decile"))
         gaps = _gaps(r, fam_labels, len(nb)) if view.has_gaps and present(r.get("gap_score")) is not None else None
@@ -139,6 +142,7 @@ def neighbourhood_profiles(view: AreaSummary, pages: dict[str, dict]) -> dict[st
             "domains": _domains(r), "walks": _walks(r, walk_keys, area_avg, by_decile, decile), "gaps": gaps,
             "inside": places.within(code),
             "nearby": places.near(geom, code),
+            "outline": json.loads(shapely.to_geojson(outline)),  # for the profile's map, lon/lat
         }
     return out
 
