@@ -45,7 +45,7 @@
       var label = form.getAttribute('data-unmapped-label');
       if (label) {
         L.tooltip({permanent: true, direction: 'center', className: 'unmapped-label'})
-          .setLatLng(unmappedGroup.getBounds().getCenter()).setContent(label).addTo(P.map);
+          .setLatLng(unmappedGroup.getBounds().getCenter()).setContent(A.el('span', {text: label})).addTo(P.map);
       }
       if (P.layers && P.layers.addOverlay) P.layers.addOverlay(unmappedGroup, 'Not mapped (outside the extract)');
     }).catch(function () { /* the map works without it */ });
