@@ -172,3 +172,13 @@ def test_search_endpoint(client):
     assert find("Brimington")[0]["label"].startswith(("Brimington", "New Whittington"))
     assert find("") == [] and find("qqqqzz") == []
     assert find("<script>") == []
+
+
+def test_lookup_names_the_postcodes_neighbourhood(client, chesterfield_ar):
+    html = client.get("/lookup?postcode=S40+1LP").get_data(as_text=True)
+    nb = chesterfield_ar.neighbourhoods.set_index("lsoa21_code")
+    pcs = pd.read_parquet(chesterfield_ar.dir / "postcodes.parquet").set_index("postcode")
+    home = pcs.loc["S40 1LP", "lsoa21_code"]
+    text = visible_text(html)
+    assert f"In {nb.loc[home, 'display_name']}, {nb.loc[home, 'ward_name']} ward, Chesterfield." in text
+    assert f'href="/area/{CHESTERFIELD}/neighbourhood/{home}"' in html

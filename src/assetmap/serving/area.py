@@ -43,3 +43,8 @@ class ServedArea(AreaSummary):
         self.asset_pages = asset_pages(self)
         self.profiles = neighbourhood_profiles(self, self.asset_pages)
         self.search = planner_search(ar)
+
+    def postcode_neighbourhood(self, postcode: str) -> dict | None:
+        """The profile of the neighbourhood a postcode of this area lies in (None outside them)."""
+        code = self.search.postcodes.get(postcode)
+        return self.profiles.get(code) if code else None
