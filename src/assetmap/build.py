@@ -270,7 +270,7 @@ def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoD
         lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
         first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
         if first:
-            st.echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), "
+            st.echo(f"    top priority: {first.get('display_name') or first['lsoa21_name']} ({first['lsoa21_code']}), "
                     f"score {first['priority_score']}")
     return gaps, lsoas
 
