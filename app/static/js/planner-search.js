@@ -45,10 +45,20 @@
       var label = form.getAttribute('data-unmapped-label');
       if (label) {
         L.tooltip({permanent: true, direction: 'center', className: 'unmapped-label'})
-          .setLatLng(unmappedGroup.getBounds().getCenter()).setContent(A.el('span', {text: label})).addTo(P.map);
+          .setLatLng(labelPoint()).setContent(A.el('span', {text: label})).addTo(P.map);
       }
       if (P.layers && P.layers.addOverlay) P.layers.addOverlay(unmappedGroup, 'Not mapped (outside the extract)');
     }).catch(function () { /* the map works without it */ });
+  }
+
+  /* the label sits on the largest unmapped shape (the middle of them all may be the mapped part) */
+  function labelPoint() {
+    var best = null, size = -1;
+    unmappedGroup.eachLayer(function (l) {
+      var b = l.getBounds(), s = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+      if (s > size) { size = s; best = b.getCenter(); }
+    });
+    return best;
   }
 
   /* --- flying to a result ---------------------------------------------------------------- */

@@ -178,7 +178,7 @@ def write_unmapped(out: Path, lsoas: gpd.GeoDataFrame | None, postcodes: pd.Data
     if lsoas is None:
         lsoas = gpd.GeoDataFrame({c: [] for c in UNMAPPED_COLUMNS}, geometry=[], crs=BNG)
     keep = [c for c in UNMAPPED_COLUMNS if c in lsoas.columns]
-    simple = gpd.GeoDataFrame(lsoas[keep], geometry=lsoas.geometry.to_crs(BNG).simplify(10.0), crs=BNG)
+    simple = gpd.GeoDataFrame(lsoas[keep], geometry=lsoas.geometry.to_crs(BNG).simplify(20.0), crs=BNG)
     (out / "unmapped.geojson").write_text(feature_collection(features_json(simple, precision=5,
                                                                            id_column="lsoa21_code")))
     pcs = postcodes if postcodes is not None else pd.DataFrame(columns=["postcode", "lsoa21_code"])
