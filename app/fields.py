@@ -41,7 +41,12 @@ ASSET_FIELDS = (
 
 NEIGHBOURHOOD_FIELDS = (
     ("lsoa21_code", "text", "Lower layer Super Output Area (2021) code."),
-    ("lsoa21_name", "text", "LSOA 2021 name."),
+    ("lsoa21_name", "text", "LSOA 2021 name (ONS), e.g. Chesterfield 012A."),
+    ("display_name", "text", "The neighbourhood's name as the site shows it: the local name with the LSOA name, e.g. 'Spital & Hasland (Chesterfield 012A)' (the LSOA name alone when there is no local name)."),
+    ("local_name", "text", "The House of Commons Library's name for the MSOA the LSOA lies in (MSOA Names 2.2, Open Parliament Licence v3.0; not an official name)."),
+    ("msoa21_code / msoa21_name", "text", "The MSOA 2021 the LSOA lies in: code and ONS name (the LSOA name less its last letter)."),
+    ("ward_code / ward_name", "text", "Electoral ward 2024 (ONS LSOA 2021 to ward best-fit lookup)."),
+    ("osm_places", "text", "Named OpenStreetMap places (place=suburb, village, neighbourhood…) inside the LSOA, largest first, joined with '; '."),
     ("lad_code", "text", "Local authority district code."),
     ("lad_name", "text", "Local authority district name."),
     ("covered_share", "number", "Share of the LSOA's area covered by the OpenStreetMap extract (0–1)."),

@@ -19,10 +19,11 @@ def _pages(ar) -> dict[str, tuple[str, str | None, int]]:
     return {
         "planner": ("/", "#map", 200),
         "neighbourhood table": (f"/area/{CHESTERFIELD}/neighbourhoods", None, 200),
-        "neighbourhood profile": (f"/area/{CHESTERFIELD}/neighbourhood/{code}", None, 200),
+        "neighbourhood profile": (f"/area/{CHESTERFIELD}/neighbourhood/{code}", "#neighbourhood-map", 200),
         "lookup empty": ("/lookup", None, 200),
         "lookup results": ("/lookup?postcode=S40+1LP", "#lookup-map", 200),
         "lookup error": ("/lookup?postcode=NOT+A+POSTCODE", None, 400),
+        "lookup outside the mapped area": ("/lookup?postcode=S43+3PX", None, 200),
         "asset page": (f"/area/{CHESTERFIELD}/asset/{lib}", "#asset-map", 200),
         "shortlist": (f"/shortlist?ids={two}", None, 200),
         "downloads": ("/downloads", None, 200),
@@ -39,6 +40,7 @@ def _pages(ar) -> dict[str, tuple[str, str | None, int]]:
 
 
 PAGES = ["planner", "neighbourhood table", "neighbourhood profile", "lookup empty", "lookup results", "lookup error",
+         "lookup outside the mapped area",
          "asset page", "shortlist", "downloads", "about", "methodology", "equity", "api",
          "lookup by interest with filters", "lookup place choices", "suggest a place", "report a problem", "curator login"]
 
@@ -114,7 +116,7 @@ def test_planner_with_the_keyboard_alone(page, chesterfield_ar):
     # from the skip link, Tab reaches a neighbourhood shape in a few presses
     skip.focus()
     shape = _tab_until(page.page, lambda a: a["tag"] == "path", 5)
-    nb = chesterfield_ar.neighbourhoods.set_index("lsoa21_name")
+    nb = chesterfield_ar.neighbourhoods.set_index("display_name")  # shapes are named as pages name them
     name, decile = shape["label"].rsplit(", IMD decile ", 1)
     assert int(decile) == int(nb.loc[name, "imd_decile"])
     # Enter opens its popup with focus on the profile link; Escape closes it and focus returns

@@ -11,7 +11,8 @@ from assetmap.taxonomy import load_taxonomy, parse_rule
 def test_demo_areas_load(data_root):
     c = load_area("chesterfield", data_root)
     assert c.lads == ("E07000034",) and c.osm.format == "pbf" and c.osm.coverage == "header"
-    assert {s.kind for s in c.sources.values()} == {"boundaries", "deprivation", "population", "postcodes", "curated"}
+    assert {s.kind for s in c.sources.values()} == {"boundaries", "deprivation", "population", "postcodes", "curated",
+                                                        "neighbourhood_names", "wards"}
     assert c.source("deprivation").url.startswith("https://assets.publishing.service.gov.uk/")
     r = load_area("rutland", data_root)
     assert r.lads == ("E06000017",) and r.osm.coverage == "lads"

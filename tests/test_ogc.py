@@ -95,7 +95,8 @@ def test_collections_describe_extent_crs_licences_and_items(client):
     assert licences["chesterfield-assets"] == ["https://opendatacommons.org/licenses/odbl/1-0/"]
     assert licences["chesterfield-neighbourhoods"] == [
         "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        "https://opendatacommons.org/licenses/odbl/1-0/"]
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "https://www.parliament.uk/site-information/copyright/open-parliament-licence"]  # the MSOA names
     get(client, "/ogc/collections/atlantis", 404)
     get(client, "/ogc/collections/atlantis/items", 404)
     get(client, f"/ogc/collections/0/items?bbox=1&bbox-crs={quote(BNG)}", 404)  # found by the fuzzer: was a 500

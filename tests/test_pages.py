@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from markupsafe import escape
 
 from app_fixtures import CHESTERFIELD, HOSTILE_SLUG, XSS_ADDRESS, XSS_IMG, XSS_SCRIPT
 from assetmap.serving.hours import open_now, weekly_hours
@@ -220,7 +221,7 @@ def test_profile_of_the_most_deprived_neighbourhood(client, chesterfield_ar, mos
     assert resp.status_code == 200
     page = text(resp)
     seen = visible_text(page)
-    assert f"<h1>{r['lsoa21_name']}</h1>" in page
+    assert f"<h1>{escape(r['display_name'])}</h1>" in page and r["lsoa21_name"] in r["display_name"]
     assert r["lsoa21_code"] in seen and r["lad_name"] in seen
     assert f"IMD rank in England {int(r['imd_rank']):,}" in seen
     assert f"{int(r['residents']):,}" in seen and f"{int(r['households']):,}" in seen

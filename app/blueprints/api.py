@@ -107,7 +107,9 @@ def lookup():
         area = find_postcode_area(state.results, postcode)
         found = area.lookup(postcode, limit=limit, category=category)
     except PostcodeError as exc:
-        return jsonify({"error": str(exc), "status": exc.status}), exc.status
+        outside = getattr(exc, "outside", None)  # a district postcode outside the mapped part: where it is
+        return jsonify({"error": str(exc), "status": exc.status, **({"outside": outside} if outside else {})}), \
+            exc.status
     view = state.area(found.area)
     return jsonify({
         "postcode": found.postcode, "lon": found.lon, "lat": found.lat, "area": found.area,

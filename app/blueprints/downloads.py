@@ -17,6 +17,7 @@ DATA = {
     "assets.geojson": lambda ar: ar.assets_geojson(),
     "neighbourhoods.geojson": lambda ar: ar.neighbourhoods_geojson(),
     "streets.geojson": lambda ar: ar.streets_geojson(),
+    "unmapped.geojson": lambda ar: ar.unmapped_geojson,  # the districts' neighbourhoods outside the extract
 }
 
 

@@ -65,6 +65,7 @@ def _map_data(body: dict) -> dict:
     feats = body.get("features", [body] if body.get("type") == "Feature" else [])
     return {"type": "FeatureCollection", "features": [{"type": "Feature", "id": f.get("id"), "geometry": f["geometry"],
                                                        "properties": {"name": f["properties"].get("name")
+                                                                      or f["properties"].get("display_name")
                                                                       or f["properties"].get("lsoa21_name")}}
                                                       for f in feats if f.get("geometry")]}
 

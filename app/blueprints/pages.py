@@ -64,7 +64,19 @@ def neighbourhood_csv(slug: str, code: str):
         "Content-Disposition": f'attachment; filename="neighbourhood-{p["code"]}.csv"'})
 
 
+def neighbourhood_map(view: AreaView, p: dict) -> dict:
+    """What neighbourhood-map.js draws: the outline, the places inside and just outside, the base map."""
+    def place(a: dict, inside: bool) -> dict:
+        return {**{k: a[k] for k in ("title", "category", "colour", "lat", "lon")}, "inside": inside,
+                "url": url_for("pages.asset", slug=view.slug, asset_id=a["asset_id"])}
+
+    return {"name": p["name"], "code": p["code"], "outline": p["outline"],
+            "places": [place(a, True) for a in p["inside"]] + [place(a, False) for a in p["nearby"]],
+            **backdrop(view), "attribution": view.map_data["attribution"]}
+
+
 @bp.get("/area/<slug>/neighbourhood/<code>")
 def neighbourhood(slug: str, code: str):
     view, p = _profile(slug, code)
-    return render_template("neighbourhood.html", view=view, p=p, imd_lsoas=IMD_LSOAS_ENGLAND)
+    return render_template("neighbourhood.html", view=view, p=p, imd_lsoas=IMD_LSOAS_ENGLAND,
+                           config=neighbourhood_map(view, p))

@@ -1,7 +1,7 @@
 """Planner maps: deprivation choropleth, assets by family, and the table alternative."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
 
 from ..state import AreaView, current_state
 from .downloads import backdrop
@@ -62,3 +62,11 @@ def equity_chart(slug: str):
     if not path.exists():
         abort(404, description="no equity chart in this build")
     return send_file(path, mimetype="image/svg+xml", max_age=current_app.config["DATA_MAX_AGE"])
+
+
+@bp.get("/area/<slug>/search.json")
+def search(slug: str):
+    """?q=Spital: neighbourhoods, postcodes and OSM places to fly to (planner-search.js); a precomputed index."""
+    view = current_state().area(slug)
+    q = request.args.get("q", "").strip()[:80]
+    return jsonify({"q": q, "results": view.search.find(q)})

@@ -112,8 +112,9 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
         if place is None:
             return context, status
         area, postcode = state.results[place["area"]], place["postcode"]
-    except PostcodeError as exc:
-        return {"error": str(exc)}, exc.status
+    except PostcodeError as exc:  # an unknown postcode, or one of a district outside its mapped part
+        outside = getattr(exc, "outside", None)  # a real postcode, not mapped: an answer, not an error
+        return {"error": str(exc), "outside": outside}, 200 if outside else exc.status
     limit = current_app.config["LOOKUP_LIMIT"]
     where = None
     if understood:  # places of the interests, and places where a session fits them

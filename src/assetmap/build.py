@@ -34,13 +34,15 @@ from .gap.measures import assign_lsoa, category_counts, nearest_distances, origi
 from .gap.stage import gap_measures
 from .ingest.curated import read_area_lists
 from .ingest.inputs import BuildInputs
+from .ingest.names import name_neighbourhoods
 from .ingest.neighbourhoods import read_deprivation, select_neighbourhoods
 from .ingest.osm import coverage_bbox, read_extract
+from .ingest.outside import postcodes_inside, unmapped_summary
 from .ingest.places import build_gazetteer
 from .ingest.postcodes import Geocoder, read_codepoint
 from .locks import area_lock
 from .merging.merge import merge_assets
-from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review
+from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review, write_unmapped
 from .taxonomy import Taxonomy, load_taxonomy
 from .tiles.basemap import MAXZOOM, MINZOOM, build_basemap
 from .trust.stage import trust_stage
@@ -94,6 +96,14 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages, deprivation: pd.DataF
         region = coverage.buffer(cfg.edge_buffer_m)
         echo(f"    {len(lsoas)} LSOAs; {len(nb.report['not_covered'])} of the named districts' LSOAs not covered")
 
+    with st.stage("names", "Naming neighbourhoods: MSOA names (House of Commons Library), wards, OSM places"):
+        lsoas, unmapped = name_neighbourhoods(cfg, [lsoas, nb.left_out], extract.places)
+        names = dict(zip(unmapped["lsoa21_code"], unmapped["display_name"], strict=True))
+        for entry in nb.report["not_covered"]:
+            entry["display_name"] = names.get(entry["lsoa21_code"])
+        echo(f"    {int(lsoas['local_name'].notna().sum())} of {len(lsoas)} with a local name, "
+             f"{int(lsoas['osm_places'].notna().sum())} containing a named OSM place")
+
     with st.stage("postcodes", "Reading Code-Point Open postcodes"):
         all_pc = read_codepoint(cfg.source("postcodes"), cfg.data_root)
         geocoder = Geocoder(all_pc)
@@ -102,14 +112,17 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages, deprivation: pd.DataF
         area_pc["lsoa21_code"] = assign_lsoa(gpd.GeoSeries(gpd.points_from_xy(area_pc.x, area_pc.y),
                                                            index=area_pc.index, crs=BNG), lsoas)
         area_pc = area_pc.reset_index(drop=True)
-        echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area")
+        unmapped_pc = postcodes_inside(all_pc, unmapped)
+        echo(f"    {len(all_pc):,} postcodes read; {len(area_pc):,} in and around the area; "
+             f"{len(unmapped_pc):,} in the named districts outside the extract")
 
     with st.stage("curated", "Reading curated lists and geocoding by postcode"):
         curated, curated_report = read_area_lists(cfg, tx, geocoder, region, coverage, echo)
     osm_meta = {"bounds": list(extract.bounds) if extract.bounds else None, "timestamp": extract.timestamp,
                 "counts": extract.counts}
     return BuildInputs(extract.features, extract.streets, osm_meta, lsoas, nb.coverage, nb.report, len(all_pc),
-                       area_pc, curated, curated_report, places=extract.places)
+                       area_pc, curated, curated_report, places=extract.places, unmapped=unmapped,
+                       unmapped_pc=unmapped_pc)
 
 
 def _previous_report(out_dir: Path) -> dict:
@@ -294,7 +307,7 @@ def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoD
         lsoas = gpd.GeoDataFrame(pd.concat([lsoas, gaps.lsoa], axis=1), geometry="geometry", crs=BNG)
         first = gaps.report["top_priority"][0] if gaps.report["top_priority"] else None
         if first:
-            st.echo(f"    top priority: {first['lsoa21_name']} ({first['lsoa21_code']}), "
+            st.echo(f"    top priority: {first.get('display_name') or first['lsoa21_name']} ({first['lsoa21_code']}), "
                     f"score {first['priority_score']}")
     return gaps, lsoas
 
@@ -315,6 +328,7 @@ def write_stage(cfg: AreaConfig, tx: Taxonomy, tmp: Path, inputs: BuildInputs, c
     gazetteer = build_gazetteer(inputs.places, inputs.streets, inputs.area_pc, coverage)
     gazetteer.to_parquet(tmp / "places.parquet")
     files["places.parquet"] = (tmp / "places.parquet").stat().st_size
+    files.update(write_unmapped(tmp, inputs.unmapped, inputs.unmapped_pc))
     inputs.save(tmp)
     return files
 
@@ -354,7 +368,8 @@ def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Mer
                 "bounds": inputs.osm_meta["bounds"], **inputs.osm_meta["counts"],
                 "features_in_coverage": int(len(osm)),
                 "categories": {k: int(v) for k, v in osm_cats.items()}},
-        "neighbourhoods": {**inputs.nb_report, "with_postcodes": int((lsoas["n_postcodes"] > 0).sum())},
+        "neighbourhoods": {**inputs.nb_report, "with_postcodes": int((lsoas["n_postcodes"] > 0).sum()),
+                           "unmapped": unmapped_summary(inputs.unmapped, inputs.unmapped_pc)},
         "postcodes": {"read": int(inputs.postcodes_read), "in_area": int(len(area_pc)),
                       "in_neighbourhoods": int(area_pc["lsoa21_code"].notna().sum())},
         "curated": curated_report,
@@ -380,7 +395,8 @@ def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Mer
         "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
                      "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
         + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
-            "licence": s.licence, "attribution": s.attribution} for s in cfg.sources.values()],
+            "licence": s.licence, "licence_url": s.option("licence_url"), "attribution": s.attribution}
+           for s in cfg.sources.values()],
         "attribution": [OSM_ATTRIBUTION]
         + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
         "files": files,

@@ -205,7 +205,8 @@ def _scenario(args) -> int:
               f"{r['people_within_threshold_before']:,} -> {r['people_within_threshold_after']:,}; "
               f"priority {r['priority_before']:,} -> {r['priority_after']:,}")
         for n in r["lsoas"][:10]:
-            print(f"    {n['lsoa21_name']:24} {n['before_min']:6.1f} -> {n['after_min']:6.1f} min")
+            name = n.get("display_name") or n["lsoa21_name"]
+            print(f"    {name:60} {n['before_min']:6.1f} -> {n['after_min']:6.1f} min")
     if not result["categories"]:
         print("no walking time changes")
     return 0

@@ -26,7 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ASSETMAP_DATA_DIR", PROJECT_ROOT / "data"))
 DEFAULT_DATA_ROOT = PROJECT_ROOT.parent / "shared" / "data" / "raw"
 
-SOURCE_KINDS = ("boundaries", "deprivation", "population", "postcodes", "curated")
+SOURCE_KINDS = ("boundaries", "deprivation", "population", "postcodes", "curated", "neighbourhood_names", "wards")
 REQUIRED_KINDS = ("boundaries", "deprivation", "population", "postcodes")
 LAD_CODE = re.compile(r"^E0[6-9]\d{6}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -44,6 +44,15 @@ class UnknownPostcodeError(PostcodeError):
     status = 404
 
 
+class OutsideMappedAreaError(UnknownPostcodeError):
+    """A real postcode in one of an area's districts, but outside the part its extract maps;
+    ``outside`` says where (area slug and name, district, neighbourhood code and name)."""
+
+    def __init__(self, message: str, outside: dict):
+        super().__init__(message)
+        self.outside = outside
+
+
 class RegistryError(AssetmapError):
     """The curated registry database refused an operation (bad input, missing record, wrong state)."""
 

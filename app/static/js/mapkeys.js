@@ -17,7 +17,7 @@
   if (shapes) map.getPane('mapPane').insertBefore(shapes, map.getPane('overlayPane'));
 
   function shapeName(p) {
-    var name = p.lsoa21_name || p.lsoa21_code;
+    var name = p.display_name || p.lsoa21_name || p.lsoa21_code;
     return name + (p.imd_decile ? ', IMD decile ' + p.imd_decile : ', IMD decile not available');
   }
 

@@ -34,8 +34,9 @@
   function lsoaPopup(p) {
     var counts = cfg.lsoa_assets[p.lsoa21_code] || {total: 0, by_family: {}};
     var box = A.el('div', {className: 'popup lsoa-popup'});
-    box.appendChild(A.el('h3', {className: 'popup-title', text: p.lsoa21_name || p.lsoa21_code}));
-    box.appendChild(A.el('p', {className: 'small', text: p.lsoa21_code + (p.lad_name ? ' · ' + p.lad_name : '')}));
+    box.appendChild(A.el('h3', {className: 'popup-title', text: p.display_name || p.lsoa21_name || p.lsoa21_code}));
+    box.appendChild(A.el('p', {className: 'small', text: p.lsoa21_code + (p.ward_name ? ' · ' + p.ward_name + ' ward' : '') +
+                                                     (p.lad_name ? ' · ' + p.lad_name : '')}));
     var dl = A.el('dl', {className: 'popup-facts'});
     function fact(term, value) { dl.appendChild(A.el('dt', {text: term})); dl.appendChild(A.el('dd', null, value)); }
     if (p.imd_decile) {
@@ -115,7 +116,7 @@
           if (hook && hook(e.latlng)) { layer.closePopup(); L.DomEvent.stop(e); }
         });
         layer.bindTooltip(function () {
-          return A.el('span', null, A.el('strong', {text: p.lsoa21_name || p.lsoa21_code}), tip(p));
+          return A.el('span', null, A.el('strong', {text: p.display_name || p.lsoa21_name || p.lsoa21_code}), tip(p));
         }, {sticky: true, direction: 'top', opacity: 0.95});
         layer.on({
           mouseover: function () { layer.setStyle({weight: 2.5, color: '#111111'}); layer.bringToFront(); },

@@ -179,6 +179,7 @@ class ScenarioModel:
             g = frame.groupby("lsoa21_code").mean(numeric_only=True)
             nb = self.nb.set_index("lsoa21_code")
             g = g.join(nb[["lsoa21_name", "residents", "need_weight", "imd_decile"]])
+            g["display_name"] = nb["display_name"] if "display_name" in nb else g["lsoa21_name"]
             g["priority_before"] = g["residents"] * g["need_weight"] * g["s_before"]
             g["priority_after"] = g["residents"] * g["need_weight"] * g["s_after"]
             changed = g[(g["after"] - g["before"]).abs() > 1e-9].sort_values("after")
@@ -197,7 +198,8 @@ class ScenarioModel:
                 "people_within_threshold_after": round(float(self.pop[in_nb & (a <= self.threshold)].sum())),
                 "priority_before": round(float(g["priority_before"].sum()), 1),
                 "priority_after": round(float(g["priority_after"].sum()), 1),
-                "lsoas": [{"lsoa21_code": k, "lsoa21_name": r["lsoa21_name"], "before_min": round(r["before"], 2),
+                "lsoas": [{"lsoa21_code": k, "lsoa21_name": r["lsoa21_name"], "display_name": r["display_name"],
+                           "before_min": round(r["before"], 2),
                            "after_min": round(r["after"], 2), "change_min": round(r["after"] - r["before"], 2),
                            "priority_before": round(r["priority_before"],
                                                     1), "priority_after": round(r["priority_after"], 1)}

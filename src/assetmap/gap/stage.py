@@ -139,6 +139,7 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
         "lsoas_left_behind_england": int(out["left_behind_england"].sum()),
         "top_priority": [
             {"lsoa21_code": lsoas.at[i, "lsoa21_code"], "lsoa21_name": lsoas.at[i, "lsoa21_name"],
+             "display_name": lsoas.at[i, "display_name" if "display_name" in lsoas else "lsoa21_name"],
              "residents": _num(residents.at[i]), "imd_decile": _num(lsoas.at[i, "imd_decile"]),
              "need_score": _num(r["need_score"]), "need_weight": _num(r["need_weight"]),
              "need_decile_england": _num(r["need_decile_england"]),

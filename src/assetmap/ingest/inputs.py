@@ -40,6 +40,8 @@ class BuildInputs:
     curated_report: dict
     meta: dict = field(default_factory=dict)
     places: gpd.GeoDataFrame | None = None  # named OSM place=* nodes, EPSG:4326
+    unmapped: gpd.GeoDataFrame | None = None  # the named districts' LSOAs the extract leaves out, EPSG:27700
+    unmapped_pc: pd.DataFrame | None = None  # the postcodes inside them: postcode, lsoa21_code
 
     def save(self, directory: str | Path) -> list[str]:
         d = Path(directory) / INPUTS_DIR
@@ -48,8 +50,9 @@ class BuildInputs:
                   "coverage": gpd.GeoDataFrame(geometry=self.coverage), "area_pc": self.area_pc}
         for name, (gdf, _) in self.curated.items():
             frames[f"curated-{name}"] = gdf
-        if self.places is not None:
-            frames["places"] = self.places
+        for name in ("places", "unmapped", "unmapped_pc"):
+            if getattr(self, name) is not None:
+                frames[name] = getattr(self, name)
         coded = {}
         for name, frame in frames.items():
             coded[name] = _write(frame, d / f"{name}.parquet")
@@ -82,7 +85,7 @@ class BuildInputs:
         return cls(read("features"), read("streets"), meta["osm_meta"], read("lsoas"),
                    read("coverage").geometry, meta["nb_report"], meta["postcodes_read"], read("area_pc"),
                    curated, meta["curated_report"], {k: v for k, v in meta.items() if k not in known},
-                   read("places") if (d / "places.parquet").exists() else None)
+                   *(read(n) if (d / f"{n}.parquet").exists() else None for n in ("places", "unmapped", "unmapped_pc")))
 
 
 def _is_container(v) -> bool:

@@ -26,6 +26,8 @@ class Neighbourhoods:
     frame: gpd.GeoDataFrame  # selected LSOAs, EPSG:27700
     coverage: gpd.GeoSeries  # the covered ground, EPSG:27700 (one polygon)
     report: dict = field(default_factory=dict)
+    # the named districts' LSOAs the extract does not cover (code, name, LAD, covered share), EPSG:27700
+    left_out: gpd.GeoDataFrame | None = None
 
 
 def read_boundaries(src: SourceConfig, data_root, lads, bbox_lonlat=None) -> gpd.GeoDataFrame:
@@ -177,4 +179,6 @@ def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat, deprivation: pd.Data
     missing_dep = sel.loc[~complete, "lsoa21_code"].tolist()
     if missing_dep:
         report["missing_deprivation"] = missing_dep
-    return Neighbourhoods(sel, gpd.GeoSeries([cov], crs=BNG), report)
+    left_cols = ["lsoa21_code", "lsoa21_name", "lad_code", "lad_name", "covered_share", "geometry"]
+    return Neighbourhoods(sel, gpd.GeoSeries([cov], crs=BNG), report,
+                          gpd.GeoDataFrame(left_out[left_cols].reset_index(drop=True), geometry="geometry", crs=BNG))

@@ -27,13 +27,17 @@ ODBL = {"href": "https://opendatacommons.org/licenses/odbl/1-0/", "rel": "licens
         "title": "ODbL 1.0: © OpenStreetMap contributors, merged with curated lists"}
 OGL = {"href": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/", "rel": "license",
        "type": "text/html", "title": "OGL v3: ONS and MHCLG data (Crown copyright)"}
+OPL = {"href": "https://www.parliament.uk/site-information/copyright/open-parliament-licence", "rel": "license",
+       "type": "text/html", "title": "Open Parliament Licence v3.0: House of Commons Library MSOA Names (local_name, "
+                                   "display_name; not official names)"}
 ODBL_DERIVED = {**ODBL, "title": "ODbL 1.0 for the columns derived from OpenStreetMap (counts, distances, "
                                  "walking times, gaps): © OpenStreetMap contributors"}
 
 # The properties a client may filter and sort on (CQL2 text, property=value, sortby): the main ones.
 ASSET_QUERYABLES = ("asset_id", "name", "category", "categories", "family", "lsoa21_code", "postcode",
                     "wheelchair", "osm_type", "osm_id", "src_name", "last_verified")
-LSOA_QUERYABLES = ("lsoa21_code", "lsoa21_name", "lad_code", "lad_name", "residents", "households",
+LSOA_QUERYABLES = ("lsoa21_code", "lsoa21_name", "display_name", "local_name", "ward_name", "lad_code", "lad_name",
+                   "residents", "households",
                    "imd_score", "imd_rank", "imd_decile", "gap_score", "gap_rank", "gap_quintile",
                    "need_tercile", "gap_tercile", "bivariate_class", "double_disadvantage",
                    "left_behind_england", "priority_score", "priority_rank")
@@ -159,6 +163,6 @@ def area_collections(results: dict) -> dict[str, CollectionData]:
                     ASSET_QUERYABLES, [ODBL], as_text=("osm_id",))
         n = prepare(ar.neighbourhoods, "lsoa21_code", f"{slug}-neighbourhoods", f"{ar.name}: neighbourhoods",
                     "LSOA 2021 neighbourhoods with deprivation, population, walking access and the gap measure.",
-                    LSOA_QUERYABLES, [OGL, ODBL_DERIVED])
+                    LSOA_QUERYABLES, [OGL, ODBL_DERIVED, *([OPL] if "local_name" in ar.neighbourhoods else [])])
         out[a.id], out[n.id] = a, n
     return out

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ..constants import BNG, WGS84
-from ..errors import ResultsError, UnknownPostcodeError
+from ..errors import OutsideMappedAreaError, ResultsError, UnknownPostcodeError
 from ..ingest.places import PLACE_COLUMNS, PlaceIndex
 from ..ingest.postcodes import normalise
 from ..trust.view import trust_view
@@ -59,9 +59,23 @@ class AreaResults:
         eq = self.dir / "downloads" / "equity.json"
         # the equity table by IMD decile (built with the gap measure), read once for every page that shows it
         self.equity_by_decile: list[dict] = json.loads(eq.read_text()).get("by_decile", []) if eq.exists() else []
+        self._unmapped()
         gaz = self.dir / "places.parquet"
         self.places = PlaceIndex(pd.read_parquet(gaz) if gaz.exists() else pd.DataFrame(columns=PLACE_COLUMNS),
                                  self.slug)
+
+    def _unmapped(self) -> None:
+        """The named districts' neighbourhoods outside the mapped extract and their postcodes."""
+        path = self.dir / "unmapped.geojson"
+        self.unmapped_geojson = path.read_text() if path.exists() else feature_collection([])
+        self.unmapped = {f["properties"]["lsoa21_code"]: f["properties"]
+                         for f in json.loads(self.unmapped_geojson)["features"]}
+        pcs = self.dir / "unmapped_postcodes.parquet"
+        frame = pd.read_parquet(pcs) if pcs.exists() else pd.DataFrame(columns=["postcode", "lsoa21_code"])
+        self.unmapped_postcodes: dict[str, str] = dict(zip(frame["postcode"], frame["lsoa21_code"], strict=True))
+        self.district_coverage = [
+            {"code": code, "name": v.get("name") or code, "lsoas": v.get("lsoas"), "covered": v.get("covered")}
+            for code, v in self.report.get("neighbourhoods", {}).get("named_lads", {}).items()]
 
     MAP_TOLERANCE_M = 5.0  # simplification of the map's neighbourhood outlines (downloads keep full detail)
     # measures the map never draws (they are in the downloads and on the profile pages): left out of
@@ -180,7 +194,30 @@ def find_postcode_area(results: dict[str, AreaResults], postcode: str) -> AreaRe
         if code in ar._lookup:
             return ar
     names = ", ".join(ar.name for ar in results.values())
+    for ar in results.values():
+        if code in ar.unmapped_postcodes:
+            raise outside_error(ar, code, names)
     raise UnknownPostcodeError(
         f"We could not find the postcode {code} in the areas this site covers ({names}). "
         f"Check it on a letter or bill, or try a postcode nearby."
     )
+
+
+def outside_error(ar: AreaResults, code: str, names: str) -> OutsideMappedAreaError:
+    """The message for a real postcode of ``ar``'s districts outside its mapped part."""
+    nb = ar.unmapped.get(ar.unmapped_postcodes[code], {})
+    lad = nb.get("lad_name") or "the district"
+    cov = next((c for c in ar.district_coverage if c["code"] == nb.get("lad_code")), None)
+    where = nb.get("display_name") or nb.get("lsoa21_name") or ar.unmapped_postcodes[code]
+    ons = ", ".join(x for x in (nb.get("lsoa21_name") or ar.unmapped_postcodes[code],
+                                f"{nb['ward_name']} ward" if nb.get("ward_name") else "") if x)
+    place = f"{nb['local_name']} ({ons})" if nb.get("local_name") else ons
+    share = (f"it covers {cov['covered']} of {lad}’s {cov['lsoas']} neighbourhoods, and not this one"
+             if cov and cov.get("lsoas") else "it does not cover this neighbourhood")
+    message = (f"{code} is a real postcode in {lad}, in the neighbourhood {place}, but that part of {lad} is "
+               f"not mapped on this site yet: the {ar.name} map is made from an OpenStreetMap extract that does "
+               f"not reach it ({share}). The areas mapped here are: {names}.")
+    return OutsideMappedAreaError(message, {
+        "area": ar.slug, "area_name": ar.name, "lad_code": nb.get("lad_code"), "lad_name": nb.get("lad_name"),
+        "lsoa21_code": ar.unmapped_postcodes[code], "display_name": where,
+        "covered": cov.get("covered") if cov else None, "lsoas": cov.get("lsoas") if cov else None})

@@ -170,6 +170,22 @@ def write_equity(out: Path, gaps, labels: dict, area_name: str, threshold: float
     return {n: (out / n).stat().st_size for n in names}
 
 
+def write_unmapped(out: Path, lsoas: gpd.GeoDataFrame | None, postcodes: pd.DataFrame | None) -> dict[str, int]:
+    """The named districts' neighbourhoods outside the mapped extract (``unmapped.geojson``, outlines
+    simplified for the map) and their postcodes (``unmapped_postcodes.parquet``)."""
+    from ..ingest.outside import UNMAPPED_COLUMNS
+
+    if lsoas is None:
+        lsoas = gpd.GeoDataFrame({c: [] for c in UNMAPPED_COLUMNS}, geometry=[], crs=BNG)
+    keep = [c for c in UNMAPPED_COLUMNS if c in lsoas.columns]
+    simple = gpd.GeoDataFrame(lsoas[keep], geometry=lsoas.geometry.to_crs(BNG).simplify(20.0), crs=BNG)
+    (out / "unmapped.geojson").write_text(feature_collection(features_json(simple, precision=5,
+                                                                           id_column="lsoa21_code")))
+    pcs = postcodes if postcodes is not None else pd.DataFrame(columns=["postcode", "lsoa21_code"])
+    pcs.to_parquet(out / "unmapped_postcodes.parquet", index=False)
+    return {n: (out / n).stat().st_size for n in ("unmapped.geojson", "unmapped_postcodes.parquet")}
+
+
 def write_report(out: Path, report: dict) -> None:
     tmp = out / "report.json.tmp"
     tmp.write_text(json.dumps(_plain(report), ensure_ascii=False, indent=2, allow_nan=False))

@@ -105,7 +105,9 @@ def asset_pages(view: AreaSummary) -> dict[str, dict]:
     cats = view.map_data["categories"]
     fams = {f["key"]: f for f in view.families}
     sources = _source_index(view)
-    nb_names = dict(zip(ar.neighbourhoods["lsoa21_code"], ar.neighbourhoods["lsoa21_name"], strict=True))
+    nb = ar.neighbourhoods
+    nb_names = dict(zip(nb["lsoa21_code"], nb["display_name"] if "display_name" in nb else nb["lsoa21_name"],
+                        strict=True))
     if not len(assets):
         return {}
     xy = np.column_stack([assets.geometry.to_crs(BNG).x, assets.geometry.to_crs(BNG).y])

@@ -7,6 +7,7 @@ assets on the British National Grid, built once here).
 """
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -16,7 +17,7 @@ import shapely
 from .colours import DECILE_COLOURS, NO_DATA, text_colour
 from .deprivation import DEPRIVATION_MEASURES, IMD_LSOAS_ENGLAND, percent_less_deprived
 from .pages import BNG
-from .summary import AreaSummary
+from .summary import AreaSummary, place_names
 from .values import as_float, as_int, present
 
 NEIGHBOURHOOD_NEAR_M = 400  # "nearby" assets of a neighbourhood: within this distance of its boundary
@@ -124,13 +125,16 @@ def neighbourhood_profiles(view: AreaSummary, pages: dict[str, dict]) -> dict[st
     places = _Nearby(view, pages)
     fam_labels = {f["key"]: f["label"] for f in view.families}
     out = {}
-    for r, geom in zip(nb.drop(columns=nb.geometry.name).to_dict("records"), nb.geometry.to_crs(BNG), strict=True):
+    outlines = shapely.set_precision(shapely.simplify(nb.geometry.to_numpy(), 0.00003), 0.000001)
+    for r, geom, outline in zip(nb.drop(columns=nb.geometry.name).to_dict("records"), nb.geometry.to_crs(BNG),
+                                outlines, strict=True):
         code = r["lsoa21_code"]
         decile = as_int(r.get("imd_decile"))
         gaps = _gaps(r, fam_labels, len(nb)) if view.has_gaps and present(r.get("gap_score")) is not None else None
         d = view.deciles[decile - 1] if decile else None
         out[code] = {
-            "code": code, "name": r.get("lsoa21_name") or code, "lad_name": present(r.get("lad_name")),
+            "code": code, "lsoa_name": r.get("lsoa21_name") or code, **place_names(r),
+            "name": place_names(r)["display_name"], "lad_name": present(r.get("lad_name")),
             "imd_decile": decile, "imd_rank": as_int(r.get("imd_rank")), "imd_score": as_float(r.get("imd_score")),
             "decile_colour": d["colour"] if d else None, "decile_text": d["text_colour"] if d else None,
             "decile_label": d["label"] if d else None,
@@ -138,6 +142,7 @@ def neighbourhood_profiles(view: AreaSummary, pages: dict[str, dict]) -> dict[st
             "domains": _domains(r), "walks": _walks(r, walk_keys, area_avg, by_decile, decile), "gaps": gaps,
             "inside": places.within(code),
             "nearby": places.near(geom, code),
+            "outline": json.loads(shapely.to_geojson(outline)),  # for the profile's map, lon/lat
         }
     return out
 
@@ -157,7 +162,11 @@ CSV_HEADER = ("section", "item", "value", "area_average", "same_decile_average",
 def profile_csv_rows(p: dict, area_name: str, total_imd: int) -> list[tuple]:
     """The profile as rows of CSV_HEADER (text cells formula-neutralised by the caller's writer)."""
     rows = [("neighbourhood", "code", p["code"], None, None, None, None, None),
-            ("neighbourhood", "name", p["name"], None, None, None, None, None),
+            ("neighbourhood", "name", p["lsoa_name"], None, None, None, None, "ONS LSOA 2021 name"),
+            ("neighbourhood", "local name", p["local_name"], None, None, None, None,
+             "House of Commons Library MSOA Names (Open Parliament Licence; not an official name)"),
+            ("neighbourhood", "ward", p["ward_name"], None, None, None, None, "ONS ward 2024"),
+            ("neighbourhood", "OpenStreetMap places inside", p["osm_places"], None, None, None, None, None),
             ("neighbourhood", "local authority", p["lad_name"], None, None, None, None, None),
             ("population", "residents", p["residents"], None, None, None, None, "Census 2021"),
             ("population", "households", p["households"], None, None, None, None, "Census 2021")]

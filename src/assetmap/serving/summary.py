@@ -50,6 +50,15 @@ DOWNLOADS = (
 )
 MIMETYPES = {name.format(slug="x").rsplit(".", 1)[-1]: mime for name, _, mime, _ in DOWNLOADS}
 
+def place_names(r: dict) -> dict:
+    """A neighbourhood's human names (assetmap.ingest.names): display, local (MSOA), ward, OSM places."""
+    name = r.get("lsoa21_name") or r.get("lsoa21_code")
+    out = {k: (r.get(k) if isinstance(r.get(k), str) and r.get(k) else None)
+           for k in ("display_name", "local_name", "ward_name", "osm_places")}
+    out["display_name"] = out["display_name"] or name
+    return out
+
+
 def optional_int(v) -> int | None:
     """An int, or None for missing values (None, NaN, pandas NA)."""
     return None if v is None or pd.isna(v) else int(v)
@@ -184,6 +193,7 @@ class AreaSummary:
             res = optional_int(r.get("residents"))
             rows.append({
                 "code": r["lsoa21_code"], "name": r["lsoa21_name"], "lad_name": r.get("lad_name"),
+                **place_names(r),
                 "imd_decile": optional_int(r.get("imd_decile")), "imd_rank": optional_int(r.get("imd_rank")),
                 "residents": res, "households": optional_int(r.get("households")),
                 "assets": counts["total"],
@@ -201,6 +211,8 @@ class AreaSummary:
         for name, cur in report.get("curated", {}).items():
             self.source_labels[name] = cur.get("label") or name
         self.sources = report.get("sources", [])
+        # the neighbourhood names' source (House of Commons Library MSOA names), credited where they show
+        self.names_source = next((s for s in self.sources if s.get("kind") == "neighbourhood_names"), None)
         osm = report.get("osm", {})
         self.osm_date = osm.get("date") or (osm.get("timestamp") or "")[:10] or None
         self.built_at = (report.get("built_at") or "")[:10] or None
