@@ -1,0 +1,77 @@
+"""The public lookup on a phone (Chromium at 360 x 740), as a member of the public uses it: a
+postcode (S41 7TD) and "food bank", "warm space" or "GP", on the real Chesterfield build, offline.
+Screenshots go to /tmp/shots/phone-*.png for a person to look at."""
+from __future__ import annotations
+
+import pytest
+
+from browser_support import SHOTS, Watched
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+POSTCODE = "S41 7TD"
+
+
+def _phone(browser, server, **options) -> Watched:
+    ctx = browser.new_context(viewport=PHONE, **options)
+    return Watched(ctx.new_page(), server.url)
+
+
+def _search(w: Watched, q: str) -> None:
+    w.goto("/lookup")
+    w.page.fill("#postcode", POSTCODE)
+    w.page.fill("#q", q)
+    w.page.click("button[type=submit]")
+    w.page.wait_for_selector("#result-1")
+    w.page.wait_for_load_state("load")
+    w.page.wait_for_timeout(200)  # the answer is focused just after "load"
+
+
+def _first_result_top(w: Watched) -> float:
+    return w.page.evaluate("() => document.getElementById('result-1').getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("q", ["food bank", "warm space", "GP"])
+def test_after_a_search_the_first_result_is_on_the_first_screen(browser, server, q):
+    w = _phone(browser, server)
+    try:
+        _search(w, q)
+        top = _first_result_top(w)
+        assert 0 <= top < PHONE["height"] - 100, f"{q}: the first result starts {top:.0f} px down the screen"
+        # the heading that names the answer has the focus, so a screen reader reads it first
+        assert w.page.evaluate("() => document.activeElement.id") == "results-title"
+        assert POSTCODE in w.page.inner_text("#results-title")
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.screenshot(path=str(SHOTS / f"phone-{q.replace(' ', '-')}.png"))
+        w.assert_clean()
+    finally:
+        w.page.context.close()
+
+
+def test_without_javascript_the_search_still_lands_on_the_results(browser, server):
+    w = _phone(browser, server, java_script_enabled=False)
+    try:
+        _search(w, "food bank")
+        assert w.page.url.endswith("#results")
+        assert 0 <= _first_result_top(w) < PHONE["height"] - 100
+    finally:
+        w.page.context.close()
+
+
+def test_going_back_to_the_results_does_not_jump(browser, server):
+    """A reader who scrolled down, opened a place and came back is left where they were."""
+    w = _phone(browser, server)
+    try:
+        _search(w, "GP")
+        w.page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        w.page.wait_for_timeout(100)
+        w.page.click("#result-1 .result-links a[href*='/asset/']")
+        w.page.wait_for_load_state("load")
+        w.page.go_back()
+        w.page.wait_for_load_state("load")
+        w.page.wait_for_timeout(300)
+        assert w.page.evaluate("() => document.activeElement.id") != "results-title"
+    finally:
+        w.page.context.close()
