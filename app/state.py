@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, abort, current_app, url_for
@@ -24,8 +25,9 @@ from assetmap.ogcapi import OgcService, area_collections
 from assetmap.oruk.catalogue import OrukCatalogue
 from assetmap.outputs.read import AreaResults, load_results
 from assetmap.serving.area import ServedArea
+from assetmap.serving.hours import LOCAL, Hours, status_words, week_words
 
-from .formatting import walk_phrase
+from .formatting import hours_line, walk_phrase, week_html
 from .page_cache import Stencil, hole
 from .responses import Payload
 
@@ -36,6 +38,8 @@ class ResultPart:
 
     colour: str
     stencil: Stencil
+    hours: Hours | None = None  # parsed opening hours, for "open now" per request
+    week: Markup | None = None  # the week in words (or the rule as written), None without hours
 
 
 class AreaView(ServedArea):
@@ -55,16 +59,21 @@ class AreaView(ServedArea):
                 map_url = url_for("planner.area", slug=self.slug)
                 page_url = url_for("pages.asset", slug=self.slug, asset_id=r["asset_id"])
                 colour = self.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
-                part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
-                                                              f"{self.slug}:{r['asset_id']}"),
-                                                  ("rank", "walk")))
+                hours = (self.asset_pages.get(r["asset_id"]) or {}).get("hours")
+                stencil = Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
+                                              f"{self.slug}:{r['asset_id']}", hole("hours")),
+                                  ("rank", "walk", "hours"))
+                part = ResultPart(colour, stencil, hours, week_html(r.get("opening_hours"), week_words(hours)))
                 self._parts[r["asset_id"]] = part
             out.append(part)
         return out
 
     def result_items(self, results: list[dict]) -> list[Markup]:
-        """Each result's <li>: its kept HTML with the rank and walking time filled in."""
-        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r)})
+        """Each result's <li>: its kept HTML with the rank, walking time and opening hours (open or
+        closed now, UK time) filled in."""
+        now = datetime.now(LOCAL)
+        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r),
+                                   "hours": hours_line(part.week, status_words(part.hours, now) if part.week else None)})
                 for i, (r, part) in enumerate(zip(results, self._result_parts(results), strict=True), start=1)]
 
 
