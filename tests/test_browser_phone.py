@@ -75,3 +75,60 @@ def test_going_back_to_the_results_does_not_jump(browser, server):
         assert w.page.evaluate("() => document.activeElement.id") != "results-title"
     finally:
         w.page.context.close()
+
+
+# --- use my location -------------------------------------------------------------------------
+
+NEAR_S41_7TD = {"latitude": 53.236266, "longitude": -1.423513}  # the postcode's own point
+
+
+def test_use_my_location_searches_from_the_nearest_postcode(browser, server, app):
+    from assetmap.serving.locate import nearest_postcode
+
+    w = _phone(browser, server, geolocation=NEAR_S41_7TD, permissions=["geolocation"])
+    bodies = []
+    w.page.on("request", lambda r: bodies.append(r.post_data) if r.url.endswith("/lookup/here") else None)
+    try:
+        w.goto("/lookup")
+        w.page.fill("#q", "food bank")
+        w.page.click("#use-location")
+        w.page.wait_for_selector("#result-1")
+        expected = nearest_postcode(app.extensions["assetmap"].results, NEAR_S41_7TD["longitude"],
+                                    NEAR_S41_7TD["latitude"]).postcode
+        assert expected in w.page.inner_text("#results-title")
+        assert w.page.input_value("#q") == "food bank"  # the rest of the form is kept
+        # the position left the phone once, rounded to about 100 m, in a POST body: never in an address
+        assert bodies == ['{"lat":53.236,"lon":-1.424}']
+        assert not [u for u in w.local_requests if "53.23" in u or "1.42" in u]
+        w.page.wait_for_load_state("load")
+        w.page.wait_for_timeout(200)
+        assert 0 <= _first_result_top(w) < PHONE["height"] - 100
+        w.assert_clean()
+    finally:
+        w.page.context.close()
+
+
+def test_a_refused_location_says_so_and_offers_the_postcode(browser, server):
+    w = _phone(browser, server)  # no permission granted: Chromium refuses
+    try:
+        w.goto("/lookup")
+        w.page.click("#use-location")
+        w.page.wait_for_function("() => document.getElementById('locate-status').textContent.includes('postcode')")
+        text = w.page.inner_text("#locate-status")
+        assert "not allowed" in text and "Enter your postcode" in text
+        assert w.page.evaluate("() => document.activeElement.id") == "postcode"
+        assert w.page.get_attribute("#locate-status", "role") == "status"
+        w.assert_clean()
+    finally:
+        w.page.context.close()
+
+
+def test_a_location_outside_the_areas_is_told_so(browser, server):
+    w = _phone(browser, server, geolocation={"latitude": 51.5074, "longitude": -0.1278}, permissions=["geolocation"])
+    try:
+        w.goto("/lookup")
+        w.page.click("#use-location")
+        w.page.wait_for_function("() => document.getElementById('locate-status').textContent.includes('outside')")
+        assert "Chesterfield" in w.page.inner_text("#locate-status")
+    finally:
+        w.page.context.close()
