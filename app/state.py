@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from flask import Flask, abort, current_app, url_for
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from assetmap.oruk.catalogue import OrukCatalogue
 from assetmap.outputs.read import AreaResults, load_results
 from assetmap.serving.area import ServedArea
 from assetmap.serving.hours import LOCAL, Hours, status_words, week_words
+from assetmap.walk.route import Router
 
 from .formatting import hours_line, walk_phrase, week_html
 from .page_cache import Stencil, hole
@@ -56,23 +58,24 @@ class AreaView(ServedArea):
             part = self._parts.get(r["asset_id"])
             if part is None:
                 macros = current_app.jinja_env.get_template("_result.html").module
-                map_url = url_for("planner.area", slug=self.slug)
+                map_url = url_for("nearby.place_map", slug=self.slug, asset_id=r["asset_id"])
                 page_url = url_for("pages.asset", slug=self.slug, asset_id=r["asset_id"])
                 colour = self.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
                 hours = (self.asset_pages.get(r["asset_id"]) or {}).get("hours")
                 stencil = Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
-                                              f"{self.slug}:{r['asset_id']}", hole("hours")),
-                                  ("rank", "walk", "hours"))
+                                              f"{self.slug}:{r['asset_id']}", hole("hours"), hole("origin")),
+                                  ("rank", "walk", "hours", "origin"))
                 part = ResultPart(colour, stencil, hours, week_html(r.get("opening_hours"), week_words(hours)))
                 self._parts[r["asset_id"]] = part
             out.append(part)
         return out
 
-    def result_items(self, results: list[dict]) -> list[Markup]:
-        """Each result's <li>: its kept HTML with the rank, walking time and opening hours (open or
-        closed now, UK time) filled in."""
+    def result_items(self, results: list[dict], origin: str = "") -> list[Markup]:
+        """Each result's <li>: its kept HTML with the rank, walking time, opening hours (open or
+        closed now, UK time) and the postcode its directions start from filled in."""
         now = datetime.now(LOCAL)
-        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r),
+        start = quote_plus(origin)  # letters, digits and '+': nothing to escape in an attribute
+        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r), "origin": start,
                                    "hours": hours_line(part.week, status_words(part.hours, now) if part.week else None)})
                 for i, (r, part) in enumerate(zip(results, self._result_parts(results), strict=True), start=1)]
 
@@ -97,6 +100,7 @@ class AssetmapState:
         self.oruk = OrukCatalogue(results, self.views[self.default].ar.taxonomy)
         self.ogc = OgcService(area_collections(results), source=self)
         self.frames: dict = {}  # pages rendered around their holes (app/page_cache.py)
+        self._routers: dict[str, Router] = {}  # walking routes, per area, made on first use
         self._payloads: dict[tuple, Payload] = {}
         self._options: dict[str | None, Markup] = {}
         self._lock = threading.Lock()
@@ -130,6 +134,14 @@ class AssetmapState:
     @classmethod
     def load(cls, build_root: Path, default: str | None = None) -> AssetmapState:
         return cls(load_results(build_root), default)
+
+    def router(self, slug: str) -> Router | None:
+        """The area's walking-route finder (its network graph, built on first use), None without a network."""
+        found = self._routers.get(slug)
+        if found is None and slug in self.models:
+            model = self.models[slug]
+            found = self._routers[slug] = Router(model.net, model.snapper)
+        return found
 
     def area(self, slug: str) -> AreaView:
         """The area's view, or a 404 page naming the areas that exist."""

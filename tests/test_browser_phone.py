@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import SHOTS, Watched
+from browser_support import SHOTS, Watched, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -130,5 +130,44 @@ def test_a_location_outside_the_areas_is_told_so(browser, server):
         w.page.click("#use-location")
         w.page.wait_for_function("() => document.getElementById('locate-status').textContent.includes('outside')")
         assert "Chesterfield" in w.page.inner_text("#locate-status")
+    finally:
+        w.page.context.close()
+
+
+# --- walking route and the place map ------------------------------------------------------------
+
+def test_the_walking_route_is_drawn_on_the_places_map(browser, server):
+    w = _phone(browser, server)
+    try:
+        _search(w, "GP")
+        name = w.page.inner_text("#result-1 .result-name")
+        w.page.click("#result-1 a:has-text('Walking route')")
+        wait_for_map(w, "#place-map")
+        assert w.page.inner_text("h1") == f"Walking to {name}"
+        assert "min on foot" in w.page.inner_text(".walk-summary")
+        assert w.page.locator("#place-map .leaflet-overlay-pane path").count() == 1  # the route, nothing else
+        assert w.page.locator(".postcode-marker").inner_text() == POSTCODE
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.screenshot(path=str(SHOTS / "phone-route.png"))
+        w.assert_clean()
+    finally:
+        w.page.context.close()
+
+
+def test_show_on_map_is_the_place_and_its_street_not_the_planner(browser, server):
+    w = _phone(browser, server)
+    try:
+        _search(w, "warm space")
+        name = w.page.inner_text("#result-1 .result-name")
+        w.page.click("#result-1 a:has-text('Show on map')")
+        wait_for_map(w, "#place-map")
+        assert "/asset/" in w.page.url and w.page.inner_text("h1") == f"{name} on the map"
+        # no neighbourhood shading, no route: only the place over the base map's streets
+        assert w.page.locator("#place-map .leaflet-overlay-pane path").count() == 0
+        assert w.page.locator("#place-map .asset-marker").count() == 1
+        assert w.page.evaluate("() => window.assetmapPlace.map.getZoom()") >= 16
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        w.assert_clean()
     finally:
         w.page.context.close()

@@ -115,7 +115,7 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     view = state.area(found.area)
     found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit)
     return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
-            "understood": understood, "dropped": dropped, "items": view.result_items(found.results)}, 200
+            "understood": understood, "dropped": dropped, "items": view.result_items(found.results, found.postcode)}, 200
 
 
 @bp.get("/lookup")
