@@ -171,3 +171,38 @@ def test_show_on_map_is_the_place_and_its_street_not_the_planner(browser, server
         w.assert_clean()
     finally:
         w.page.context.close()
+
+
+# --- more results ---------------------------------------------------------------------------------
+
+def _more(w: Watched) -> None:
+    w.goto("/lookup?postcode=S41+7TD#results")
+    w.page.click("a:has-text('Show more places')")
+    w.page.wait_for_selector("#result-20")
+    w.page.wait_for_load_state("load")
+    w.page.wait_for_timeout(200)
+
+
+def test_more_places_land_on_the_first_new_one(browser, server):
+    w = _phone(browser, server)
+    try:
+        _more(w)
+        assert "page=2" in w.page.url and w.page.url.endswith("#result-11")
+        top = w.page.evaluate("() => document.getElementById('result-11').getBoundingClientRect().top")
+        assert 0 <= top < PHONE["height"] - 100
+        assert w.page.evaluate("() => document.activeElement.id") == "result-11"
+        assert w.page.locator(".rank-marker").count() == 20  # the map shows them all
+        w.assert_clean()
+    finally:
+        w.page.context.close()
+
+
+def test_more_places_without_javascript(browser, server):
+    w = _phone(browser, server, java_script_enabled=False)
+    try:
+        _more(w)
+        assert w.page.locator("ol.result-list > li").count() == 20
+        top = w.page.evaluate("() => document.getElementById('result-11').getBoundingClientRect().top")
+        assert 0 <= top < PHONE["height"] - 100
+    finally:
+        w.page.context.close()

@@ -10,10 +10,13 @@ from assetmap.outputs.read import Lookup, find_places, find_postcode_area, place
 from assetmap.serving.search import CANDIDATES, Filters, apply_filters, read_filters
 
 from ..page_cache import render_framed
+from ..params import int_arg
 from ..state import current_state
 from .downloads import backdrop
 
 bp = Blueprint("public", __name__)
+MAX_PAGES = 5  # "more results" up to 5 pages (50 places with the default limit)
+SEARCH_ARGS = ("postcode", "near", "q", "category", "access", "open")  # what "more results" keeps
 
 
 def lookup_map(found: Lookup) -> dict:
@@ -79,9 +82,16 @@ def _understand(filters: Filters) -> tuple[object | None, dict | None]:
     return understood, None
 
 
+def _more_url(pages: int, shown: int) -> str:
+    """The same search with one page more, landing on the first new place."""
+    args = {k: request.args[k] for k in SEARCH_ARGS if request.args.get(k)}
+    return url_for("public.lookup", **args, page=pages + 1) + f"#result-{shown + 1}"
+
+
 def run_lookup(text: str, category: str | None, near: str | None = None,
-               filters: Filters | None = None) -> tuple[dict, int]:
-    """Template context and HTTP status for a lookup from a postcode, a place or a street name;
+               filters: Filters | None = None, pages: int = 1) -> tuple[dict, int]:
+    """Template context and HTTP status for a lookup from a postcode, a place or a street name
+    (the first ``pages`` pages of results: "more results" asks for one page more);
     user errors become 400/404 with a message."""
     state = current_state()
     if category and category not in state.category_labels:
@@ -104,17 +114,20 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
         area, postcode = state.results[place["area"]], place["postcode"]
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
-    limit = current_app.config["LOOKUP_LIMIT"]
+    limit = current_app.config["LOOKUP_LIMIT"] * pages
     where = area.mask(understood.categories, understood.keywords) if understood else None
     try:
-        found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit, category=category, where=where)
+        found = area.lookup(postcode, limit=CANDIDATES if filters.active else limit + 1, category=category,
+                            where=where)
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
     view = state.area(found.area)
-    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit)
-    return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
+    found.results, dropped = apply_filters(found.results, view.asset_pages, filters, limit + 1)
+    more = len(found.results) > limit and pages < MAX_PAGES
+    found.results = found.results[:limit]
+    return {"found": found, "more_url": _more_url(pages, limit) if more else None, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
             "understood": understood, "dropped": dropped, "items": view.result_items(found.results, found.postcode)}, 200
 
 
@@ -127,7 +140,8 @@ def lookup():
     if problem:
         context, status = {"error": problem}, 400
     else:
-        context, status = run_lookup(postcode, category, near, filters) if postcode else ({}, 200)
+        pages = int_arg("page", 1, 1, MAX_PAGES) or 1
+        context, status = run_lookup(postcode, category, near, filters, pages) if postcode else ({}, 200)
     context.setdefault("filters", filters)
     # the head and scripts blocks depend only on whether a postcode was found and had results
     found = context.get("found")
