@@ -206,3 +206,70 @@ def test_more_places_without_javascript(browser, server):
         assert 0 <= top < PHONE["height"] - 100
     finally:
         w.page.context.close()
+
+
+# --- accessibility, layout and weight ----------------------------------------------------------------
+
+def _new_pages(ar) -> dict[str, str]:
+    gp = ar.lookup("S41 7TD", category="gp").results[0]["asset_id"]
+    return {
+        "lookup S41 7TD food bank": "/lookup?postcode=S41+7TD&q=food+bank",
+        "lookup S41 7TD more": "/lookup?postcode=S41+7TD&page=2#result-11",
+        "place map": f"/area/chesterfield/asset/{gp}/map",
+        "walking route": f"/area/chesterfield/asset/{gp}/map?from=S41+7TD",
+    }
+
+
+@pytest.mark.parametrize("width", [1400, 360])
+@pytest.mark.parametrize("name", ["lookup S41 7TD food bank", "lookup S41 7TD more", "place map", "walking route"])
+def test_new_pages_pass_axe_and_never_scroll_sideways(browser, server, chesterfield_ar, name, width):
+    from browser_support import axe_violations
+
+    ctx = browser.new_context(viewport={"width": width, "height": 740})
+    w = Watched(ctx.new_page(), server.url)
+    try:
+        w.goto(_new_pages(chesterfield_ar)[name])
+        wait_for_map(w, "#place-map" if "map" in name or "route" in name else "#lookup-map")
+        w.page.wait_for_timeout(300)
+        axe_violations(w.page, f"{name} @ {width}px")
+        assert w.page.evaluate("() => document.documentElement.scrollWidth") <= width
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_a_refused_location_message_passes_axe(browser, server):
+    from browser_support import axe_violations
+
+    w = _phone(browser, server)
+    try:
+        w.goto("/lookup")
+        w.page.click("#use-location")
+        w.page.wait_for_function("() => document.getElementById('locate-status').textContent.length > 0")
+        axe_violations(w.page, "lookup with a refused location @ 360px")
+    finally:
+        w.page.context.close()
+
+
+LOOKUP_BUDGET = 300 * 1024  # bytes over the wire for the lookup page with its results and map, cold cache
+
+
+@pytest.mark.parametrize("width", [1400, 360])
+def test_the_lookup_page_weighs_under_300_kb(browser, server, width):
+    """Everything a first visit fetches (HTML, CSS, scripts, the base map's tiles), as sent (compressed)."""
+    ctx = browser.new_context(viewport={"width": width, "height": 740})
+    page = ctx.new_page()
+    try:
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        sizes: dict[str, int] = {}
+        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+        page.goto(server.url + "/lookup?postcode=S41+7TD&q=food+bank")
+        page.wait_for_selector('#lookup-map[data-ready="yes"]', state="attached", timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        total = sum(sizes.values())
+        print(f"lookup page at {width}px: {total / 1024:.0f} KB in {len(sizes)} responses")
+        assert 50 * 1024 < total < LOOKUP_BUDGET
+    finally:
+        ctx.close()
