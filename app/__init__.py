@@ -40,6 +40,7 @@ from .blueprints import (
     docs,
     downloads,
     health,
+    nearby,
     ogc,
     oruk,
     pages,
@@ -109,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(community.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(shortlist.bp)
+    app.register_blueprint(nearby.bp)
     apply_rate_limits(app)
     _trust_proxies(app)
     return app

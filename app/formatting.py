@@ -74,6 +74,28 @@ def walk_phrase(r: dict) -> Markup:
                   f'              ({distance(r["walk_m"])} on foot{slower})')
 
 
+def hours_line(week: Markup | None, status: str | None) -> Markup:
+    """A lookup result's opening hours: where things stand now ("Open now, until 17:00", made per
+    request) before the week in words (``week``, kept per asset by :func:`week_html`)."""
+    if week is None:
+        return Markup("")
+    now = Markup("")
+    if status:
+        state = "is-open" if status.startswith("Open") else "is-closed"
+        now = Markup('<strong class="hours-now {}">{}</strong>. ').format(state, status)
+    return Markup('<p class="result-hours"><span class="label">Opening hours:</span> ') + now + week + Markup("</p>")
+
+
+def week_html(raw: str | None, week: str | None) -> Markup | None:
+    """The week in words, with the rule as recorded in its title (for curators); the rule itself
+    when it did not parse; None when no hours are recorded."""
+    if not raw:
+        return None
+    if week is None:
+        return Markup('<span class="hours-raw">{}</span>').format(raw)
+    return Markup('<span class="hours-week" title="As recorded: {}">{}</span>').format(raw, week)
+
+
 def file_size(n) -> str:
     n = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):

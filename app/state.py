@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from flask import Flask, abort, current_app, url_for
 from markupsafe import Markup
@@ -25,9 +26,10 @@ from assetmap.ogcapi import OgcService, area_collections
 from assetmap.oruk.catalogue import OrukCatalogue
 from assetmap.outputs.read import AreaResults, load_results
 from assetmap.serving.area import ServedArea
-from assetmap.serving.hours import LOCAL
+from assetmap.serving.hours import LOCAL, Hours, status_words, week_words
+from assetmap.walk.route import Router
 
-from .formatting import walk_phrase
+from .formatting import hours_line, walk_phrase, week_html
 from .page_cache import Stencil, hole
 from .responses import Payload
 
@@ -38,6 +40,8 @@ class ResultPart:
 
     colour: str
     stencil: Stencil
+    hours: Hours | None = None  # parsed opening hours, for "open now" per request
+    week: Markup | None = None  # the week in words (or the rule as written), None without hours
 
 
 class AreaView(ServedArea):
@@ -54,20 +58,32 @@ class AreaView(ServedArea):
             part = self._parts.get(r["asset_id"])
             if part is None:
                 macros = current_app.jinja_env.get_template("_result.html").module
-                map_url = url_for("planner.area", slug=self.slug)
+                map_url = url_for("nearby.place_map", slug=self.slug, asset_id=r["asset_id"])
                 page_url = url_for("pages.asset", slug=self.slug, asset_id=r["asset_id"])
                 colour = self.map_data["categories"].get(r["category"], {}).get("colour", "#555555")
-                part = ResultPart(colour, Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
-                                                              f"{self.slug}:{r['asset_id']}", hole("sessions")),
-                                                  ("rank", "walk", "sessions")))
+                page = self.asset_pages.get(r["asset_id"]) or {}
+                # a place whose season is over shows its week but never "open now"
+                hours = None if (page.get("trust") or {}).get("season_over") else page.get("hours")
+                stencil = Stencil(macros.item(r, map_url, colour, hole("rank"), hole("walk"), page_url,
+                                              f"{self.slug}:{r['asset_id']}", hole("sessions"), hole("hours"),
+                                              hole("origin")),
+                                  ("rank", "walk", "sessions", "hours", "origin"))
+                part = ResultPart(colour, stencil, hours, week_html(r.get("opening_hours"),
+                                                                    week_words(page.get("hours"))))
                 self._parts[r["asset_id"]] = part
             out.append(part)
         return out
 
-    def result_items(self, results: list[dict], understood=None) -> list[Markup]:
-        """Each result's <li>: its kept HTML with the rank, walking time and sessions (which depend on
-        the time and on what was searched for) filled in."""
-        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r), "sessions": self._sessions_html(r, understood)})
+    def result_items(self, results: list[dict], understood=None, origin: str = "") -> list[Markup]:
+        """Each result's <li>: its kept HTML with the rank, walking time, sessions (which depend on the
+        time and on what was searched for), opening hours (open or closed now, UK time) and the
+        postcode its directions start from filled in."""
+        now = datetime.now(LOCAL)
+        start = quote_plus(origin)  # letters, digits and '+': nothing to escape in an attribute
+        return [part.stencil.fill({"rank": str(i), "walk": walk_phrase(r), "origin": start,
+                                   "sessions": self._sessions_html(r, understood),
+                                   "hours": hours_line(part.week, status_words(part.hours, now)
+                                                       if part.week and part.hours else None)})
                 for i, (r, part) in enumerate(zip(results, self._result_parts(results), strict=True), start=1)]
 
     def _sessions_html(self, r: dict, understood) -> Markup | str:
@@ -101,6 +117,7 @@ class AssetmapState:
         self.oruk = OrukCatalogue(results, self.views[self.default].ar.taxonomy)
         self.ogc = OgcService(area_collections(results), source=self)
         self.frames: dict = {}  # pages rendered around their holes (app/page_cache.py)
+        self._routers: dict[str, Router] = {}  # walking routes, per area, made on first use
         self._payloads: dict[tuple, Payload] = {}
         self._options: dict[str | None, Markup] = {}
         self._lock = threading.Lock()
@@ -134,6 +151,14 @@ class AssetmapState:
     @classmethod
     def load(cls, build_root: Path, default: str | None = None) -> AssetmapState:
         return cls(load_results(build_root), default)
+
+    def router(self, slug: str) -> Router | None:
+        """The area's walking-route finder (its network graph, built on first use), None without a network."""
+        found = self._routers.get(slug)
+        if found is None and slug in self.models:
+            model = self.models[slug]
+            found = self._routers[slug] = Router(model.net, model.snapper)
+        return found
 
     def area(self, slug: str) -> AreaView:
         """The area's view, or a 404 page naming the areas that exist."""

@@ -20,10 +20,13 @@ from assetmap.serving.search import (
 )
 
 from ..page_cache import render_framed
+from ..params import int_arg
 from ..state import current_state
 from .downloads import backdrop
 
 bp = Blueprint("public", __name__)
+MAX_PAGES = 5  # "more results" up to 5 pages (50 places with the default limit)
+SEARCH_ARGS = ("postcode", "near", "q", "category", "access", "open")  # what "more results" keeps
 
 
 def lookup_map(found: Lookup) -> dict:
@@ -89,9 +92,16 @@ def _understand(filters: Filters) -> tuple[object | None, dict | None]:
     return understood, None
 
 
+def _more_url(pages: int, shown: int) -> str:
+    """The same search with one page more, landing on the first new place."""
+    args = {k: request.args[k] for k in SEARCH_ARGS if request.args.get(k)}
+    return url_for("public.lookup", **args, page=pages + 1) + f"#result-{shown + 1}"
+
+
 def run_lookup(text: str, category: str | None, near: str | None = None,
-               filters: Filters | None = None) -> tuple[dict, int]:
-    """Template context and HTTP status for a lookup from a postcode, a place or a street name;
+               filters: Filters | None = None, pages: int = 1) -> tuple[dict, int]:
+    """Template context and HTTP status for a lookup from a postcode, a place or a street name
+    (the first ``pages`` pages of results: "more results" asks for one page more);
     user errors become 400/404 with a message."""
     state = current_state()
     if category and category not in state.category_labels:
@@ -115,28 +125,35 @@ def run_lookup(text: str, category: str | None, near: str | None = None,
     except PostcodeError as exc:  # an unknown postcode, or one of a district outside its mapped part
         outside = getattr(exc, "outside", None)  # a real postcode, not mapped: an answer, not an error
         return {"error": str(exc), "outside": outside}, 200 if outside else exc.status
-    limit = current_app.config["LOOKUP_LIMIT"]
+    limit = current_app.config["LOOKUP_LIMIT"] * pages
     where = None
     if understood:  # places of the interests, and places where a session fits them
         where = area.mask(understood.categories, understood.keywords) | state.area(area.slug).sessions.mask(
             understood.categories, understood.keywords)
-    try:
-        found = area.lookup(postcode, limit=CANDIDATES, category=category, where=where)
+    try:  # enough candidates for the trust ranking and the filters, and one more to know there are more
+        found = area.lookup(postcode, limit=max(CANDIDATES, limit + 1), category=category, where=where)
     except PostcodeError as exc:
         return {"error": str(exc)}, exc.status
     except ValueError as exc:  # a category the postcode's area does not have
         return {"error": f"{exc}. Choose another type of place, or “Any type”."}, 400
-    view = state.area(found.area)
+    return _answer(found, place, filters, understood, limit, pages), 200
+
+
+def _answer(found: Lookup, place: dict | None, filters: Filters, understood, limit: int, pages: int) -> dict:
+    """The template context of a lookup's results: ranked with trust, filtered, cut to the pages shown."""
+    view = current_state().area(found.area)
     candidates = len(found.results)
     unknown = wheelchair_unknown(found.results, view.asset_pages) if filters.wheelchair else 0
-    found.results, dropped = apply_filters(rank_by_trust(found.results), view.asset_pages, filters, limit,
+    found.results, dropped = apply_filters(rank_by_trust(found.results), view.asset_pages, filters, limit + 1,
                                            sessions=view.sessions)
+    more = len(found.results) > limit and pages < MAX_PAGES
+    found.results = found.results[:limit]
     area_wide = view.sessions.area_wide_for(datetime.now(LOCAL), understood.categories, understood.keywords) \
         if understood else []
-    return {"found": found, "place": place, "area": view, "map": lookup_map(found), "filters": filters,
-            "wheelchair": {"unknown": unknown, "of": candidates},
-            "understood": understood, "dropped": dropped, "items": view.result_items(found.results, understood),
-            "area_wide": area_wide}, 200
+    return {"found": found, "more_url": _more_url(pages, limit) if more else None, "place": place, "area": view,
+            "map": lookup_map(found), "filters": filters, "wheelchair": {"unknown": unknown, "of": candidates},
+            "understood": understood, "dropped": dropped, "area_wide": area_wide,
+            "items": view.result_items(found.results, understood, found.postcode)}
 
 
 @bp.get("/lookup")
@@ -148,7 +165,8 @@ def lookup():
     if problem:
         context, status = {"error": problem}, 400
     else:
-        context, status = run_lookup(postcode, category, near, filters) if postcode else ({}, 200)
+        pages = int_arg("page", 1, 1, MAX_PAGES) or 1
+        context, status = run_lookup(postcode, category, near, filters, pages) if postcode else ({}, 200)
     context.setdefault("filters", filters)
     # the head and scripts blocks depend only on whether a postcode was found and had results
     found = context.get("found")

@@ -145,6 +145,10 @@ class AreaResults:
         """A postcode of this area as a point in EPSG:27700 (raises the lookup's postcode errors)."""
         return self._lookup.xy(postcode)
 
+    def nearest_postcode(self, x: float, y: float) -> tuple[str, float]:
+        """The postcode of this area nearest a point in EPSG:27700, and its distance in metres."""
+        return self._lookup.nearest(x, y)
+
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None,
                where: np.ndarray | None = None) -> Lookup:
         """The nearest assets on foot to a postcode in this area, ranked by walking distance

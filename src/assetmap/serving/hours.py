@@ -6,6 +6,11 @@ Monday-to-Sunday table for the weeks around startup; rules that differ between w
 ``Su[-1]``) show every variant with a note. An expression the parser rejects is kept as text,
 shown as it was written. :func:`open_now` is one evaluation of the parsed rule: cheap enough to
 run per request.
+
+In words for the public: :func:`week_words` sums the table up ("Mon–Fri 09:00–17:00; Sat
+09:00–13:00", made once at load) and :func:`status_words` says where things stand now ("Open now,
+until 17:00", "Closed, opens Tuesday 09:00"; one look at the rule's next eight days, per request).
+Times are the UK's (Europe/London).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from zoneinfo import ZoneInfo
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LOCAL = ZoneInfo("Europe/London")
 WEEKS = 5  # weeks looked at: every "first/second/…/last weekday of the month" shows up in five
 
@@ -107,3 +113,67 @@ def open_now(hours: Hours | None, now: datetime | None = None) -> str | None:
     except (ValueError, OverflowError):
         return None
     return {State.OPEN: "open", State.CLOSED: "closed"}.get(state)
+
+
+def _days(first: int, last: int) -> str:
+    return SHORT_DAYS[first] if first == last else f"{SHORT_DAYS[first]}–{SHORT_DAYS[last]}"
+
+
+def week_words(hours: Hours | None) -> str | None:
+    """The weekly table in a line: runs of days with the same hours together, closed days left
+    out ("Mon–Fri 09:00–17:00; Sat 09:00–13:00", "Every day 09:00–23:00"); None when the hours
+    did not parse (show :attr:`Hours.raw` instead)."""
+    if hours is None or not hours.rows:
+        return None
+    texts = [text for _, text in hours.rows]
+    if all(t == "Closed" for t in texts):
+        return "Closed every day"
+    if len(set(texts)) == 1:
+        return "Open 24 hours, every day" if texts[0] == "Open 24 hours" else f"Every day {texts[0]}"
+    parts, start = [], 0
+    for i in range(1, 8):
+        if i == 7 or texts[i] != texts[start]:
+            if texts[start] != "Closed":
+                text = texts[start]
+                parts.append(f"{_days(start, i - 1)} {'open 24 hours' if text == 'Open 24 hours' else text}")
+            start = i
+    return "; ".join(parts)
+
+
+def _when(t: datetime, at: datetime) -> str:
+    """A time after ``at`` as a reader says it: "17:00", "midnight", "tomorrow 09:00", "Tuesday 09:00"."""
+    days = (t.date() - at.date()).days
+    if t.hour == 0 and t.minute == 0 and days == 1:
+        return "midnight"
+    clock = t.strftime("%H:%M")
+    if days == 0:
+        return clock
+    return f"tomorrow {clock}" if days == 1 else f"{DAYS[t.weekday()]} {clock}"
+
+
+def status_words(hours: Hours | None, now: datetime | None = None) -> str | None:
+    """Open or closed at ``now`` (default: the time in the UK) and until when, in words: "Open now,
+    until 17:00", "Closed, opens tomorrow 09:00", "Closed, opens Tuesday 09:00", "Open 24 hours";
+    None when the hours are not known (unparsed, or "unknown" now) or never open in the next week."""
+    if hours is None or hours.rule is None:
+        return None
+    at = (now.astimezone(LOCAL) if now and now.tzinfo else now or datetime.now(LOCAL))
+    at = at.replace(tzinfo=None, second=0, microsecond=0)
+    try:
+        spans = list(hours.rule.intervals(at, at + timedelta(days=8)))
+    except (ValueError, OverflowError):
+        return None
+    if not spans:
+        return None
+    start, end, state, _ = spans[0]
+    if state == State.OPEN:
+        if end is None or end - at >= timedelta(days=7):
+            return "Open 24 hours"
+        return f"Open now, until {_when(end, at)}"
+    if state != State.CLOSED:
+        return None
+    following = next((s for s, _, st, _ in spans[1:] if st == State.OPEN), None)
+    if following is None:
+        return None
+    when = _when(following, at)
+    return f"Closed, opens {'at ' if when[0].isdigit() else ''}{when}"

@@ -10,6 +10,7 @@ set-up, no DataFrame row access.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,8 @@ class LookupIndex:
         self.asset_xy = asset_xy
         codes = postcodes["postcode"].to_numpy(dtype=object)
         self._row = {c: i for i, c in enumerate(codes)}
+        self._codes = codes
+        self._tree: Any = None  # postcodes' KD-tree, for :meth:`nearest`
         self._x = postcodes["x"].to_numpy(dtype=np.float64)
         self._y = postcodes["y"].to_numpy(dtype=np.float64)
         lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(self._x, self._y)
@@ -96,6 +99,15 @@ class LookupIndex:
                 f"We could not find the postcode {code} in {self.scope}. Check it on a letter or bill; "
                 f"if it is new (less than a few months old) try a neighbour's postcode.")
         return code, i
+
+    def nearest(self, x: float, y: float) -> tuple[str, float]:
+        """The postcode nearest a point in EPSG:27700, and how far it is (m); a KD-tree built on first use."""
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(np.column_stack([self._x, self._y]))
+        d, i = self._tree.query([x, y])
+        return self._codes[int(i)], float(d)
 
     def xy(self, postcode: str) -> tuple[float, float]:
         """The postcode's point in EPSG:27700."""
