@@ -17,6 +17,7 @@ def map_config(view: AreaView) -> dict:
             "neighbourhoods": url_for("downloads.data", slug=view.slug, name="neighbourhoods.geojson"),
             "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
             "lookup": url_for("public.lookup"),
+            "table": url_for("planner.neighbourhoods", slug=view.slug),
             # prefixes: + an asset id / an LSOA code (app/blueprints/pages.py)
             "asset_page": url_for("planner.area", slug=view.slug) + "asset/",
             "neighbourhood_page": url_for("planner.area", slug=view.slug) + "neighbourhood/",

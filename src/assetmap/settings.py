@@ -87,6 +87,8 @@ class GapSettings:
     need_weights: dict = field(default_factory=lambda: dict(NEED_WEIGHTS))  # IoD2025 domain -> weight
     double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
     england_share: float = 0.1  # the left-behind form: England's worst 10% on need
+    # the kinds of place the overall priority score averages the shortfall over; empty = every kind mapped
+    priority_categories: tuple = ()
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> GapSettings:
@@ -100,6 +102,12 @@ class GapSettings:
         for k in ("double_disadvantage_share", "england_share"):
             if k in v and (isinstance(v[k], bool) or not isinstance(v[k], (int, float)) or not 0 < v[k] <= 1):
                 raise ConfigError(f"{where}: [gaps] {k} = {v[k]!r}; it must be a share between 0 and 1")
+        if "priority_categories" in v:
+            pc = v["priority_categories"]
+            if not (isinstance(pc, list) and all(isinstance(x, str) and x for x in pc)):
+                raise ConfigError(f"{where}: [gaps] priority_categories = {pc!r}; it must be a list of category "
+                                  "keys from data/taxonomy.toml, e.g. [\"warm_space\", \"food_bank\"] (or [] for all)")
+            v["priority_categories"] = tuple(pc)
         if "steps" in v:
             st = v["steps"]
             if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
@@ -118,4 +126,5 @@ class GapSettings:
         return cls(**v)
 
     def as_dict(self) -> dict:
-        return {k: (list(map(list, v)) if k == "steps" else v) for k, v in self.__dict__.items()}
+        return {k: (list(map(list, v)) if k == "steps" else list(v) if k == "priority_categories" else v)
+                for k, v in self.__dict__.items()}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import GapSettings, WalkSettings
+from ..errors import ConfigError
 from ..taxonomy import Taxonomy
 from ..walk.access import metres_per_minute
 from .equity import equity_tables
@@ -111,7 +112,8 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     out["left_behind_england"] = _left_behind(out, g.england_share)
     short = pd.DataFrame({c: np.round(lsoa_mean(shortfall(minutes[c].to_numpy(), g.threshold_min, 1.0)), 4)
                           for c in cats}, index=lsoas.index)
-    out = pd.concat([out, short.add_prefix("shortfall_"), priority(residents, out["need_score"], short)], axis=1)
+    pri = priority(residents, out["need_score"], short, composite := priority_set(g, cats, tx))
+    out = pd.concat([out, short.add_prefix("shortfall_"), pri], axis=1)
 
     # 4. equity across IMD deciles (postcodes in the neighbourhoods, weighted by population)
     decile = codes.map(lsoas.set_index("lsoa21_code")["imd_decile"]).astype("float64").to_numpy()
@@ -120,7 +122,7 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     top = out.sort_values("priority_rank").head(REPORT_TOP)
     report = {
         "settings": g.as_dict(),
-        "categories": cats,
+        "categories": cats, "priority_categories": composite,
         "families": {f: cs for f, cs in families.items() if cs},
         "population_origins": int((pop > 0).sum()),
         "lsoas_double_disadvantage": int(out["double_disadvantage"].sum()),
@@ -139,6 +141,17 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
         "equity": summary.to_dict("records"),
     }
     return GapResult(out, by_decile, summary, report)
+
+
+def priority_set(g: GapSettings, cats: list[str], tx: Taxonomy) -> list[str]:
+    """The categories the overall priority score covers: [gaps] priority_categories of those mapped
+    here, or every mapped category when it is empty (or names none mapped here)."""
+    unknown = [c for c in g.priority_categories if c not in tx.categories]
+    if unknown:
+        raise ConfigError(f"[gaps] priority_categories names unknown categories {unknown}; use keys of "
+                          "data/taxonomy.toml's [categories] (see docs/configuration.md)")
+    chosen = [c for c in cats if c in g.priority_categories]
+    return chosen or list(cats)
 
 
 def _left_behind(out: pd.DataFrame, share: float) -> pd.Series:
