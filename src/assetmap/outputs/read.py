@@ -64,8 +64,8 @@ class AreaResults:
 
     MAP_TOLERANCE_M = 5.0  # simplification of the map's neighbourhood outlines (downloads keep full detail)
     # measures the map never draws (they are in the downloads and on the profile pages): left out of
-    # the map data, which is then a fifth of the size. Kept: priority_<category> and count_<category>,
-    # for the planner's per-category priority layer and list (planner/priority.js)
+    # the map data, which is then a fifth of the size. Kept: priority_<category> and count_<category>
+    # of the kinds mapped, for the planner's per-category priority layer and list (js/priority.js)
     MAP_DROP = ("bfca_", "e2sfca_", "sa_", "gapz_", "dist_", "per1k_", "shortfall_", "covered_")
 
     def _map_neighbourhoods(self) -> gpd.GeoDataFrame:
@@ -73,7 +73,9 @@ class AreaResults:
         so shared borders stay shared — no gaps, no overlaps — at a fraction of the vertices."""
         nb = self.neighbourhoods.to_crs(BNG)
         simple = shapely.coverage_simplify(nb.geometry.to_numpy(), self.MAP_TOLERANCE_M)
-        drop = [c for c in nb.columns if c.startswith(self.MAP_DROP)]
+        drop = [c for c in nb.columns if c.startswith(self.MAP_DROP)
+                or (c.startswith("count_") and f"priority_{c[6:]}" not in nb.columns)  # a kind not mapped
+                or (c != "geometry" and nb[c].isna().all())]  # e.g. walks to kinds not mapped: absent = none
         return gpd.GeoDataFrame(self.neighbourhoods.drop(columns=["geometry", *drop]),
                                 geometry=gpd.GeoSeries(simple, index=nb.index, crs=BNG).to_crs(WGS84))
 

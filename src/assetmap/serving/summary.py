@@ -23,6 +23,7 @@ from .colours import (
 )
 from .deprivation import DEPRIVATION_MEASURES, IMD_LSOAS_ENGLAND, decile_label
 from .priority import priority_categories, priority_choices
+from .table import TableData
 
 OSM_SHORT = "© OpenStreetMap contributors (ODbL)"
 OGL_SHORT = "Contains public sector information licensed under the Open Government Licence v3.0"
@@ -71,6 +72,8 @@ class AreaSummary:
         if self.has_gaps:
             self._gap_layers()
         self.rows = self._rows()
+        self.table = TableData(ar.neighbourhoods, self.rows, self.priority_choices, self.families,
+                               self.deprivation_measures)
         self._sources()
         self.downloads = self._downloads()
         self.map_data = self._map_data()
