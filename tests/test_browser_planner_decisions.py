@@ -49,3 +49,66 @@ def test_priority_for_one_kind_of_place(page, chesterfield_ar):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(SHOTS / "planner-priority-warm.png"))
     page.assert_clean()
+
+
+def view_state(page) -> dict:
+    return page.page.evaluate("""() => {
+        const P = window.assetmapPlanner, m = P.map, c = m.getCenter();
+        const on = Object.entries({imd: P.choropleth, walk: P.walk, gap: P.gaps.gap, bivariate: P.gaps.bivariate,
+                                   priority: P.gaps.priority}).filter(([k, l]) => m.hasLayer(l)).map(([k]) => k);
+        return {layers: on, category: P.priority.current(), zoom: m.getZoom(), lat: c.lat.toFixed(4), lon: c.lng.toFixed(4),
+                key: [...document.querySelectorAll('.map-key-title')].map(n => n.textContent),
+                top: [...document.querySelectorAll('#priority-top li a')].map(a => a.textContent),
+                sites: P.whatif ? P.whatif.results.getLayers().length : 0,
+                result: document.getElementById('whatif-result').textContent,
+                hidden: [...document.querySelectorAll('#asset-filter input[name=category]:not(:checked)')].map(b => b.value)};
+    }""")
+
+
+def test_a_shared_link_restores_layer_category_filter_position_and_scenario(page, browser, server):
+    page.goto("/")
+    wait_for_map(page)
+    p = page.page
+    p.select_option("#priority-category", "warm_space")  # priority for warm spaces, on the map
+    p.uncheck('#asset-filter input[value="park"]')  # a filter
+    p.evaluate("() => window.assetmapPlanner.map.setZoom(window.assetmapPlanner.map.getZoom() + 1)")
+    p.wait_for_function("() => new URLSearchParams(location.search).has('at')")
+    p.select_option("#whatif-category", "warm_space")
+    p.click("#whatif-site")  # a scenario: the best 5 sites for a warm space
+    p.wait_for_function("() => window.assetmapPlanner.whatif.results.getLayers().length > 0", timeout=30000)
+    p.wait_for_function("() => new URLSearchParams(location.search).get('scenario') === 'sites:warm_space'")
+    before = view_state(page)
+    url = p.url
+    assert "layer=priority" in url and "category=warm_space" in url and "hide=park" in url
+    assert before["layers"] == ["priority"] and before["sites"] == 5
+    # the link in a new page restores the same view
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    from browser_support import Watched
+    other = Watched(ctx.new_page(), server.url)
+    try:
+        other.page.goto(url)
+        wait_for_map(other)
+        other.page.wait_for_function("() => window.assetmapPlanner.whatif.results.getLayers().length === 5",
+                                     timeout=30000)
+        other.page.wait_for_timeout(300)
+        after = view_state(other)
+        assert after == before
+        assert other.page.url == url
+        other.assert_clean()
+    finally:
+        ctx.close()
+    page.assert_clean()
+
+
+def test_a_link_to_a_new_place_reopens_the_scenario(page, chesterfield_ar):
+    lat, lon = 53.2355, -1.4230
+    page.goto(f"/?layer=priority&category=food_bank&scenario=open:food_bank@{lat},{lon}")
+    wait_for_map(page)
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.whatif.changes)",
+                                timeout=30000)
+    page.page.wait_for_function("() => document.getElementById('whatif-result').textContent.includes('A new food bank')",
+                                timeout=30000)
+    assert page.page.evaluate("() => window.assetmapPlanner.priority.current()") == "food_bank"
+    assert f"scenario=open:food_bank@{lat:.5f},{lon:.5f}" in page.page.url
+    assert page.page.get_attribute("#whatif-click", "aria-pressed") == "false"
+    page.assert_clean()
