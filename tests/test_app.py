@@ -304,9 +304,10 @@ def test_map_neighbourhoods_are_slim_and_keep_shared_borders(client, chesterfiel
     props = nb["features"][0]["properties"]
     for needed in ("lsoa21_code", "lsoa21_name", "imd_decile", "imd_rank", "income_decile", "gap_score", "gap_quintile",
                    "bivariate_class", "priority_score", "double_disadvantage", "walk_gp_min", "walk_gp_m",
-                   "walk_gp_min_rm", "walk_family_health_min", "residents"):
+                   "walk_gp_min_rm", "walk_family_health_min", "residents",
+                   "priority_warm_space", "count_warm_space"):  # per-category priority (js/priority.js)
         assert needed in props, needed
-    assert not any(k.startswith(("gapz_", "e2sfca_", "count_", "per1k_")) for k in props)
+    assert not any(k.startswith(("gapz_", "e2sfca_", "per1k_", "shortfall_")) for k in props)
     shapes = [shape(f["geometry"]) for f in nb["features"]]
     assert all(s.is_valid for s in shapes)
     union = shapely.union_all(shapes)

@@ -152,12 +152,12 @@ def test_map_data_is_cached_compressed_and_conditional(client, chesterfield_ar):
 # --- walking ---------------------------------------------------------------------------------
 
 def test_neighbourhood_table_has_walking_columns_for_a_chosen_place(client, chesterfield_ar):
-    page = text(client.get("/area/chesterfield/neighbourhoods?walk=pharmacy"))
+    page = text(client.get("/area/chesterfield/neighbourhoods?walk=pharmacy&sort=imd_rank"))
     assert "Walk to nearest pharmacy (m)" in page and "Walk to any health (min)" in page
     nb = chesterfield_ar.neighbourhoods
     row = nb.loc[nb["imd_rank"].idxmin()]  # the first row: the most deprived
     first = re.search(r"<tbody>\s*<tr[^>]*>(.*?)</tr>", page, re.S).group(1)
-    cells = re.findall(r'<td class="num">([^<]*)</td>', first)
+    cells = [c.strip() for c in re.findall(r'<td [^>]*class="num"[^>]*>([^<]*)</td>', first)]
     assert f"{int(row['walk_pharmacy_m']):,}" in cells
     assert f"{row['walk_pharmacy_min']:.1f}" in cells and f"{row['walk_pharmacy_min_rm']:.1f}" in cells
     # an unknown choice falls back to the default (GP surgery), never an error

@@ -40,4 +40,4 @@ def methodology_html() -> Markup:
 
 @bp.get("/methodology")
 def methodology():
-    return render_template("methodology.html", body=methodology_html())
+    return render_template("methodology.html", body=methodology_html(), areas=current_state().areas)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
 
+from assetmap.serving.table import table_view
+
 from ..state import AreaView, current_state
 from .downloads import backdrop
 
@@ -17,6 +19,7 @@ def map_config(view: AreaView) -> dict:
             "neighbourhoods": url_for("downloads.data", slug=view.slug, name="neighbourhoods.geojson"),
             "assets": url_for("downloads.data", slug=view.slug, name="assets.geojson"),
             "lookup": url_for("public.lookup"),
+            "table": url_for("planner.neighbourhoods", slug=view.slug),
             # prefixes: + an asset id / an LSOA code (app/blueprints/pages.py)
             "asset_page": url_for("planner.area", slug=view.slug) + "asset/",
             "neighbourhood_page": url_for("planner.area", slug=view.slug) + "neighbourhood/",
@@ -43,8 +46,12 @@ def area(slug: str):
 def neighbourhoods(slug: str):
     view = current_state().area(slug)
     keys = {c["key"]: c for c in view.walk_choices + view.walk_families}
-    walk = keys.get(request.args.get("walk", "")) or keys.get(view.walk_default)
-    return render_template("neighbourhoods.html", view=view, walk=walk)
+    a = request.args
+    # the walk column follows a single kind of place chosen for priority unless another is asked for
+    walk = keys.get(a.get("walk", "")) or keys.get(a.get("category", "")) or keys.get(view.walk_default)
+    table = table_view(view.table, walk, a.get("category"), a.get("measure", "imd"), ",".join(a.getlist("cols")), a.get("sort"),
+                       a.get("dir"))
+    return render_template("neighbourhoods.html", view=view, walk=walk, table=table, q=a.get("q", "")[:60])
 
 
 @bp.get("/area/<slug>/equity")

@@ -115,6 +115,8 @@ class GapSettings:
     double_disadvantage_share: float = 0.2  # worst share of the area on both need and gap
     england_share: float = 0.1  # the left-behind form: England's worst 10% on need
     session_weighted: tuple = ()  # categories also measured by sessions a week within the walk
+    # the kinds of place the overall priority score averages the shortfall over; empty = every kind mapped
+    priority_categories: tuple = ()
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> GapSettings:
@@ -134,6 +136,12 @@ class GapSettings:
                 raise ConfigError(f"{where}: [gaps] session_weighted must be a list of taxonomy categories, "
                                   "e.g. [\"warm_space\", \"lunch_club\"]")
             v["session_weighted"] = tuple(sw)
+        if "priority_categories" in v:
+            pc = v["priority_categories"]
+            if not (isinstance(pc, list) and all(isinstance(x, str) and x for x in pc)):
+                raise ConfigError(f"{where}: [gaps] priority_categories = {pc!r}; it must be a list of category "
+                                  "keys from data/taxonomy.toml, e.g. [\"warm_space\", \"food_bank\"] (or [] for all)")
+            v["priority_categories"] = tuple(pc)
         if "steps" in v:
             st = v["steps"]
             if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):
@@ -152,4 +160,5 @@ class GapSettings:
         return cls(**v)
 
     def as_dict(self) -> dict:
-        return {k: (list(map(list, v)) if k == "steps" else v) for k, v in self.__dict__.items()}
+        return {k: (list(map(list, v)) if k == "steps" else list(v) if k == "priority_categories" else v)
+                for k, v in self.__dict__.items()}

@@ -38,8 +38,8 @@
 
   function priorityClass(score) {
     if (score === null || score === undefined) return null;
-    for (var i = 0; i < g.priority_cuts.length; i++) if (score >= g.priority_cuts[i]) return i;
-    return g.priority_cuts.length;
+    for (var i = 0; i < sel.cuts.length; i++) if (score >= sel.cuts[i]) return i;
+    return sel.cuts.length;
   }
 
   var gap = P.lsoaLayer(function (f) { return fill(g.quintile_colours[f.properties.gap_quintile - 1]); },
@@ -66,16 +66,28 @@
                          grid, A.el('span', {className: 'bivariate-axis-x', text: 'gap →'})));
   });
 
+  /* What the priority layer shows: the overall score unless js/priority.js picks a kind of place. */
+  var sel = {value: function (p) { return p.priority_score; }, rank: function (p) { return p.priority_rank; },
+             cuts: g.priority_cuts, title: 'Priority score: overall (residents × need × shortfall)'};
   var pri = P.lsoaLayer(function (f) {
-    var c = priorityClass(f.properties.priority_score);
+    var c = priorityClass(sel.value(f.properties));
     return fill(c === null ? null : g.priority_colours[c]);
-  }, function (p) { return p.priority_score === null ? '' : ' · priority ' + A.number(Math.round(p.priority_score)) + ' (rank ' + p.priority_rank + ')'; });
-  var priKey = keyControl('Priority score (residents × need × shortfall)', 'Priority key', function (box) {
+  }, function (p) {
+    var v = sel.value(p);
+    return v === null || v === undefined ? '' : ' · priority ' + A.number(Math.round(v)) + ' (rank ' + sel.rank(p) + ')';
+  });
+  var priKey = keyControl('', 'Priority key', function (box) {
+    box.firstChild.textContent = sel.title;
     chipRow(box, g.priority_colours.map(function (c, i) {
       return {text: i === 0 ? 'top' : String(i + 1), colour: c, ink: g.priority_text[i],
               title: i === 0 ? 'top fifth' : 'fifth ' + (i + 1)};
-    }), ['highest fifth', 'lowest']);
+    }), ['highest fifth', 'lowest or none']);
   });
+  function setPriority(next) {
+    sel = next;
+    pri.setStyle(pri.options.style);
+    if (map.hasLayer(pri)) { priKey.remove(); priKey.addTo(map); }
+  }
 
   var outlines = L.geoJSON(null, {
     pane: 'choropleth',
@@ -106,5 +118,5 @@
     });
   });
 
-  P.gaps = {gap: gap, bivariate: biv, priority: pri, outlines: outlines};
+  P.gaps = {gap: gap, bivariate: biv, priority: pri, outlines: outlines, setPriority: setPriority};
 })();

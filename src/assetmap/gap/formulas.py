@@ -135,16 +135,18 @@ def shortfall(minutes, threshold: float, alpha: float = 1.0) -> np.ndarray:
     return gap ** alpha
 
 
-def priority(residents: pd.Series, need_score: pd.Series, shortfalls: pd.DataFrame) -> pd.DataFrame:
+def priority(residents: pd.Series, need_score: pd.Series, shortfalls: pd.DataFrame,
+             composite: list[str] | None = None) -> pd.DataFrame:
     """``priority_<cat>`` = residents × need weight × shortfall, per category, and ``priority_score``
-    over all categories (the mean shortfall), with ``need_weight`` = need score / 100 (0–1) and
-    ``priority_rank`` (1 = first)."""
+    over the ``composite`` categories (all when None or empty: the mean shortfall), with ``need_weight``
+    = need score / 100 (0–1) and ``priority_rank`` (1 = first). The score of any set of categories is
+    the mean of their ``priority_<cat>`` (the planner's per-category layer computes it so)."""
     need_w = (need_score / 100.0).clip(0, 1)
     res = pd.to_numeric(residents, errors="coerce").astype("float64")
     out = pd.DataFrame({"need_weight": need_w.round(4)}, index=shortfalls.index)
     for c in shortfalls.columns:
         out[f"priority_{c}"] = (res * need_w * shortfalls[c]).round(1)
-    out["shortfall_mean"] = shortfalls.mean(axis=1).round(4)
+    out["shortfall_mean"] = shortfalls[list(composite or shortfalls.columns)].mean(axis=1).round(4)
     out["priority_score"] = (res * need_w * out["shortfall_mean"]).round(1)
     out["priority_rank"] = out["priority_score"].rank(ascending=False, method="min").astype("Int64")
     return out

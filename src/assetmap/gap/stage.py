@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..activities.supply import sessions_within
 from ..config import GapSettings, WalkSettings
+from ..errors import ConfigError
 from ..taxonomy import Taxonomy
 from ..walk.access import metres_per_minute
 from .equity import equity_tables
@@ -122,7 +123,8 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     out["left_behind_england"] = _left_behind(out, g.england_share)
     short = pd.DataFrame({c: np.round(lsoa_mean(shortfall(minutes[c].to_numpy(), g.threshold_min, 1.0)), 4)
                           for c in cats}, index=lsoas.index)
-    out = pd.concat([out, short.add_prefix("shortfall_"), priority(residents, out["need_score"], short)], axis=1)
+    pri = priority(residents, out["need_score"], short, composite := priority_set(g, cats, tx))
+    out = pd.concat([out, short.add_prefix("shortfall_"), pri], axis=1)
 
     # 4. equity across IMD deciles (postcodes in the neighbourhoods, weighted by population)
     decile = codes.map(lsoas.set_index("lsoa21_code")["imd_decile"]).astype("float64").to_numpy()
@@ -131,7 +133,7 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     top = out.sort_values("priority_rank").head(REPORT_TOP)
     report = {
         "settings": g.as_dict(),
-        "categories": cats,
+        "categories": cats, "priority_categories": composite,
         "session_weighted": sorted(supply_c),
         "families": {f: cs for f, cs in families.items() if cs},
         "population_origins": int((pop > 0).sum()),
@@ -154,21 +156,8 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     return GapResult(out, by_decile, summary, report)
 
 
-def _access_columns(pairs, assets, cats, pop, m_per_min, g, lsoa_mean, lsoa_sum, residents) -> dict:
-    """E2SFCA, BFCA and spatial availability per category, as LSOA columns."""
-    asset_cats = [set(cs) for cs in assets["categories"]]
-    members = {c: np.fromiter((c in cs for cs in asset_cats), bool, len(asset_cats)) for c in cats}
-    supply = pd.to_numeric(assets["capacity"], errors="coerce").fillna(1.0).to_numpy() \
-        if "capacity" in assets else np.ones(len(assets))
-    fca = supply_access(pairs, members, pop, supply, m_per_min, g)
-    cols = {}
-    for c in cats:
-        cols[f"e2sfca_{c}"] = np.round(lsoa_mean(fca[c]["e2sfca"]) * 1000, 4)  # sites per 1,000 people
-        cols[f"bfca_{c}"] = np.round(lsoa_mean(fca[c]["bfca"]) * 1000, 4)
-        sa = lsoa_sum(fca[c]["sa"])
-        cols[f"sa_{c}"] = np.round(sa, 4)  # sites' worth of supply available to the LSOA's residents
-        cols[f"sa_{c}_per1k"] = np.round(sa / residents.replace(0, np.nan).to_numpy() * 1000, 4)
-    return cols
+        "categories": cats, "priority_categories": composite,
+        "session_weighted": sorted(supply_c),
 
 
 def _left_behind(out: pd.DataFrame, share: float) -> pd.Series:

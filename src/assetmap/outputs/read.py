@@ -79,8 +79,9 @@ class AreaResults:
 
     MAP_TOLERANCE_M = 5.0  # simplification of the map's neighbourhood outlines (downloads keep full detail)
     # measures the map never draws (they are in the downloads and on the profile pages): left out of
-    # the map data, which is then a fifth of the size
-    MAP_DROP = ("bfca_", "e2sfca_", "sa_", "gapz_", "dist_", "count_", "per1k_", "shortfall_", "covered_")
+    # the map data, which is then a fifth of the size. Kept: priority_<category> and count_<category>
+    # of the kinds mapped, for the planner's per-category priority layer and list (js/priority.js)
+    MAP_DROP = ("bfca_", "e2sfca_", "sa_", "gapz_", "dist_", "per1k_", "shortfall_", "covered_")
 
     def _map_neighbourhoods(self) -> gpd.GeoDataFrame:
         """The neighbourhoods for the map: outlines simplified together (shapely.coverage_simplify),
@@ -88,7 +89,8 @@ class AreaResults:
         nb = self.neighbourhoods.to_crs(BNG)
         simple = shapely.coverage_simplify(nb.geometry.to_numpy(), self.MAP_TOLERANCE_M)
         drop = [c for c in nb.columns if c.startswith(self.MAP_DROP)
-                or (c.startswith("priority_") and c not in ("priority_score", "priority_rank"))]
+                or (c.startswith("count_") and f"priority_{c[6:]}" not in nb.columns)  # a kind not mapped
+                or (c != "geometry" and nb[c].isna().all())]  # e.g. walks to kinds not mapped: absent = none
         return gpd.GeoDataFrame(self.neighbourhoods.drop(columns=["geometry", *drop]),
                                 geometry=gpd.GeoSeries(simple, index=nb.index, crs=BNG).to_crs(WGS84))
 

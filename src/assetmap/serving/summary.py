@@ -22,6 +22,8 @@ from .colours import (
     text_colour,
 )
 from .deprivation import DEPRIVATION_MEASURES, IMD_LSOAS_ENGLAND, decile_label
+from .priority import priority_categories, priority_choices
+from .table import TableData
 
 OSM_SHORT = "© OpenStreetMap contributors (ODbL)"
 OGL_SHORT = "Contains public sector information licensed under the Open Government Licence v3.0"
@@ -76,9 +78,14 @@ class AreaSummary:
         self._walking_layer()
         self.has_gaps = "gap_score" in ar.neighbourhoods
         self.gap_layers: dict[str, Any] | None = None
+        self.priority_composite: list[str] = []
+        self.priority_composite_labels: list[str] = []
+        self.priority_choices: list[dict] = []
         if self.has_gaps:
             self._gap_layers()
         self.rows = self._rows()
+        self.table = TableData(ar.neighbourhoods, self.rows, self.priority_choices, self.families,
+                               self.deprivation_measures)
         self._sources()
         self.downloads = self._downloads()
         self.map_data = self._map_data()
@@ -182,6 +189,13 @@ class AreaSummary:
                              "by_decile": [by.get((e["category"], d)) for d in self.equity_deciles]}
                             for e in self.equity]
         self.top_priority = gaps.get("top_priority", [])
+        # the overall score's kinds of place ([gaps] priority_categories; builds before it: all of them)
+        mapped = priority_categories(nb, self.ar.taxonomy)
+        self.priority_composite = [c for c in gaps.get("priority_categories") or mapped if c in mapped]
+        self.priority_composite_labels = [labels.get(c, c) for c in self.priority_composite]
+        self.priority_choices = priority_choices(nb, self.ar.taxonomy, self.priority_composite)
+        self.gap_layers["priority_choices"] = self.priority_choices
+        self.gap_layers["priority_all_kinds"] = len(self.priority_composite) == len(mapped)
 
     def _rows(self) -> list[dict]:
         """One row per neighbourhood for the planner's table, most deprived first."""

@@ -1,0 +1,114 @@
+"""The planner as a decision tool, in a real headless Chromium on the real Chesterfield build:
+priority for one kind of place (js/priority.js), the state kept in the address (js/mapstate.js) and
+the map's clarity (measure buttons pressed, the layer panel clear of the area, clusters that let
+neighbourhood clicks through). See tests/browser_support.py; screenshots go to /tmp/shots/.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assetmap.serving.colours import PRIORITY_COLOURS
+from browser_support import SHOTS, wait_for_map
+
+pytestmark = pytest.mark.browser
+
+
+def test_priority_for_one_kind_of_place(page, chesterfield_ar):
+    nb = chesterfield_ar.neighbourhoods
+    top_overall = nb.sort_values("priority_rank").iloc[0]
+    warm = nb.sort_values(["priority_warm_space", "lsoa21_code"], ascending=[False, True])
+    page.goto("/")
+    wait_for_map(page)
+    first = page.page.locator("#priority-top li a").first
+    assert first.inner_text() == top_overall["lsoa21_name"]  # the overall score first
+    assert "every kind of place mapped" in page.page.inner_text("#priority-covers")
+    page.page.select_option("#priority-category", "warm_space")
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.gaps.priority)")
+    assert "Priority score for warm space" in page.page.inner_text(".map-key")
+    assert page.page.inner_text("#priority-top-title") == "Highest priority: Warm space"
+    names = page.page.locator("#priority-top li a").all_inner_texts()
+    assert names == warm["lsoa21_name"].head(len(names)).tolist()
+    assert "min walk to the nearest" in page.page.inner_text("#priority-top li")
+    if top_overall["priority_warm_space"] == 0:  # a place with warm spaces near is not a warm-space priority
+        assert top_overall["lsoa21_name"] not in names
+    # the layer: the top fifth of those short of a warm space in the darkest colour, the rest lighter
+    fills = page.page.evaluate("""code => {
+        const out = {}; window.assetmapPlanner.gaps.priority.eachLayer(l => {
+            out[l.feature.properties.lsoa21_code] = l.options.fillColor; }); return out; }""")
+    assert fills[warm.iloc[0]["lsoa21_code"]] == PRIORITY_COLOURS[0]
+    zero = nb[nb["priority_warm_space"] == 0]["lsoa21_code"]
+    assert all(fills[c] == PRIORITY_COLOURS[-1] for c in zero)
+    # a set of two kinds: the mean of theirs
+    page.page.click("#priority-set summary")
+    page.page.check('#priority-set input[value="food_bank"]')
+    page.page.wait_for_function("() => window.assetmapPlanner.priority.current() === 'warm_space,food_bank'")
+    assert "Warm space, Food bank" in page.page.inner_text("#priority-covers")
+    both = ((nb["priority_warm_space"] + nb["priority_food_bank"]) / 2).round(1)
+    best = nb.loc[both.sort_values(ascending=False).index[0], "lsoa21_name"]
+    assert page.page.locator("#priority-top li a").first.inner_text() == best
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / "planner-priority-warm.png"))
+    page.assert_clean()
+
+
+def view_state(page) -> dict:
+    return page.page.evaluate("""() => {
+        const P = window.assetmapPlanner, m = P.map, c = m.getCenter();
+        const on = Object.entries({imd: P.choropleth, walk: P.walk, gap: P.gaps.gap, bivariate: P.gaps.bivariate,
+                                   priority: P.gaps.priority}).filter(([k, l]) => m.hasLayer(l)).map(([k]) => k);
+        return {layers: on, category: P.priority.current(), zoom: m.getZoom(), lat: c.lat.toFixed(4), lon: c.lng.toFixed(4),
+                key: [...document.querySelectorAll('.map-key-title')].map(n => n.textContent),
+                top: [...document.querySelectorAll('#priority-top li a')].map(a => a.textContent),
+                sites: P.whatif ? P.whatif.results.getLayers().length : 0,
+                result: document.getElementById('whatif-result').textContent,
+                hidden: [...document.querySelectorAll('#asset-filter input[name=category]:not(:checked)')].map(b => b.value)};
+    }""")
+
+
+def test_a_shared_link_restores_layer_category_filter_position_and_scenario(page, browser, server):
+    page.goto("/")
+    wait_for_map(page)
+    p = page.page
+    p.select_option("#priority-category", "warm_space")  # priority for warm spaces, on the map
+    p.uncheck('#asset-filter input[value="park"]')  # a filter
+    p.evaluate("() => window.assetmapPlanner.map.setZoom(window.assetmapPlanner.map.getZoom() + 1)")
+    p.wait_for_function("() => new URLSearchParams(location.search).has('at')")
+    p.select_option("#whatif-category", "warm_space")
+    p.click("#whatif-site")  # a scenario: the best 5 sites for a warm space
+    p.wait_for_function("() => window.assetmapPlanner.whatif.results.getLayers().length > 0", timeout=30000)
+    p.wait_for_function("() => new URLSearchParams(location.search).get('scenario') === 'sites:warm_space'")
+    before = view_state(page)
+    url = p.url
+    assert "layer=priority" in url and "category=warm_space" in url and "hide=park" in url
+    assert before["layers"] == ["priority"] and before["sites"] == 5
+    # the link in a new page restores the same view
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    from browser_support import Watched
+    other = Watched(ctx.new_page(), server.url)
+    try:
+        other.page.goto(url)
+        wait_for_map(other)
+        other.page.wait_for_function("() => window.assetmapPlanner.whatif.results.getLayers().length === 5",
+                                     timeout=30000)
+        other.page.wait_for_timeout(300)
+        after = view_state(other)
+        assert after == before
+        assert other.page.url == url
+        other.assert_clean()
+    finally:
+        ctx.close()
+    page.assert_clean()
+
+
+def test_a_link_to_a_new_place_reopens_the_scenario(page, chesterfield_ar):
+    lat, lon = 53.2355, -1.4230
+    page.goto(f"/?layer=priority&category=food_bank&scenario=open:food_bank@{lat},{lon}")
+    wait_for_map(page)
+    page.page.wait_for_function("() => window.assetmapPlanner.map.hasLayer(window.assetmapPlanner.whatif.changes)",
+                                timeout=30000)
+    page.page.wait_for_function("() => document.getElementById('whatif-result').textContent.includes('A new food bank')",
+                                timeout=30000)
+    assert page.page.evaluate("() => window.assetmapPlanner.priority.current()") == "food_bank"
+    assert f"scenario=open:food_bank@{lat:.5f},{lon:.5f}" in page.page.url
+    assert page.page.get_attribute("#whatif-click", "aria-pressed") == "false"
+    page.assert_clean()
