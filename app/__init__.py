@@ -42,6 +42,7 @@ from .blueprints import (
     health,
     ogc,
     oruk,
+    pack,
     pages,
     planner,
     public,
@@ -109,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(community.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(shortlist.bp)
+    app.register_blueprint(pack.bp)
     apply_rate_limits(app)
     _trust_proxies(app)
     return app

@@ -340,9 +340,11 @@ def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Mer
         "walking": walk.report,
         "gaps": gaps.report,
         "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
-                     "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
+                     "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION,
+                     "date": cfg.osm.date or extract_date(inputs.osm_meta["timestamp"])}]
         + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
-            "licence": s.licence, "attribution": s.attribution} for s in cfg.sources.values()],
+            "licence": s.licence, "attribution": s.attribution, "date": s.option("date")}
+           for s in cfg.sources.values()],
         "attribution": [OSM_ATTRIBUTION]
         + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
         "files": files,
