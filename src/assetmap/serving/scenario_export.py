@@ -26,8 +26,8 @@ def scenario_report(result: dict, category: str, label: str, where: str, thresho
                 "neighbourhoods": [], "deciles": [], "threshold_min": threshold}
     deciles = [{**d, "change_min": round(d["mean_min_after"] - d["mean_min_before"], 2)} for d in c["deciles"]]
     headline = (f"A new {label.lower()} {where}: {c['people_gaining']:,} people get a shorter walk; "
-                f"{c['people_within_threshold_before']:,} → {c['people_within_threshold_after']:,} people within "
-                f"{threshold:g} minutes' walk; priority {c['priority_before']:,.0f} → {c['priority_after']:,.0f}.")
+                f"{c['people_within_threshold_before']:,} to {c['people_within_threshold_after']:,} people within "
+                f"{threshold:g} minutes' walk; priority {c['priority_before']:,.0f} to {c['priority_after']:,.0f}.")
     return {"category": category, "label": label, "where": where, "changed": True, "headline": headline,
             "neighbourhoods": [{k: n.get(k) for k in NEIGHBOURHOOD_COLUMNS} for n in c["lsoas"]],
             "deciles": [{k: d.get(k) for k in DECILE_COLUMNS} for d in deciles], "threshold_min": threshold,
