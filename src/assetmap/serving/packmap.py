@@ -19,6 +19,8 @@ from .pack import priority_classes, set_priority
 OSM_CREDIT = ("Streets and places © OpenStreetMap contributors (ODbL). "
               "Boundaries: ONS, OGL v3.0; contains OS data © Crown copyright.")
 CACHE_SIZE = 24
+# pyplot is not thread-safe: one render at a time in the process, whichever area asks
+_RENDER = threading.RLock()
 
 
 def _pyplot():
@@ -45,7 +47,7 @@ class PackImages:
     def __init__(self, ar):
         self.ar = ar
         self._cache: dict[tuple, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = _RENDER
         self._streets: gpd.GeoDataFrame | None = None
 
     def cached(self, key: tuple, make: Callable[[], Any]) -> Any:

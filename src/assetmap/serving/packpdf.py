@@ -24,13 +24,14 @@ def _styles():
             "head": ParagraphStyle("head", parent=base["BodyText"], fontSize=8, leading=9.5, fontName="Helvetica-Bold")}
 
 
-def _table(header: list[str], rows: list[list], styles, width: float):
+def _table(header: list[str], rows: list[list], styles, width: float, weights: list[float] | None = None):
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     data = [[Paragraph(escape(str(h)), styles["head"]) for h in header]]
     data += [[Paragraph(escape("–" if v is None else str(v)), styles["cell"]) for v in r] for r in rows]
-    t = Table(data, repeatRows=1, colWidths=[width / len(header)] * len(header) if len(header) > 4 else None)
+    w = weights or [1.0] * len(header)
+    t = Table(data, repeatRows=1, colWidths=[width * x / sum(w) for x in w] if len(header) > 4 or weights else None)
     swatches = [("BACKGROUND", (j, i + 1), (j, i + 1), colors.HexColor(v)) for i, r in enumerate(rows)
                 for j, v in enumerate(r) if isinstance(v, str) and HEX.fullmatch(v)]
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
@@ -63,7 +64,7 @@ def render_pdf(title: str, blocks: list[Block]) -> bytes:
             story.append(Image(io.BytesIO(block[1]), width=width, height=min(width * h / w, doc.height * 0.8)))
         elif kind == "table":
             if block[2]:
-                story.append(_table(block[1], block[2], styles, doc.width))
+                story.append(_table(block[1], block[2], styles, doc.width, block[3] if len(block) > 3 else None))
         story.append(Spacer(1, 0.2 * cm))
     doc.build(story)
     return buf.getvalue()
@@ -91,7 +92,8 @@ def pack_blocks(data: dict, map_png: bytes, chart_png: bytes) -> list[Block]:
         ("table", ["#", "Neighbourhood", "Priority", "Need decile (England)", "IMD decile", "Why",
                    "Already inside"],
          [[t["rank"], f"{t['lsoa21_name']} ({t['lsoa21_code']})", f"{t['priority']:,.0f}", t["need_decile"],
-           t["imd_decile"], t["reasons"]["text"], "; ".join(t["reasons"]["inside"]) or "none"] for t in data["top"]]),
+           t["imd_decile"], t["reasons"]["text"], "; ".join(t["reasons"]["inside"]) or "none"] for t in data["top"]],
+         [0.5, 2.4, 1.1, 1.1, 0.9, 4.0, 2.0]),
         ("h2", "Fairness of access by deprivation"),
         ("image", chart_png, 16),
         ("p", data["explained"]["palma"]),
