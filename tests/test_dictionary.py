@@ -90,3 +90,8 @@ def test_downloads_page_states_licences_and_links_the_api(client):
         assert 'href="/api"' in client.get(page).get_data(as_text=True)
     api = client.get("/api").get_data(as_text=True)
     assert "Open Database Licence" in api and "no licence stated" not in api.split("api-licences")[0]
+
+
+def test_lookup_json_states_the_licence(client):
+    body = client.get("/api/lookup?postcode=S40+1LP&limit=1").get_json()
+    assert body["licence"].startswith("Open Database Licence") and "warm_spaces" in body["licence_note"]

@@ -137,4 +137,6 @@ def lookup():
         "walk_speed_kmh": view.walk_speed, "reduced_speed_kmh": view.reduced_speed,
         "results": [{k: r.get(k) for k in LOOKUP_FIELDS} for r in found.results],
         "attribution": view.ar.attribution,
+        "licence": view.licences["assets.geojson"]["licence"],
+        "licence_note": view.licences["assets.geojson"]["also"],
     })
