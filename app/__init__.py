@@ -43,6 +43,7 @@ from .blueprints import (
     nearby,
     ogc,
     oruk,
+    pack,
     pages,
     planner,
     public,
@@ -111,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(curate.bp)
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(nearby.bp)
+    app.register_blueprint(pack.bp)
     apply_rate_limits(app)
     _trust_proxies(app)
     return app

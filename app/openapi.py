@@ -156,6 +156,7 @@ def _app_paths(obj: dict) -> dict:
                        _q("lon", "Longitude of the new place (WGS84).", {"type": "number"}),
                        _q("lat", "Latitude of the new place (WGS84).", {"type": "number"}),
                        _q("in", "Open it in this existing building (an asset id) instead.", {"type": "string"}),
+                       _q("postcode", "Or open it at this postcode of the area.", {"type": "string", "maxLength": 40}),
                        {**_q("close", "An asset id that closes (repeatable).", {"type": "array", "items": {"type": "string"}}),
                         "style": "form", "explode": True}],
         "responses": {"200": _json("The change per category.", {

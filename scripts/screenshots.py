@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 
-README_PAGES = ("planner", "lookup", "asset", "profile")
+README_PAGES = ("planner", "lookup", "asset", "profile", "pack")
 
 
 def _to_256_colours(path: Path) -> None:
@@ -38,6 +38,7 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", action="store_true", help="the README's screenshots: first screens, 256 colours")
     ap.add_argument("--area", default="chesterfield")
     ap.add_argument("--postcode", default="S40 1LP")
+    ap.add_argument("--pages", default=None, help="only these pages, comma-separated (e.g. pack,lookup)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
@@ -59,9 +60,12 @@ def main(argv=None) -> int:
         "shortlist": (f"/shortlist?ids={args.area}:{asset}", None),
         "downloads": ("/downloads", None),
         "about": ("/about", None),
+        "pack": (f"/area/{args.area}/pack", "#pack-map"),
     }
     if args.readme:
         pages = {k: pages[k] for k in README_PAGES}
+    if args.pages:
+        pages = {k: v for k, v in pages.items() if k in args.pages.split(",")}
     out = Path(args.out or (ROOT / "docs" / "screenshots" if args.readme else ROOT / "build" / "screenshots"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -77,7 +81,9 @@ def main(argv=None) -> int:
                            else r.abort())
                 for name, (path, map_sel) in pages.items():
                     page.goto(base + path)
-                    if map_sel:
+                    if map_sel == "#pack-map":  # an image drawn on first request
+                        page.wait_for_function("() => document.getElementById('pack-map').complete", timeout=60_000)
+                    elif map_sel:
                         page.wait_for_selector(f"{map_sel}[data-ready]", state="attached", timeout=20_000)
                         page.wait_for_timeout(400)
                     target = out / f"{name}-{width}.png"

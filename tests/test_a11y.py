@@ -36,13 +36,17 @@ def _pages(ar) -> dict[str, tuple[str, str | None, int]]:
         "suggest a place": ("/suggest", None, 200),
         "report a problem": (f"/report?asset={lib}", None, 200),
         "curator login": ("/curate/login", None, 200),
+        "committee pack": (f"/area/{CHESTERFIELD}/pack?category=warm_space&category=food_bank", None, 200),
+        "scenario pack": (f"/area/{CHESTERFIELD}/scenario-pack?open=warm_space&postcode=S40+1LP", None, 200),
+        "equity chosen": (f"/area/{CHESTERFIELD}/equity?category=warm_space&category=gp&category=library", None, 200),
     }
 
 
 PAGES = ["planner", "neighbourhood table", "neighbourhood profile", "lookup empty", "lookup results", "lookup error",
          "lookup outside the mapped area",
          "asset page", "shortlist", "downloads", "about", "methodology", "equity", "api",
-         "lookup by interest with filters", "lookup place choices", "suggest a place", "report a problem", "curator login"]
+         "lookup by interest with filters", "lookup place choices", "suggest a place", "report a problem", "curator login",
+         "committee pack", "scenario pack", "equity chosen"]
 
 
 @pytest.mark.parametrize("width", [1400, 360])
@@ -62,6 +66,24 @@ def test_axe_finds_no_serious_violations(browser, server, chesterfield_ar, name,
         if status >= 400:  # the browser logs the page's own status
             w.errors = [e for e in w.errors if f"status of {status}" not in e]
         w.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_sideways_scroll_on_a_phone(browser, server, chesterfield_ar, name):
+    """Every page fits 360 px: the document is no wider than the screen (tables scroll in their own box)."""
+    path, map_selector, status = _pages(chesterfield_ar)[name]
+    ctx = browser.new_context(viewport={"width": 360, "height": 800})
+    page = ctx.new_page()
+    try:
+        resp = page.goto(server.url + path)
+        assert resp.status == status
+        page.wait_for_load_state("load")
+        if map_selector:
+            page.wait_for_selector(map_selector, timeout=20_000)
+        width = page.evaluate("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        assert width <= 360, f"{name}: the page is {width} px wide at 360 px"
     finally:
         ctx.close()
 

@@ -109,7 +109,7 @@ def test_downloads_page_lists_files_fields_and_licences(client, chesterfield_ar)
     assert resp.status_code == 200
     page = text(resp)
     links = re.findall(r'href="(/download/chesterfield/[^"]+)"', page)
-    assert len(links) == 8  # five data files and three equity tables
+    assert len(links) == 11  # five data files, three equity tables, the data dictionary (CSV, JSON) and LICENCE.txt
     for link in links:
         assert client.get(link).status_code == 200, link
     seen = visible_text(page)
@@ -124,7 +124,7 @@ def test_every_downloaded_column_is_documented(client):
     for name, kind in (("assets.csv", "assets"), ("neighbourhoods.csv", "neighbourhoods")):
         header = next(csv.reader(io.StringIO(text(client.get(f"/download/chesterfield/{name}")))))
         undocumented = [c for c in header if not field_docs.documented(c, kind)]
-        assert not undocumented, f"{name}: document {undocumented} in app/fields.py"
+        assert not undocumented, f"{name}: describe {undocumented} in assetmap.outputs.dictionary"
 
 
 def test_map_data_is_cached_compressed_and_conditional(client, chesterfield_ar):

@@ -123,6 +123,9 @@ def test_what_if_sites_and_a_new_place_on_the_map(page, chesterfield_ar):
     shaded = page.page.eval_on_selector_all(".leaflet-choropleth-pane path",
                                             "ps => ps.filter(p => ['#006d2c', '#31a354', '#74c476', '#c7e9c0'].includes(p.getAttribute('fill'))).length")
     assert shaded > 10
+    # the result links to its exports (js/pack.js): the print page, and CSV by neighbourhood and by decile
+    exports = page.page.eval_on_selector_all("#whatif-result .scenario-exports a", "as => as.map(a => a.href)")
+    assert len(exports) == 3 and "scenario-pack?open=food_bank&lon=" in exports[0] and exports[2].endswith("table=deciles")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(SHOTS / "planner-whatif.png"))
     page.assert_clean()

@@ -22,7 +22,7 @@ from ..state import current_state
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _model(slug: str):
+def scenario_model(slug: str):
     state = current_state()
     state.area(slug)  # 404 with the list of areas when unknown
     model = state.models.get(slug)
@@ -46,22 +46,44 @@ def _error(exc: ScenarioError):
     return jsonify({"error": str(exc), "status": exc.status}), exc.status
 
 
+def scenario_changes(slug: str, model) -> tuple[list[Change], tuple[float, float] | None, str]:
+    """The request's changes, the new place's point (EPSG:27700) and where it is, in words:
+    ?open=<category>&lon=&lat= | &in=<asset_id> | &postcode=, and/or ?close=<asset_id> (repeatable)."""
+    changes = [Change("close", asset_id=a[:200]) for a in request.args.getlist("close")]
+    cat, site, where = request.args.get("open"), None, ""
+    if cat:
+        if request.args.get("in"):
+            asset_id = request.args["in"][:200]
+            i = model.asset(asset_id)
+            changes.append(Change("open", category=cat[:60], asset_id=asset_id))
+            site = (float(model.asset_x[i]), float(model.asset_y[i]))
+            name = model.assets["name"].iloc[i]
+            where = f"in {name}" if isinstance(name, str) and name.strip() else f"in building {asset_id}"
+        elif request.args.get("postcode"):
+            postcode = request.args["postcode"].strip()[:40]
+            try:
+                site = current_state().area(slug).ar.postcode_xy(postcode)
+            except PostcodeError as exc:
+                raise ScenarioError(str(exc)) from None
+            changes.append(Change("open", category=cat[:60], x=site[0], y=site[1]))
+            where = f"at {postcode.upper()}"
+        else:
+            lon, lat = _coord("lon", -8.7, 2.1), _coord("lat", 49.8, 60.9)
+            site = lonlat_to_bng(lon, lat)
+            changes.append(Change("open", category=cat[:60], x=site[0], y=site[1]))
+            where = f"at {lat:.5f}, {lon:.5f}"
+    if not changes:
+        raise ScenarioError("say what changes: open=<category> with lon and lat (or in=<asset_id>, or "
+                            "postcode=), or close=<asset_id>")
+    return changes, site, where
+
+
 @bp.get("/area/<slug>/scenario")
 def scenario(slug: str):
-    """?open=<category>&lon=&lat= | ?open=<category>&in=<asset_id>, and/or ?close=<asset_id> (repeatable)."""
-    model = _model(slug)
+    """?open=<category>&lon=&lat= | ?open=<category>&in=<asset_id> | &postcode=, and/or ?close=<asset_id>."""
+    model = scenario_model(slug)
     try:
-        changes = [Change("close", asset_id=a[:200]) for a in request.args.getlist("close")]
-        cat = request.args.get("open")
-        if cat:
-            if request.args.get("in"):
-                changes.append(Change("open", category=cat[:60], asset_id=request.args["in"][:200]))
-            else:
-                x, y = lonlat_to_bng(_coord("lon", -8.7, 2.1), _coord("lat", 49.8, 60.9))
-                changes.append(Change("open", category=cat[:60], x=x, y=y))
-        if not changes:
-            raise ScenarioError("say what changes: open=<category> with lon and lat (or in=<asset_id>), "
-                                "or close=<asset_id>")
+        changes, _, _ = scenario_changes(slug, model)
         return jsonify(model.run(changes))
     except ScenarioError as exc:
         return _error(exc)
@@ -70,7 +92,7 @@ def scenario(slug: str):
 @bp.get("/area/<slug>/siting")
 def siting(slug: str):
     """?category=<category>&k=5&candidates=buildings|network"""
-    model = _model(slug)
+    model = scenario_model(slug)
     try:
         k_raw = request.args.get("k", "5")
         k = whole_number(k_raw, 0, 10**9)
@@ -117,4 +139,6 @@ def lookup():
         "walk_speed_kmh": view.walk_speed, "reduced_speed_kmh": view.reduced_speed,
         "results": [{k: r.get(k) for k in LOOKUP_FIELDS} for r in found.results],
         "attribution": view.ar.attribution,
+        "licence": view.licences["assets.geojson"]["licence"],
+        "licence_note": view.licences["assets.geojson"]["also"],
     })

@@ -42,6 +42,7 @@ from .ingest.places import build_gazetteer
 from .ingest.postcodes import Geocoder, read_codepoint
 from .locks import area_lock
 from .merging.merge import merge_assets
+from .outputs.dictionary import download_licences, write_data_docs
 from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review, write_unmapped
 from .taxonomy import Taxonomy, load_taxonomy
 from .tiles.basemap import MAXZOOM, MINZOOM, build_basemap
@@ -320,11 +321,14 @@ def write_stage(cfg: AreaConfig, tx: Taxonomy, tmp: Path, inputs: BuildInputs, c
         s_bng = streets.to_crs(BNG)
         streets = streets[s_bng.intersects(coverage.buffer(500))].reset_index(drop=True)
     assets_out = merged.assets.sort_values(["category", "name", "asset_id"], na_position="last").reset_index(drop=True)
-    files = write_outputs(tmp, cfg.slug, assets_out, lsoas, inputs.area_pc, streets, tx.as_dict())
+    sources = source_records(cfg, inputs)
+    files = write_outputs(tmp, cfg.slug, assets_out, lsoas, inputs.area_pc, streets, tx.as_dict(),
+                          download_licences({"sources": sources}))
     files.update(write_review(tmp, merged.review))
     files.update(write_access(tmp, net, walk))
     files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                               cfg.gaps.threshold_min))
+    files.update(write_data_docs(tmp, cfg.name, cfg.slug, tx.as_dict(), sources))
     gazetteer = build_gazetteer(inputs.places, inputs.streets, inputs.area_pc, coverage)
     gazetteer.to_parquet(tmp / "places.parquet")
     files["places.parquet"] = (tmp / "places.parquet").stat().st_size
@@ -345,6 +349,16 @@ def basemap_stage(cfg: AreaConfig, st: Stages, tmp: Path, region, previous: Path
         files["basemap.pmtiles"] = (tmp / "basemap.pmtiles").stat().st_size
         st.echo(f"    {basemap.get('tiles', 0)} tiles, z{MINZOOM}-{MAXZOOM}, {files['basemap.pmtiles'] / 1e6:.1f} MB")
     return basemap
+
+
+def source_records(cfg: AreaConfig, inputs: BuildInputs) -> list[dict]:
+    """Every source of the build with its licence, attribution and data date (the report's ``sources``)."""
+    return ([{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
+              "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION,
+              "date": cfg.osm.date or extract_date(inputs.osm_meta["timestamp"])}]
+            + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
+                "licence": s.licence, "attribution": s.attribution, "date": s.option("date")}
+               for s in cfg.sources.values()])
 
 
 def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Merged, curated_report: dict,
@@ -392,11 +406,7 @@ def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Mer
         "basemap": basemap,
         "walking": walk.report,
         "gaps": gaps.report,
-        "sources": [{"name": "openstreetmap", "kind": "osm", "file": cfg.osm.file, "url": cfg.osm.url,
-                     "licence": "Open Database Licence (ODbL) 1.0", "attribution": OSM_ATTRIBUTION}]
-        + [{"name": s.name, "kind": s.kind, "file": s.file, "url": s.url, "landing": s.landing,
-            "licence": s.licence, "licence_url": s.option("licence_url"), "attribution": s.attribution}
-           for s in cfg.sources.values()],
+        "sources": source_records(cfg, inputs),
         "attribution": [OSM_ATTRIBUTION]
         + list(dict.fromkeys(s.attribution for s in cfg.sources.values() if s.attribution)),
         "files": files,

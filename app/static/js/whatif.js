@@ -94,8 +94,8 @@
   function openAt(ll) {
     results.clearLayers();
     say(A.el('p', {text: 'Working out the walks…'}));
-    getJSON(P.config.urls.scenario + '?open=' + encodeURIComponent(select.value) +
-            '&lon=' + ll.lng.toFixed(6) + '&lat=' + ll.lat.toFixed(6)).then(function (r) {
+    var query = 'open=' + encodeURIComponent(select.value) + '&lon=' + ll.lng.toFixed(6) + '&lat=' + ll.lat.toFixed(6);
+    getJSON(P.config.urls.scenario + '?' + query).then(function (r) {
       var c = r.categories[select.value];
       changed = {};
       (c ? c.lsoas : []).forEach(function (n) { changed[n.lsoa21_code] = n.change_min; });
@@ -108,6 +108,7 @@
                             ' people within ' + P.config.gaps.threshold_min + ' minutes; priority ' +
                             A.number(Math.round(c.priority_before)) + ' → ' + A.number(Math.round(c.priority_after)) + '.'}),
           A.el('p', {className: 'small', text: c.lsoas.length + ' neighbourhoods shaded green by how much shorter their walk is.'}));
+      document.dispatchEvent(new CustomEvent('assetmap:scenario', {detail: {query: query}}));
     }).catch(function (err) { say(A.el('p', {className: 'error', text: err.message})); });
   }
 

@@ -8,6 +8,7 @@ plain numbers or a tidy frame, so the figures go to JSON, CSV and the chart unch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -58,19 +59,24 @@ def _r(v, nd: int = 1):
     return None if v is None else round(v, nd)
 
 
-def equity_chart(by_decile: pd.DataFrame, labels: dict[str, str], categories: list[str], path: Path,
-                 title: str, threshold: float) -> Path:
-    """An SVG line chart: mean walking minutes by IMD decile for the chosen categories."""
+def equity_chart(by_decile: pd.DataFrame, labels: dict[str, str], categories: list[str], path: Path | BinaryIO,
+                 title: str, threshold: float, fmt: str = "svg") -> Path | BinaryIO:
+    """A line chart (SVG, or ``fmt``: png, pdf) of mean walking minutes by IMD decile for the chosen
+    categories, written to ``path`` (a file name or a binary file object). Lines differ by colour
+    and by marker, so more than ten kinds stay told apart."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.6), dpi=100)
-    for c in categories:
-        d = by_decile[by_decile["category"] == c]
+    markers = "osD^vP*Xh<>p"
+    colours = [plt.get_cmap("tab20")(i) for i in range(20)]
+    for i, c in enumerate(categories):
+        d = by_decile[by_decile["category"] == c] if len(by_decile) else by_decile
         if len(d):
-            ax.plot(d["imd_decile"], d["mean_min"], marker="o", linewidth=1.8, label=labels.get(c, c))
+            ax.plot(d["imd_decile"], d["mean_min"], marker=markers[i % len(markers)], linewidth=1.8,
+                    color=colours[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20], label=labels.get(c, c))
     ax.axhline(threshold, color="#555555", linestyle="--", linewidth=1)
     ax.text(10.4, threshold, f" {threshold:g} min", va="center", fontsize=8, color="#333333")
     ax.set_xticks(range(1, 11))
@@ -81,6 +87,6 @@ def equity_chart(by_decile: pd.DataFrame, labels: dict[str, str], categories: li
     ax.grid(axis="y", color="#dddddd")
     ax.legend(fontsize=8, ncol=2, frameon=False)
     fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
+    fig.savefig(path, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     plt.close(fig)
     return path

@@ -156,8 +156,32 @@ def gap_measures(origins: pd.DataFrame, pairs: pd.DataFrame, assets: pd.DataFram
     return GapResult(out, by_decile, summary, report)
 
 
-        "categories": cats, "priority_categories": composite,
-        "session_weighted": sorted(supply_c),
+def _access_columns(pairs, assets, cats, pop, m_per_min, g, lsoa_mean, lsoa_sum, residents) -> dict:
+    """E2SFCA, BFCA and spatial availability per category, as LSOA columns."""
+    asset_cats = [set(cs) for cs in assets["categories"]]
+    members = {c: np.fromiter((c in cs for cs in asset_cats), bool, len(asset_cats)) for c in cats}
+    supply = pd.to_numeric(assets["capacity"], errors="coerce").fillna(1.0).to_numpy() \
+        if "capacity" in assets else np.ones(len(assets))
+    fca = supply_access(pairs, members, pop, supply, m_per_min, g)
+    cols = {}
+    for c in cats:
+        cols[f"e2sfca_{c}"] = np.round(lsoa_mean(fca[c]["e2sfca"]) * 1000, 4)  # sites per 1,000 people
+        cols[f"bfca_{c}"] = np.round(lsoa_mean(fca[c]["bfca"]) * 1000, 4)
+        sa = lsoa_sum(fca[c]["sa"])
+        cols[f"sa_{c}"] = np.round(sa, 4)  # sites' worth of supply available to the LSOA's residents
+        cols[f"sa_{c}_per1k"] = np.round(sa / residents.replace(0, np.nan).to_numpy() * 1000, 4)
+    return cols
+
+
+def priority_set(g: GapSettings, cats: list[str], tx: Taxonomy) -> list[str]:
+    """The categories the overall priority score covers: [gaps] priority_categories of those mapped
+    here, or every mapped category when it is empty (or names none mapped here)."""
+    unknown = [c for c in g.priority_categories if c not in tx.categories]
+    if unknown:
+        raise ConfigError(f"[gaps] priority_categories names unknown categories {unknown}; use keys of "
+                          "data/taxonomy.toml's [categories] (see docs/configuration.md)")
+    chosen = [c for c in cats if c in g.priority_categories]
+    return chosen or list(cats)
 
 
 def _left_behind(out: pd.DataFrame, share: float) -> pd.Series:

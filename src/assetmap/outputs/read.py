@@ -20,7 +20,8 @@ from ..ingest.places import PLACE_COLUMNS, PlaceIndex
 from ..ingest.postcodes import normalise
 from ..trust.view import trust_view
 from ..walk.lookup import Lookup, LookupIndex
-from .write import feature_collection, features_json, unflatten
+from .dictionary import DOCS, download_licences
+from .write import feature_collection, features_json, licence_members, unflatten
 
 
 class AreaResults:
@@ -102,7 +103,7 @@ class AreaResults:
             raise ValueError(f"unknown family {family!r}; use one of: {', '.join(self.taxonomy['families'])}")
         feats = [f for f, cs, fam in zip(self._features, self._cats, self._fams, strict=False)
                  if (not category or category in cs) and (not family or fam == family)]
-        return feature_collection(feats)
+        return feature_collection(feats, licence_members(download_licences(self.report)["assets.geojson"]))
 
     def neighbourhoods_geojson(self) -> str:
         return self._nb_geojson
@@ -113,7 +114,7 @@ class AreaResults:
     def download_file(self, name: str) -> Path:
         allowed = {"assets.geojson", "neighbourhoods.geojson", "assets.csv", "neighbourhoods.csv", "sessions.csv",
                    "equity_summary.csv", "equity_by_decile.csv", "equity.json",
-                   f"assetmap-{self.slug}.gpkg"}
+                   f"assetmap-{self.slug}.gpkg", *DOCS}
         if name not in allowed:
             raise FileNotFoundError(name)
         return self.dir / "downloads" / name

@@ -61,8 +61,17 @@ def features_json(gdf: gpd.GeoDataFrame, precision: int = 6, id_column: str | No
     return out
 
 
-def feature_collection(features: list[str]) -> str:
-    return '{"type":"FeatureCollection","features":[' + ",\n".join(features) + "]}\n"
+def feature_collection(features: list[str], meta: dict | None = None) -> str:
+    """A GeoJSON FeatureCollection; ``meta`` adds foreign members (RFC 7946 §6.1) such as the licence."""
+    head = "".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}," for k, v in (meta or {}).items())
+    return '{"type":"FeatureCollection",' + head + '"features":[' + ",\n".join(features) + "]}\n"
+
+
+def licence_members(licence: dict | None) -> dict | None:
+    """A download's licence (:func:`assetmap.outputs.dictionary.download_licences`) as GeoJSON members."""
+    if not licence:
+        return None
+    return {"licence": licence["licence"], "licence_note": licence["also"], "attribution": licence["attribution"]}
 
 
 def flatten(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -100,9 +109,23 @@ def write_csv(gdf: gpd.GeoDataFrame, path: Path, points: bool) -> None:
     df.to_csv(path, index=False)
 
 
+def gpkg_metadata(licence: dict | None) -> dict:
+    """GeoPackage metadata of a licence: the dataset's LICENCE and ATTRIBUTION items and each layer's
+    description (what QGIS shows in the layer's properties)."""
+    if not licence:
+        return {}
+    text = f"Licence: {licence['licence']} {licence['also']} Attribution: " + " | ".join(licence["attribution"])
+    return {"dataset_metadata": {"LICENCE": licence["licence"], "LICENCE_NOTE": licence["also"],
+                                 "ATTRIBUTION": " | ".join(licence["attribution"])},
+            "layer_options": {"DESCRIPTION": text}}
+
+
 def write_outputs(out: Path, slug: str, assets: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
-                  postcodes: pd.DataFrame, streets: gpd.GeoDataFrame, taxonomy: dict) -> dict[str, int]:
-    """Write every output; returns file name -> size in bytes."""
+                  postcodes: pd.DataFrame, streets: gpd.GeoDataFrame, taxonomy: dict,
+                  licences: dict | None = None) -> dict[str, int]:
+    """Write every output; returns file name -> size in bytes. ``licences`` (download name -> licence)
+    go into the GeoJSON files (foreign members) and the GeoPackage (dataset metadata, layer descriptions)."""
+    lic = licences or {}
     out.mkdir(parents=True, exist_ok=True)
     dl = out / "downloads"
     dl.mkdir(exist_ok=True)
@@ -116,10 +139,13 @@ def write_outputs(out: Path, slug: str, assets: gpd.GeoDataFrame, lsoas: gpd.Geo
     gpkg = dl / f"assetmap-{slug}.gpkg"
     if gpkg.exists():
         gpkg.unlink()
-    flat_assets.to_file(gpkg, layer="assets", driver="GPKG", engine="pyogrio")
-    lsoas.to_file(gpkg, layer="neighbourhoods", driver="GPKG", engine="pyogrio", append=False)
-    (dl / "assets.geojson").write_text(feature_collection(features_json(assets, id_column="asset_id")))
-    (dl / "neighbourhoods.geojson").write_text(feature_collection(features_json(lsoas, id_column="lsoa21_code")))
+    meta = gpkg_metadata(lic.get("assetmap-{slug}.gpkg"))
+    flat_assets.to_file(gpkg, layer="assets", driver="GPKG", engine="pyogrio", **meta)
+    lsoas.to_file(gpkg, layer="neighbourhoods", driver="GPKG", engine="pyogrio", append=False, **meta)
+    (dl / "assets.geojson").write_text(feature_collection(features_json(assets, id_column="asset_id"),
+                                                          licence_members(lic.get("assets.geojson"))))
+    (dl / "neighbourhoods.geojson").write_text(feature_collection(features_json(lsoas, id_column="lsoa21_code"),
+                                                                  licence_members(lic.get("neighbourhoods.geojson"))))
     street_lines = streets.to_crs(BNG).simplify(2.0).to_crs(WGS84)
     (out / "streets.geojson").write_text(feature_collection(
         features_json(gpd.GeoDataFrame(streets[["highway", "name"]], geometry=street_lines, crs=WGS84), precision=5)))

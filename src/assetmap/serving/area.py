@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -12,9 +13,11 @@ from ..activities.served import AreaSessions
 from ..constants import BNG, WGS84
 from ..errors import PostcodeError
 from ..outputs.read import AreaResults
+from .packmap import PackImages
 from .pages import asset_pages
 from .place_search import PlannerSearch
 from .profiles import neighbourhood_profiles
+from .scenario_export import host_buildings
 from .summary import AreaSummary
 
 
@@ -49,6 +52,7 @@ class ServedArea(AreaSummary):
         self.profiles = neighbourhood_profiles(self, self.asset_pages)
         self._asset_index = {aid: i for i, aid in enumerate(ar.assets["asset_id"])}
         self.search = planner_search(ar)
+        self.host_buildings = host_buildings(ar)
 
     def postcode_neighbourhood(self, postcode: str) -> dict | None:
         """The profile of the neighbourhood a postcode of this area lies in (None outside them)."""
@@ -68,3 +72,8 @@ class ServedArea(AreaSummary):
         except (PostcodeError, ValueError):
             return None
         return found.results[0] if found.results else None
+
+    @cached_property
+    def images(self) -> PackImages:
+        """The committee pack's images (map, equity chart), rendered on first use and kept."""
+        return PackImages(self.ar)

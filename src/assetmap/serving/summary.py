@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..outputs.dictionary import download_licences
 from ..outputs.read import AreaResults
 from .colours import (
     BIVARIATE_COLOURS,
@@ -49,6 +50,12 @@ DOWNLOADS = (
      "Per category and IMD 2025 decile: population, mean walking minutes, FGT 0/1/2."),
     ("equity.json", "Equity of access (JSON)", "application/json",
      "The same two tables as JSON, with the threshold used."),
+    ("dictionary.csv", "Data dictionary (CSV)", "text/csv",
+     "Every column of every download above: its meaning, unit, type and source."),
+    ("dictionary.json", "Data dictionary (JSON)", "application/json",
+     "The same, with each download's licence and attribution."),
+    ("LICENCE.txt", "Licences (text)", "text/plain",
+     "Each download's licence and attribution: the CSV files' companion (GeoJSON and GeoPackage carry it inside)."),
 )
 MIMETYPES = {name.format(slug="x").rsplit(".", 1)[-1]: mime for name, _, mime, _ in DOWNLOADS}
 
@@ -88,6 +95,7 @@ class AreaSummary:
                                self.deprivation_measures)
         self._sources()
         self.downloads = self._downloads()
+        self.licences = {k.format(slug=self.slug): v for k, v in download_licences(ar.report).items()}
         self.map_data = self._map_data()
 
     def _count_assets(self) -> None:
