@@ -24,6 +24,9 @@ GAP = "assetmap gap measure (walking times, IoD 2025, Census 2021)"
 ONS = "ONS LSOA 2021 boundaries and lookups"
 IOD = "English Indices of Deprivation 2025 (MHCLG)"
 CENSUS = "Census 2021 (ONS)"
+TRUST = "assetmap trust checks (each category's freshness policy, plausibility, duplicates)"
+NAMES = "House of Commons Library MSOA Names 2.2 (Open Parliament Licence v3.0)"
+SESSIONS = "the curated lists' activities and sessions (assetmap sessions table)"
 _CAT = r"(?P<key>[a-z0-9_]+?)"
 
 # (regex, type, unit, source, meaning); {key} is the category or family key the column is about
@@ -56,6 +59,20 @@ ASSET_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      "Longitude (CSV only; GeoJSON and GeoPackage carry the point geometry)."),
     ("lat", "number", "degrees (WGS84)", MERGED, "Latitude (CSV only)."),
     ("geometry", "geometry", "WGS84", MERGED, "The asset's point (GeoJSON and GeoPackage)."),
+    ("(toilets_wheelchair|hearing_loop)", "text", "", MERGED,
+     "Accessibility fact {0}: yes, limited or no (OpenStreetMap tag or a curated list's field); empty when not known."),
+    ("wheelchair_description", "text", "", MERGED, "Wheelchair access in the source's own words."),
+    ("checked_age_days", "integer", "days", TRUST, "Days from the record's last check to the build's reference date."),
+    ("fresh_until", "text", "date", TRUST,
+     "The last day the record counts as recently checked under its category's freshness policy."),
+    ("not_recently_checked", "boolean", "", TRUST, "Past its category's freshness policy on the reference date."),
+    ("freshness_reason", "text", "", TRUST, "Why the record is (or is not) counted as recently checked."),
+    ("season_over", "boolean", "", TRUST,
+     "A seasonal record (e.g. a warm space) whose season has ended: never shown as open now."),
+    ("checks", "text", "", TRUST,
+     "Plausibility cautions found by the build (hours, names, category, point far from its postcode), '; '-joined."),
+    ("merged_from", "text", "", TRUST, "Ids of same-named duplicates from the curated lists folded into this record."),
+    ("duplicate_of", "text", "", TRUST, "A likely duplicate left for a curator: which record, why and how far apart."),
 )
 
 _DOM = "|".join(("imd", *IOD_DOMAINS))
@@ -118,6 +135,18 @@ NEIGHBOURHOOD_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     (f"priority_{_CAT}", "number", "people × need × shortfall", GAP,
      "Priority for {key}: residents × need weight × shortfall."),
     ("geometry", "geometry", "WGS84", ONS, "The LSOA's boundary (GeoJSON and GeoPackage)."),
+    ("display_name", "text", "", NAMES,
+     "The neighbourhood's name as the site shows it: the local name with the LSOA name (the LSOA name alone when "
+     "there is no local name)."),
+    ("local_name", "text", "", NAMES,
+     "The House of Commons Library's name for the MSOA the LSOA lies in (MSOA Names 2.2; not an official name)."),
+    ("msoa21_(code|name)", "text", "", ONS, "The MSOA 2021 the LSOA lies in: its {0}."),
+    ("ward_(code|name)", "text", "", ONS, "Electoral ward 2024 (ONS LSOA 2021 to ward best-fit lookup): its {0}."),
+    ("osm_places", "text", "", OSM, "Named OpenStreetMap places inside the LSOA, largest first, '; '-joined."),
+    (f"sessions_wk_{_CAT}", "number", "sessions a week", SESSIONS,
+     "Sessions a week of {key} within the walk, weighted by the distance decay (mean over the LSOA's postcodes)."),
+    (f"sessions_e2sfca_{_CAT}", "number", "sessions a week per 1,000 people", SESSIONS,
+     "E2SFCA with each place's sessions a week of {key} as its supply."),
 )
 
 EQUITY_RULES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -145,10 +174,30 @@ REVIEW_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("reason", "text", "", MERGED, "Why the pair was left for a person to decide."),
 )
 
-RULES = {"assets": ASSET_RULES, "neighbourhoods": NEIGHBOURHOOD_RULES, "equity": EQUITY_RULES, "review": REVIEW_RULES}
+SESSION_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("session_id", "text", "", SESSIONS, "Stable identifier of the recurring session."),
+    ("asset_id", "text", "", SESSIONS, "The place the session is held at (empty for an area-wide activity)."),
+    ("area_wide", "boolean", "", SESSIONS, "An activity with no place (telephone, online, across the area)."),
+    ("record_kind", "text", "", SESSIONS, "service (an activity or group) or place (a place's own weekly hours)."),
+    ("service_name", "text", "", SESSIONS, "The activity's name."),
+    ("category", "text", "", "assetmap taxonomy", "Category key of the activity."),
+    ("(source|source_id)", "text", "", SESSIONS, "The curated list the session came from: its {0}."),
+    ("(freq|interval|byday|bymonthday)", "text", "", SESSIONS,
+     "HSDS 3.0 recurrence, {0}: WEEKLY or MONTHLY, every n-th week or month, days (TU, MO,WE, 1TU, -1FR), "
+     "day of month."),
+    ("(opens_at|closes_at)", "text", "HH:MM (UK time)", SESSIONS, "The session's {0}."),
+    ("(valid_from|valid_to)", "text", "date", SESSIONS, "The session's season: {0} (empty when open-ended)."),
+    ("(cost|access|eligibility|contact_name|phone|email|website|venue|description)", "text", "", SESSIONS,
+     "The activity's {0} as the source gives it (access: drop_in, self_referral, referral or appointment)."),
+    ("last_checked", "text", "date", SESSIONS, "When the source last checked the activity."),
+)
+
+RULES = {"assets": ASSET_RULES, "neighbourhoods": NEIGHBOURHOOD_RULES, "equity": EQUITY_RULES, "review": REVIEW_RULES,
+         "sessions": SESSION_RULES}
 DOWNLOAD_KINDS = {"assets.geojson": "assets", "assets.csv": "assets", "neighbourhoods.geojson": "neighbourhoods",
                   "neighbourhoods.csv": "neighbourhoods", "equity_summary.csv": "equity",
-                  "equity_by_decile.csv": "equity", "equity.json": "equity", "merge_review.csv": "review"}
+                  "equity_by_decile.csv": "equity", "equity.json": "equity", "merge_review.csv": "review",
+                  "sessions.csv": "sessions"}
 _COMPILED = {k: [(re.compile(r[0]), *r[1:]) for r in rules] for k, rules in RULES.items()}
 
 
@@ -240,7 +289,8 @@ def download_licences(report: dict) -> dict[str, dict]:
     srcs = report.get("sources", [])
     osm: dict = next((s for s in srcs if s.get("kind") == "osm"), {})
     curated = [f"{s['name']}: {s.get('licence') or 'no licence stated'}" for s in srcs if s.get("kind") == "curated"]
-    public = [s for s in srcs if s.get("kind") in ("boundaries", "deprivation", "population", "postcodes")]
+    public = [s for s in srcs if s.get("kind") in ("boundaries", "deprivation", "population", "postcodes",
+                                                    "neighbourhood_names", "wards")]
     odbl = ("Open Database Licence (ODbL) 1.0: a database derived from OpenStreetMap. If you publish a changed "
             "version, or a database made with it, share it under the ODbL too.")
     attribution = [osm.get("attribution", "© OpenStreetMap contributors")]
@@ -250,11 +300,12 @@ def download_licences(report: dict) -> dict[str, dict]:
               "also": "Curated records are also under their own source's terms: " + ("; ".join(curated) or "none"),
               "attribution": attribution + curated_credit}
     areas: dict = {"licence": odbl, "share_alike": True,
-             "also": "Public statistics in it are under the Open Government Licence v3.0 or the OS OpenData licence.",
+             "also": "Public statistics in it are under the Open Government Licence v3.0 or the OS OpenData licence; "
+                     "the neighbourhoods' local names under the Open Parliament Licence v3.0.",
              "attribution": attribution + public_credit}
     out = {}
     for name, kind in DOWNLOAD_KINDS.items():
-        out[name] = assets if kind in ("assets", "review") else areas
+        out[name] = assets if kind in ("assets", "review", "sessions") else areas
     both = list(dict.fromkeys(attribution + curated_credit + public_credit))
     out["assetmap-{slug}.gpkg"] = {**assets, "attribution": both}
     return out
