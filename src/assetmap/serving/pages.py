@@ -98,6 +98,24 @@ def asset_title(name, category_label: str) -> str:
     return name if present(name) else f"{category_label} (unnamed)"
 
 
+def _provenance(r: dict, sources: dict) -> list[dict]:
+    """Which source gave each field of an asset, as the page lists it."""
+    prov: dict = r["provenance"] if isinstance(r.get("provenance"), dict) else {}
+    provenance = []
+    for col, field, what in PROVENANCE_FIELDS:
+        value = present(r.get(col)) if col and col in r else None
+        if value is None and field in prov:  # older builds: from the provenance map
+            refs = [prov.get(f) for f in (("website", "phone", "email") if field == "website" else (field,))]
+            keys = [str(x).split(":", 1)[0] + (" (postcode)" if str(x).endswith(" (postcode)") else "")
+                    for x in refs if x]
+            value = ";".join(dict.fromkeys(keys)) or None
+        if value is None:
+            continue
+        labels = (_source_label(s, sources) for s in str(value).split(";") if s)  # s non-empty: never None
+        provenance.append({"field": what, "source": ", ".join(x for x in labels if x)})
+    return provenance
+
+
 def asset_pages(view: AreaSummary) -> dict[str, dict]:
     """Everything an asset page shows, per asset id."""
     ar = view.ar
@@ -139,19 +157,7 @@ def asset_pages(view: AreaSummary) -> dict[str, dict]:
             nearby.append(short(j, d))
             if len(nearby) >= NEARBY_ASSETS:
                 break
-        prov = r.get("provenance") if isinstance(r.get("provenance"), dict) else {}
-        provenance = []
-        for col, field, what in PROVENANCE_FIELDS:
-            value = present(r.get(col)) if col and col in r else None
-            if value is None and field in prov:  # older builds: from the provenance map
-                refs = [prov.get(f) for f in (("website", "phone", "email") if field == "website" else (field,))]
-                keys = [str(x).split(":", 1)[0] + (" (postcode)" if str(x).endswith(" (postcode)") else "")
-                        for x in refs if x]
-                value = ";".join(dict.fromkeys(keys)) or None
-            if value is None:
-                continue
-            labels = (_source_label(s, sources) for s in str(value).split(";") if s)  # s non-empty: never None
-            provenance.append({"field": what, "source": ", ".join(x for x in labels if x)})
+        provenance = _provenance(r, sources)
         wheel = present(r.get("wheelchair"))
         wheel = wheel if wheel in WHEELCHAIR_WORDS else None
         code = present(r.get("lsoa21_code"))
