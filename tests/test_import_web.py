@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import time
 
@@ -99,6 +100,18 @@ def test_encoding_choice_decodes_windows_1252(client, engine):
         a = s.scalars(select(CuratedAsset)).one()
         assert (a.name, a.description) == ("Café “Ñandú” – £5", "Crème brûlée")
     assert _upload(client, data, encoding="ebcdic-or-so").status_code == 400
+
+
+def test_an_oruk_upload_reports_its_services(client, engine):
+    from test_hsds_import import TABLES
+
+    login(client, "mo")
+    resp = _upload(client, json.dumps(TABLES).encode(), filename="feed.json")
+    html = page(resp)
+    assert resp.status_code == 200, html[:500]
+    assert "<strong>5 of 6 kept</strong>, 1 of them area-wide (no location), at 4 location(s)" in html
+    assert "other activity: 2" in html and "openactive: 1" in html
+    _no_inline_code(html)
 
 
 def test_large_upload_runs_as_a_job_with_progress(client, engine, registry_url):

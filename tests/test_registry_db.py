@@ -185,3 +185,29 @@ def test_the_last_active_administrator_cannot_be_removed(engine):
     with Session(engine) as s:
         assert {(u.username, u.role, u.active) for u in s.scalars(select(User))} == {
             ("ada", "moderator", False), ("mo", "admin", True)}
+
+
+def test_0005_downgrades_without_losing_places_or_their_reports(registry_url):
+    """Down to 0004 and up again: the HSDS tables go, the places and the problem reports about them stay
+    (a rebuild of curated_asset on SQLite would have run ON DELETE CASCADE on the reports)."""
+    from alembic import command
+
+    eng = db.make_engine(registry_url)
+    db.upgrade(eng)
+    with eng.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO curated_asset (id, source, source_id, name, category, lat, lon, located_by, status, "
+            "created_at, updated_at) VALUES ('a1', 's', '1', 'Hall', 'community_centre', 53.2, -1.4, "
+            "'coordinates', 'published', '2026-01-01', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO problem_report (asset_id, topic, status, created_at) "
+                             "VALUES ('a1', 'closed', 'open', '2026-01-01')")
+    cfg = db._alembic_config(eng)
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004_sessions")
+    assert db.current_revision(eng) == "0004_sessions" and "service" not in db.table_names(eng)
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM problem_report").scalar() == 1
+        assert conn.exec_driver_sql("SELECT name FROM curated_asset").scalar() == "Hall"
+    assert db.upgrade(eng) == "0005_hsds_services"
+    eng.dispose()

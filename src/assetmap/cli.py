@@ -28,13 +28,13 @@ def _registry_url(args) -> str | None:
     return url if Path(url.removeprefix("sqlite:///")).exists() else None
 
 
-def _registry_lists(args) -> dict:
+def _registry_lists(args, area: str | None = None) -> dict:
     url = _registry_url(args)
     if url is None:
         return {}
     from .registry.publish import read_registry
 
-    lists = read_registry(url)
+    lists = read_registry(url, area=area)  # the area's own area-wide services; every placed record
     print(f"registry: {sum(len(r) for r, _ in lists.values())} published assets from {len(lists)} source(s)",
           file=sys.stderr)
     return lists
@@ -43,9 +43,9 @@ def _registry_lists(args) -> dict:
 def _build(args) -> int:
     from .build import build_area
 
-    extra = _registry_lists(args)
     for area in args.areas:
         cfg = load_area(area, args.data_root)
+        extra = _registry_lists(args, cfg.slug)
         out = Path(args.out) if args.out and len(args.areas) == 1 else Path(args.build_root) / cfg.slug
         report = build_area(cfg, out, extra_curated=extra)
         a, n, m = report["assets"], report["neighbourhoods"], report["merge"]

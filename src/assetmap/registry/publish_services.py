@@ -38,7 +38,8 @@ def schedule_object(s: Schedule) -> dict[str, Any]:
 
 def service_records(session: Session, bbox_lonlat: tuple[float, float, float, float] | None = None,
                     area: str | None = None) -> list[dict[str, Any]]:
-    """The published services as curated records (``lon``/``lat`` None for an area-wide one)."""
+    """The published services as curated records: at placed locations (inside ``bbox_lonlat`` when given),
+    and the area-wide ones of ``area`` (``lon``/``lat`` None)."""
     services = {s.id: s for s in session.scalars(select(Service).where(Service.status == "published")
                                                  .order_by(Service.source, Service.source_id))}
     if not services:
@@ -58,7 +59,7 @@ def service_records(session: Session, bbox_lonlat: tuple[float, float, float, fl
         svc = services[sal.service_id]
         out.append(_record(svc, by_owner[svc.id] + by_owner[sal.id], sal.id, asset))
     for svc in services.values():
-        if svc.area_wide and (area is None and bbox_lonlat is None or area is not None and svc.area == area):
+        if svc.area_wide and area is not None and svc.area == area:
             out.append(_record(svc, by_owner[svc.id], svc.id, None))
     return out
 

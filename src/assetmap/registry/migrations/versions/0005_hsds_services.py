@@ -135,6 +135,7 @@ def _links() -> None:
 def downgrade() -> None:
     for table in ("schedule", "service_at_location", "service", "organization"):
         op.drop_table(table)
-    with op.batch_alter_table("curated_asset") as batch:
-        for col in ("extra_json", "hearing_loop", "accessible_toilet", "step_free"):
-            batch.drop_column(col)
+    # native DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of curated_asset would run its
+    # foreign keys' ON DELETE actions on SQLite and delete the problem reports
+    for col in ("extra_json", "hearing_loop", "accessible_toilet", "step_free"):
+        op.execute(f"ALTER TABLE curated_asset DROP COLUMN {col}")
