@@ -66,7 +66,8 @@ def fresh_build(slug: str) -> Path | None:
 def _build(cfg, out: Path) -> None:
     from assetmap.build import build_area
 
-    missing = [p for p in [cfg.osm.path(cfg.data_root)] + [s.path(cfg.data_root) for s in cfg.sources.values()]
+    missing = [p for p in [cfg.osm.path(cfg.data_root)] + [s.path(cfg.data_root) for s in cfg.sources.values()
+                                                              if not s.present(cfg.data_root)]
                if not p.exists()]
     if missing:
         msg = (f"cannot build {cfg.slug}: source files missing under {cfg.data_root} "

@@ -152,3 +152,13 @@ def test_sessions_a_week():
                           _s(asset_id="b", category="choir")])
     supply = weekly_supply(table, ["a", "b"], ("lunch_club",), dt.date(2026, 12, 1))
     assert list(supply) == ["lunch_club"] and supply["lunch_club"].tolist() == [2.0, 0.0]
+
+
+def test_a_glob_source_is_present_when_it_matches_a_file(tmp_path):
+    from assetmap.config import present
+
+    (tmp_path / "10" / "507").mkdir(parents=True)
+    pattern = tmp_path / "10" / "*" / "*.geojson"
+    assert not present(pattern)
+    (tmp_path / "10" / "507" / "332.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    assert present(pattern) and present(tmp_path / "10" / "507" / "332.geojson")

@@ -81,7 +81,7 @@ def built(tmp_path_factory, data_root):
 
     tmp = tmp_path_factory.mktemp("activities")
     cfg = load_area(write_activities_area(tmp), data_root)
-    missing = [s.path(data_root) for s in cfg.sources.values() if "*" not in s.file and not s.path(data_root).exists()]
+    missing = [s.path(data_root) for s in cfg.sources.values() if not s.present(data_root)]
     if missing:
         (pytest.fail if in_ci() else pytest.skip)(f"source files missing: {missing[:2]}")
     report = build_area(cfg, tmp / "build" / SLUG, echo=lambda m: None)

@@ -50,7 +50,12 @@ def _mirror_config(tmp_path: Path, base: str) -> Path:
     lines = ['[area]', 'slug = "chesterfield"', 'name = "Chesterfield"', 'lads = ["E07000034"]',
              '[osm]', f'file = "{real.osm.file}"', f'url = "{base}/{real.osm.file}"']
     for s in real.sources.values():
+        if "*" in s.file:  # map tiles copied by hand (the 2026 warm spaces): no one address to fetch from
+            lines += [f"[sources.{s.name}]", "enabled = false"]
+            continue
         lines += [f"[sources.{s.name}]", f'url = "{base}/{OFFICIAL_FORM.get(s.name, s.file)}"']
+    if "warm_spaces" not in real.sources:  # the national 2024 list, which Chesterfield's file turns off
+        lines += ["[sources.warm_spaces]", f'url = "{base}/{OFFICIAL_FORM["warm_spaces"]}"']
     cfg = tmp_path / "chesterfield-mirror.toml"
     cfg.write_text("\n".join(lines) + "\n")
     return cfg

@@ -32,6 +32,14 @@ LAD_CODE = re.compile(r"^E0[6-9]\d{6}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+def present(path: Path) -> bool:
+    """Whether ``path`` exists, or for a glob pattern (``tiles/10/*/*.geojson``) whether it matches a file."""
+    path = Path(path).absolute()
+    if "*" not in str(path):
+        return path.exists()
+    return any(f.is_file() for f in Path(path.anchor).glob(str(path.relative_to(path.anchor))))
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """One input file: where it lives locally, where it is officially published, how to read it."""
@@ -47,6 +55,10 @@ class SourceConfig:
 
     def path(self, data_root: Path) -> Path:
         return Path(data_root) / self.file
+
+    def present(self, data_root: Path) -> bool:
+        """Whether the file is there (a ``file`` with ``*`` in it: whether it matches any file)."""
+        return present(self.path(data_root))
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)

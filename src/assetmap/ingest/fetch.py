@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..config import AreaConfig
+from ..config import AreaConfig, present
 from ..errors import FetchError
 
 USER_AGENT = f"assetmap/{__version__} (+https://github.com/assetmap)"
@@ -80,7 +80,7 @@ def fetch_area(cfg: AreaConfig, data_root: Path | None = None, force: bool = Fal
     for item in downloads_for(cfg, data_root):
         if only and item.name not in only:
             continue
-        if item.dest.exists() and not force:
+        if present(item.dest) and not force:
             status[item.name] = "present"
             echo(f"  {item.name}: present at {item.dest}")
             continue
