@@ -124,3 +124,28 @@ def test_accessibility_facts_from_osm_and_curated_lists(chesterfield, client, ap
     assert len(with_toilets) >= 1
     body = visible_text(text(client.get(f"/area/chesterfield/asset/{with_toilets.iloc[0]['asset_id']}")))
     assert "Accessible toilet" in body
+
+
+def test_food_banks_show_the_way_in(chesterfield, client):
+    _, report = chesterfield
+    food = report["trust"]["food"]
+    assert food["food_banks"] >= 1 and food["needing_referral"] == food["food_banks"]
+    # Give Food has no distribution sessions: said, with the food bank's own page; the warehouse explained
+    page = visible_text(text(client.get("/lookup?postcode=S41+9QB&category=food_bank")))
+    assert "Chesterfield Foodbank" in page
+    assert "How to get food: You need a referral: Give Food's food banks give food to people referred with a " \
+           "food bank voucher" in page
+    assert "This data has no distribution sessions (where and when food is given out): see the food bank's own " \
+           "page, https://chesterfield.foodbank.org.uk" in page
+    assert "the organisation's main address (often its warehouse or office)" in page
+    assert "Source: Food banks (Give Food)" in page
+
+
+def test_food_help_uses_a_records_own_sessions_and_access():
+    from assetmap.trust.food import way_in
+
+    policy = {"access": "referral", "address": "main"}
+    access, words = way_in({"access": "drop_in", "opening_hours": "Tu 10:00-12:00"}, policy, "Pantries")
+    assert access == "drop_in" and "You can drop in" in words and "Distribution times: as listed" in words
+    access, words = way_in({}, {}, None)
+    assert access is None and "no distribution sessions" in words and "contact the food bank" in words

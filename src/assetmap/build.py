@@ -227,7 +227,9 @@ def merge_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, inputs: BuildInputs, 
                 f"{merge_report['flagged_for_review']} records flagged for review")
     with st.stage("trust", "Trust: freshness, plausibility, duplicates, accessibility and food help"):
         lists = {src.name: (src.option("date"), src.option("category")) for src in cfg.sources_of("curated")}
-        trusted = trust_stage(assets, tx, cfg.trust, lists, osm, inputs.area_pc, merge_report=merge_report)
+        food = ({s.name: s.option("way_in") for s in cfg.sources_of("curated") if s.option("way_in")},
+                {s.name: s.option("label", s.name) for s in cfg.sources_of("curated")})
+        trusted = trust_stage(assets, tx, cfg.trust, lists, osm, inputs.area_pc, merge_report=merge_report, food=food)
         merge_report["trust"] = trusted.report
         fr = trusted.report["freshness"]
         st.echo(f"    {fr['not_recently_checked']} of {len(trusted.assets)} records not recently checked "

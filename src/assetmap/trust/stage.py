@@ -6,6 +6,7 @@ Columns added (reasons are plain text, several joined with "; "):
 - ``checked_age_days``, ``fresh_until``, ``not_recently_checked``, ``freshness_reason``, ``season_over``
   (:mod:`.freshness`);
 - ``checks``: the plausibility checks' reasons (:mod:`.plausible`); a record with any is shown with a caution;
+- ``food_access``, ``food_way_in``, ``food_way_in_source``: how to get food from a food bank (:mod:`.food`);
 - ``merged_from`` (the ids of same-named duplicates folded into the record) and ``duplicate_of`` (why it
   may be the same place as another, which is flagged, not merged) (:mod:`.duplicates`).
 """
@@ -20,6 +21,7 @@ import pandas as pd
 from ..settings import TrustSettings
 from ..taxonomy import Taxonomy
 from .duplicates import find_duplicates, recount_merge
+from .food import add_food_help
 from .freshness import freshness, policies
 from .plausible import (
     far_from_postcode,
@@ -142,10 +144,11 @@ def add_checks(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings, 
 def trust_stage(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings,
                 sources: dict[str, tuple[str | None, str | None]] | None = None, osm: pd.DataFrame | None = None,
                 postcodes: pd.DataFrame | None = None, today: dt.date | None = None,
-                merge_report: dict | None = None) -> TrustResult:
+                merge_report: dict | None = None, food: tuple[dict, dict] | None = None) -> TrustResult:
     """The merged assets with the trust columns, and the report's ``trust`` section. ``sources``: curated
     source name -> (its list's date, its category); ``osm``, ``postcodes``: see :func:`add_checks`;
-    ``merge_report``: recounted after duplicates are merged (:func:`.duplicates.recount_merge`)."""
+    ``merge_report``: recounted after duplicates are merged (:func:`.duplicates.recount_merge`); ``food``:
+    (source name -> its ``way_in``, source name -> its label) for :func:`.food.add_food_help`."""
     out, dups = find_duplicates(assets, settings.duplicate_m)
     if merge_report is not None:
         recount_merge(merge_report, out, dups["merged"])
@@ -153,5 +156,6 @@ def trust_stage(assets: gpd.GeoDataFrame, tx: Taxonomy, settings: TrustSettings,
     report = {"duplicates": {"merged": len(dups["merged"]), "flagged": len(dups["flagged"]),
                              "radius_m": dups["radius_m"], "pairs": dups["merged"] + dups["flagged"]},
               "freshness": add_freshness(out, tx, ref, sources),
-              "checks": add_checks(out, tx, settings, osm, postcodes)}
+              "checks": add_checks(out, tx, settings, osm, postcodes),
+              "food": add_food_help(out, *(food or ({}, {})))}
     return TrustResult(out, report)

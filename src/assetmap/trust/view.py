@@ -26,7 +26,8 @@ def source_labels(refs, labels: dict[str, str]) -> list[str]:
 def trust_view(row: dict, labels: dict[str, str]) -> dict:
     """A record's trust, for the pages: ``age`` in words, ``checked`` (the date), ``sources`` (labels),
     ``stale`` and ``stale_reason``, ``season_over``, ``cautions`` (the plausibility checks' reasons),
-    ``duplicate`` (a possible duplicate's reason) and ``caution`` (anything to show as not fact)."""
+    ``duplicate`` (a possible duplicate's reason), ``caution`` (anything to show as not fact) and ``food``
+    (how to get food from a food bank: referral, sessions, what the address is)."""
     age = row.get("checked_age_days")
     age = int(age) if age is not None and age == age else None
     last = row.get("last_verified")
@@ -42,6 +43,7 @@ def trust_view(row: dict, labels: dict[str, str]) -> dict:
         "cautions": cautions,
         "duplicate": duplicate,
         "caution": bool(cautions or duplicate),
+        "food": row.get("food_way_in") if isinstance(row.get("food_way_in"), str) else None,
     }
 
 
