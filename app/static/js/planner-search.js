@@ -44,8 +44,10 @@
       unmappedGroup.addTo(P.map);
       var label = form.getAttribute('data-unmapped-label');
       if (label) {
-        L.tooltip({permanent: true, direction: 'center', className: 'unmapped-label'})
-          .setLatLng(labelPoint()).setContent(A.el('span', {text: label})).addTo(P.map);
+        // a label, not a tooltip: it never opens or closes, and takes no clicks or focus
+        L.marker(labelPoint(), {interactive: false, keyboard: false, icon: L.divIcon({
+          className: 'unmapped-label', html: A.el('span', {text: label}), iconSize: [224, 48], iconAnchor: [112, 24]
+        })}).addTo(P.map);
       }
       if (P.layers && P.layers.addOverlay) P.layers.addOverlay(unmappedGroup, 'Not mapped (outside the extract)');
     }).catch(function () { /* the map works without it */ });
