@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 
-README_PAGES = ("planner", "lookup", "asset", "profile", "pack")
+README_PAGES = ("planner", "lookup", "route", "asset", "profile", "pack")
 
 
 def _to_256_colours(path: Path) -> None:
@@ -51,11 +51,13 @@ def main(argv=None) -> int:
     code = nb.loc[nb["imd_rank"].idxmin(), "lsoa21_code"]
     asset = view.ar.assets["asset_id"].iloc[0]
     pc = args.postcode.replace(" ", "+")
+    nearest = view.ar.lookup(args.postcode, limit=1).results[0]["asset_id"]
     pages = {
         "planner": (f"/area/{args.area}/", "#map"),
         "neighbourhoods": (f"/area/{args.area}/neighbourhoods", None),
         "profile": (f"/area/{args.area}/neighbourhood/{code}", None),
         "lookup": (f"/lookup?postcode={pc}", "#lookup-map"),
+        "route": (f"/area/{args.area}/asset/{nearest}/map?from={pc}", "#place-map"),
         "asset": (f"/area/{args.area}/asset/{asset}", "#asset-map"),
         "shortlist": (f"/shortlist?ids={args.area}:{asset}", None),
         "downloads": ("/downloads", None),

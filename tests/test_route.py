@@ -74,3 +74,13 @@ def test_the_place_map_refuses_what_it_cannot_use(client):
     url = re.search(r'<a href="(/area/chesterfield/asset/[^"?]+/map)">', html).group(1)
     r = client.get(url + "?from=ZZ99+9ZZ")
     assert r.status_code in (400, 404) and "ZZ99 9ZZ" in r.get_data(as_text=True)
+
+
+def test_hostile_names_stay_text_on_the_place_map(hostile_client, hostile_ar):
+    from app_fixtures import XSS_IMG, XSS_SCRIPT
+
+    html = hostile_client.get("/lookup?postcode=S40+1LP").get_data(as_text=True)
+    for url in re.findall(r'<a href="(/area/hostile/asset/[^"]+/map\?from=S40\+1LP)">', html)[:2]:
+        page = hostile_client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+        assert XSS_IMG not in page and XSS_SCRIPT not in page  # escaped in the page and in its JSON
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page or "&lt;script&gt;alert(2)&lt;/script&gt;" in page

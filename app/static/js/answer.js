@@ -17,10 +17,13 @@
     first.setAttribute('tabindex', '-1');
     target = first;
   }
+  // on a wide screen the answer is already on the first screen beside the form: keep the form in view
+  var wide = window.matchMedia && window.matchMedia('(min-width: 901px)').matches;
   function answer() {
-    if (document.activeElement === target) return;
     target.focus({preventScroll: true});
-    target.scrollIntoView({block: 'start'});
+    var top = target.getBoundingClientRect().top + window.scrollY;
+    if (wide && target === heading && top + 200 < window.innerHeight) window.scrollTo(0, 0);
+    else target.scrollIntoView({block: 'start'});
   }
   answer();
   // the browser's own move to #results (after a search from the form) comes later and takes the focus away
