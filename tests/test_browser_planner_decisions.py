@@ -188,3 +188,34 @@ def test_groups_of_places_let_a_neighbourhood_click_through(page, chesterfield_a
     p.wait_for_timeout(600)
     assert p.locator(".marker-cluster.asset-cluster").count() == 0
     page.assert_clean()
+
+
+def _cold_load(browser, url: str) -> tuple[float, int, int]:
+    """One load in a fresh browser context: ms from navigation start until the neighbourhoods are
+    drawn, and the bytes on the wire (Chrome's encodedDataLength of every response) and responses."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    try:
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sizes: dict[str, int] = {}
+        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        page.goto(url, wait_until="commit")
+        drawn = page.wait_for_function("() => document.querySelectorAll('.leaflet-choropleth-pane path').length > 0"
+                                       " ? performance.now() : false", polling="raf", timeout=20000).json_value()
+        page.wait_for_selector('#map[data-ready="yes"]', state="attached", timeout=20000)
+        page.wait_for_load_state("networkidle")
+        return drawn, sum(sizes.values()), len(sizes)
+    finally:
+        ctx.close()
+
+
+def test_the_planner_draws_in_under_two_seconds_and_one_megabyte(browser, server):
+    """Cold browser loads of the planner with the decision tools (the server warmed by the first):
+    under 1 MB on the wire every time, the neighbourhoods drawn within 2 s (the best of three, on a
+    shared machine)."""
+    runs = [_cold_load(browser, server.url + "/") for _ in range(4)]
+    for drawn, total, n in runs:
+        print(f"planner: drawn in {drawn:.0f} ms, {total / 1e6:.2f} MB in {n} responses")
+    assert all(total < 1_000_000 for _, total, _ in runs)
+    assert min(drawn for drawn, _, _ in runs[1:]) < 2000
