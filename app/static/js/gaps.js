@@ -62,8 +62,10 @@
         grid.appendChild(cell);
       });
     });
-    box.appendChild(A.el('div', {className: 'bivariate-wrap'}, A.el('span', {className: 'bivariate-axis-y', text: 'need ↑'}),
-                         grid, A.el('span', {className: 'bivariate-axis-x', text: 'gap →'})));
+    box.appendChild(A.el('div', {className: 'bivariate-wrap'},
+                         A.el('span', {className: 'bivariate-axis-y', text: 'Need →'}), grid,
+                         A.el('span', {className: 'bivariate-axis-x', text: 'Gap (walks) →'})));
+    box.appendChild(A.el('div', {className: 'map-key-ends'}, A.el('span', {text: 'terciles in the area: low → high'})));
   });
 
   /* What the priority layer shows: the overall score unless js/priority.js picks a kind of place. */
@@ -110,7 +112,16 @@
 
   /* The side panel's buttons show a layer. */
   var byName = {gap: gap, bivariate: biv, priority: pri};
-  document.querySelectorAll('[data-show-layer]').forEach(function (btn) {
+  var buttons = document.querySelectorAll('[data-show-layer]');
+  function pressed() {  // the measure on the map shows as pressed
+    buttons.forEach(function (btn) {
+      var layer = byName[btn.getAttribute('data-show-layer')];
+      btn.setAttribute('aria-pressed', layer && map.hasLayer(layer) ? 'true' : 'false');
+    });
+  }
+  map.on('layeradd layerremove', pressed);
+  pressed();
+  buttons.forEach(function (btn) {
     btn.addEventListener('click', function () {
       var layer = byName[btn.getAttribute('data-show-layer')];
       if (layer) layer.addTo(map);

@@ -143,7 +143,7 @@
     showCoverageOnHover: false,
     maxClusterRadius: 45,
     spiderfyOnMaxZoom: true,
-    disableClusteringAtZoom: 18,
+    disableClusteringAtZoom: 15,  // street level: every place on its own (css/tools.css lets clicks through groups)
     chunkedLoading: true,
     iconCreateFunction: function (c) {
       var n = c.getChildCount();
@@ -194,6 +194,9 @@
   var layersControl = L.control.layers({}, overlays, {
     collapsed: window.matchMedia('(max-width: 900px)').matches, position: 'topright'
   }).addTo(map);
+  // the area fitted clear of the layer panel (folded on small screens), so the panel never covers it on load
+  map.fitBounds(cfg.bounds, {paddingTopLeft: [12, 12],
+                             paddingBottomRight: [layersControl.getContainer().offsetWidth + 24, 12]});
   // the open list would cover popups near the top right: fold it away (its button brings it back)
   map.on('popupopen', function () { layersControl.collapse(); });
 
