@@ -3,7 +3,6 @@ and every source with its licence, attribution and data date."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -14,9 +13,6 @@ from .ingest.inputs import BuildInputs
 from .ingest.outside import unmapped_summary
 from .taxonomy import Taxonomy
 from .walk.network import WalkNetwork
-
-if TYPE_CHECKING:
-    from .build import Merged
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, data available under the Open Database Licence (ODbL)"
 
@@ -37,7 +33,7 @@ def source_records(cfg: AreaConfig, inputs: BuildInputs) -> list[dict]:
                for s in cfg.sources.values()])
 
 
-def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged: Merged, curated_report: dict,
+def build_report(cfg: AreaConfig, tx: Taxonomy, inputs: BuildInputs, merged, curated_report: dict,
                  lsoas: gpd.GeoDataFrame, net: WalkNetwork, walk, gaps, basemap: dict, files: dict[str, int]) -> dict:
     """report.json (less its timings): what was read, merged, measured and written."""
     assets, osm = merged.assets, merged.osm
