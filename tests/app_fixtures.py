@@ -169,3 +169,34 @@ def chesterfield_ar(app):
 @pytest.fixture(scope="session")
 def hostile_ar(hostile_app):
     return hostile_app.extensions["assetmap"].results[HOSTILE_SLUG]
+
+
+@pytest.fixture(scope="session")
+def chesterfield_2024(tmp_path_factory, data_root):
+    """Chesterfield built with the October 2024 warm spaces list in place of August 2026's (the trust
+    tests' real cases: last winter's warm spaces, their duplicates and implausible records):
+    (build dir, report). Built once per test session, only when a test asks for it."""
+    from assetmap.build import build_area
+
+    area_file = Path(__file__).resolve().parents[1] / "data" / "areas" / f"{CHESTERFIELD}.toml"
+    text = area_file.read_text(encoding="utf-8")
+    swapped = text.replace("[sources.warm_spaces]\nenabled = false", "[sources.warm_spaces]\nenabled = true") \
+        .replace("[sources.warm_spaces_2026]\nenabled = true", "[sources.warm_spaces_2026]\nenabled = false")
+    assert swapped.count("enabled = true") == 1 and swapped != text, "data/areas/chesterfield.toml changed its sources"
+    root = tmp_path_factory.mktemp("chesterfield-2024")
+    (root / f"{CHESTERFIELD}.toml").write_text(swapped, encoding="utf-8")
+    out = root / "build" / CHESTERFIELD
+    report = build_area(load_area(root / f"{CHESTERFIELD}.toml", data_root), out, echo=lambda msg: None)
+    return out, report
+
+
+@pytest.fixture(scope="session")
+def app_2024(chesterfield_2024):
+    from app import create_app
+
+    return create_app({"ASSETMAP_BUILD_ROOT": str(chesterfield_2024[0].parent), "TESTING": True})
+
+
+@pytest.fixture()
+def client_2024(app_2024):
+    return app_2024.test_client()

@@ -109,7 +109,8 @@ def test_downloads_page_lists_files_fields_and_licences(client, chesterfield_ar)
     assert resp.status_code == 200
     page = text(resp)
     links = re.findall(r'href="(/download/chesterfield/[^"]+)"', page)
-    assert len(links) == 11  # five data files, three equity tables, the data dictionary (CSV, JSON) and LICENCE.txt
+    # five data files, three equity tables, the sessions, the data dictionary (CSV, JSON) and LICENCE.txt
+    assert len(links) == 12
     for link in links:
         assert client.get(link).status_code == 200, link
     seen = visible_text(page)

@@ -65,7 +65,7 @@ def test_fetch_then_build(server, tmp_path, data_root):
     cfg_path = _mirror_config(tmp_path, server)
     root = tmp_path / "fresh"
     status = fetch_area(load_area(cfg_path, root), root, echo=lambda m: None)
-    assert set(status.values()) == {"fetched"} and len(status) == 9
+    assert set(status.values()) == {"fetched"} and len(status) == 11
     # zip member unpacked; plain JSON gzipped to match the configured name
     assert (root / "community-assets/nhs_ods_epraccur_2025-04_england_wales.csv").read_bytes() == \
         (data_root / "community-assets/nhs_ods_epraccur_2025-04_england_wales.csv").read_bytes()

@@ -22,8 +22,11 @@ def test_more_results_continue_the_same_search(client, chesterfield_ar):
     assert more == "/lookup?postcode=S41+7TD&page=2#result-11"
     status, both, more2 = _page(client, more.split("#")[0])
     assert len(both) == 20 and both[:10] == first  # the same ten, then the next ten, nearest first
+    from assetmap.serving.search import CANDIDATES, rank_by_trust
+
+    # nearest on foot after the trust penalties (a record not recently checked ranks as if 800 m farther)
     expected = [r["name"] or f"Unnamed {r['category_label'].lower()}"
-                for r in chesterfield_ar.lookup("S41 7TD", limit=20).results]
+                for r in rank_by_trust(chesterfield_ar.lookup("S41 7TD", limit=CANDIDATES).results)[:20]]
     assert [htmllib.unescape(n) for n in both] == expected
     assert more2.endswith("page=3#result-21")
 

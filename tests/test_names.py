@@ -124,7 +124,7 @@ def test_about_and_downloads_credit_the_names(client):
         assert "https://www.parliament.uk/site-information/copyright/open-parliament-licence" in html, url
         assert "House of Commons Library MSOA Names" in html, url
     fields = visible_text(client.get("/downloads").get_data(as_text=True))
-    assert "display_name" in fields and "ward_code / ward_name" in fields
+    assert "display_name" in fields and "ward_code" in fields and "ward_name" in fields
 
 
 # --- coverage honesty: district postcodes outside the extract ---------------------------------------

@@ -54,7 +54,7 @@ def test_pack_page_has_map_legend_priorities_equity_and_sources(client, app):
     top = top_priorities(_view(app), ["warm_space", "food_bank"])
     assert 'id="pack-map"' in html and "pack-map.png?category=warm_space&amp;category=food_bank" in html
     assert top[0]["lsoa21_name"] in html and "What the Palma ratio means" in html and "FGT1" in html
-    assert "Open Database Licence" in html and "2024-10-23" in html  # warm spaces' date
+    assert "Open Database Licence" in html and "2026-08-17" in html  # warm spaces' date
     assert 'href="/area/chesterfield/pack.pdf?category=warm_space&amp;category=food_bank"' in html
     r = client.get(PACK + "?category=warm_space&category=nope")
     assert r.status_code == 400 and "warm_space" in r.get_data(as_text=True)

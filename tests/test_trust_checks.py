@@ -100,10 +100,10 @@ def test_a_point_far_from_its_postcode(data_root):
     assert far_from_postcode(120.0, "S40 1PA", 1000) is None
 
 
-def test_checks_at_build_are_kept_and_counted(chesterfield):
+def test_checks_at_build_are_kept_and_counted(chesterfield_2024):
     import geopandas as gpd
 
-    out, report = chesterfield
+    out, report = chesterfield_2024
     assets = gpd.read_parquet(out / "assets.parquet")
     checks = dict(zip(assets["name"], assets["checks"], strict=False))
     assert "looks like a person's" in checks["Tina Harris-Horner"]
@@ -114,8 +114,8 @@ def test_checks_at_build_are_kept_and_counted(chesterfield):
     assert "checks" in (out / "downloads" / "assets.csv").read_text(encoding="utf-8").splitlines()[0]
 
 
-def test_a_flagged_record_is_shown_with_a_caution(client, app):
-    view = app.extensions["assetmap"].area("chesterfield")
+def test_a_flagged_record_is_shown_with_a_caution(client_2024, app_2024):
+    client, view = client_2024, app_2024.extensions["assetmap"].area("chesterfield")
     tina = next(p for p in view.asset_pages.values() if p["name"] == "Tina Harris-Horner")
     body = visible_text(text(client.get(f"/area/chesterfield/asset/{tina['asset_id']}")))
     assert "Caution: opening hours end before they begin" in body and "These details may be wrong" in body

@@ -22,9 +22,9 @@ def _assets(chesterfield) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(unflatten(a), geometry="geometry", crs=a.crs)
 
 
-def test_the_same_warm_space_twice_is_merged_once(chesterfield):
-    assets = _assets(chesterfield)
-    _, report = chesterfield
+def test_the_same_warm_space_twice_is_merged_once(chesterfield_2024):
+    assets = _assets(chesterfield_2024)
+    _, report = chesterfield_2024
     for name in ("The Hub @ Low Pavement", "Holme Hall Edge Centre", "The Haven", "The Hollies"):
         rows = assets[assets["name"] == name]
         assert len(rows) == 1, name
@@ -37,8 +37,8 @@ def test_the_same_warm_space_twice_is_merged_once(chesterfield):
     assert dups["merged"] == 4 and report["assets"]["total"] == report["merge"]["assets"]  # recounted
 
 
-def test_likely_duplicates_are_flagged_not_merged(chesterfield):
-    assets = _assets(chesterfield)
+def test_likely_duplicates_are_flagged_not_merged(chesterfield_2024):
+    assets = _assets(chesterfield_2024)
     hub = assets[assets["name"] == "Holistic Health Hub Derbyshire"]
     assert len(hub) == 2  # the same name 269 m apart: a curator decides
     assert all("the same name, 269 m apart" in d for d in hub["duplicate_of"])

@@ -172,8 +172,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation, sessions)
     with st.stage("outputs", f"Writing outputs to {out_dir}"):
         tmp.mkdir(parents=True)
-        files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps)
-        files.update(write_sessions(tmp, sessions))
+        files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps, sessions)
     basemap = basemap_stage(cfg, st, tmp, region, out_dir if refreshing else None, files)
     if len(lsoas) == 0:
         raise BuildError("the build produced no neighbourhoods; nothing was published")
@@ -309,8 +308,8 @@ def gaps_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, walk, assets: gpd.GeoD
 
 
 def write_stage(cfg: AreaConfig, tx: Taxonomy, tmp: Path, inputs: BuildInputs, coverage, merged: Merged,
-                lsoas: gpd.GeoDataFrame, net: WalkNetwork, walk, gaps) -> dict[str, int]:
-    """Every output file into ``tmp``: the sizes by name."""
+                lsoas: gpd.GeoDataFrame, net: WalkNetwork, walk, gaps, sessions: pd.DataFrame) -> dict[str, int]:
+    """Every output file into ``tmp`` (the data dictionary last, over every download): the sizes by name."""
     streets = inputs.streets
     if len(streets):
         s_bng = streets.to_crs(BNG)
@@ -323,6 +322,7 @@ def write_stage(cfg: AreaConfig, tx: Taxonomy, tmp: Path, inputs: BuildInputs, c
     files.update(write_access(tmp, net, walk))
     files.update(write_equity(tmp, gaps, {k: c.label for k, c in tx.categories.items()}, cfg.name,
                               cfg.gaps.threshold_min))
+    files.update(write_sessions(tmp, sessions))
     files.update(write_data_docs(tmp, cfg.name, cfg.slug, tx.as_dict(), sources))
     gazetteer = build_gazetteer(inputs.places, inputs.streets, inputs.area_pc, coverage)
     gazetteer.to_parquet(tmp / "places.parquet")
