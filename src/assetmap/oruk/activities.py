@@ -41,7 +41,9 @@ def activity_services(slug: str, build_dir: Path, assets: dict[str, dict], built
     table = pd.read_parquet(path)
     if "record_kind" not in table:
         return []
-    table = table[table["record_kind"] == "service"]
+    # the registry's own services are published from the registry with their full record
+    # (OrukCatalogue.add_registry); the build's copies of them would list each twice
+    table = table[(table["record_kind"] == "service") & ~table["source"].astype(str).str.startswith("registry:")]
     out = []
     for (source, source_id), group in table.groupby(["source", "source_id"], sort=True):
         rows = [{k: _clean(v) for k, v in r.items()} for r in group.to_dict("records")]
