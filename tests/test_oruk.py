@@ -175,3 +175,13 @@ def test_taxonomy_term_id_takes_codes_as_well_as_ids(client):
     gps = client.get("/api/oruk/services?taxonomy_term_id=gp&per_page=200").get_json()
     assert both["total_items"] == by_code["total_items"] + gps["total_items"]
     assert client.get("/api/oruk/services?taxonomy_term_id=no_such_term").get_json()["empty"]
+
+
+def test_every_oruk_response_states_its_licence(client):
+    """The licence in Link headers (rel="license": ODbL for data derived from OpenStreetMap; the
+    downloads page's licences section for each curated source's terms), the JSON left as the profile's."""
+    for url in ("/api/oruk/", "/api/oruk/services?per_page=1", "/api/oruk/taxonomies", "/api/oruk/services/nope"):
+        resp = client.get(url)
+        links = resp.headers.getlist("Link")
+        assert '<https://opendatacommons.org/licenses/odbl/1-0/>; rel="license"' in links, url
+        assert any(link.endswith('/downloads#licences-title>; rel="describedby"') for link in links), url

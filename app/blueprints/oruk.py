@@ -5,7 +5,10 @@ ids or codes such as ``food_bank``, comma-separated), ``taxonomy_id``, ``postcod
 in metres), ``/services/{id}``, ``/service_at_locations`` (paginated, same filters) and by id,
 ``/taxonomies``, ``/taxonomies/{id}``, ``/taxonomy_terms``, ``/taxonomy_terms/{id}``. Every route
 answers with and without a trailing slash (the ORUK validator asks for ``/services/?page=1``).
-Responses follow the ORUK profile's JSON Schemas; errors are JSON with the reason.
+Responses follow the ORUK profile's JSON Schemas; errors are JSON with the reason. Each states its
+licence in ``Link`` headers (RFC 8288 ``rel="license"``, which the schemas leave room for): the
+services are a database derived from OpenStreetMap (ODbL 1.0), and the downloads page's licences
+section (``rel="describedby"``) lists each curated source's own terms.
 """
 from __future__ import annotations
 
@@ -33,6 +36,17 @@ class BadRequest(ValueError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+
+
+@bp.after_request
+def licence_links(resp):
+    """The feed's licence and attribution, in headers so that the JSON stays the profile's."""
+    resp.headers.add("Link", f'<{ODBL_URL}>; rel="license"')
+    resp.headers.add("Link", f'<{url_for("downloads.index", _external=True)}#licences-title>; rel="describedby"')
+    return resp
 
 
 @bp.errorhandler(BadRequest)
