@@ -17,6 +17,7 @@ Import the fixtures you use into the test module: ``from app_fixtures import app
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -115,6 +116,7 @@ def write_hostile_area(tmp: Path) -> Path:
 [sources.suggestions]
 kind = "curated"
 file = "{csv_path}"
+date = "{dt.date.today().isoformat()}"   # checked today: fresh, so they rank by distance alone
 label = "Community suggestions"
 licence = "Test data"
 attribution = "Community suggestions (test)"

@@ -51,7 +51,8 @@ def test_lookup_map_fetches_only_the_tiles_it_shows_and_names_the_streets(page, 
     assert 0 < fetched < min(200_000, archive / 4), (fetched, archive)
     assert page.page.evaluate(CANVAS_COLOURS) > 8  # land, roads, buildings, green space, labels…
     drawn = _drawn(page)
-    assert {"Saltergate", "Rose Hill"} <= drawn, sorted(drawn)[:40]
+    # the nearest places (this winter's warm spaces) span about 1.3 km: streets and districts are named
+    assert {"Edinburgh Road", "Hunloke Avenue", "Spital"} <= drawn, sorted(drawn)[:40]
     page.assert_clean()
 
 

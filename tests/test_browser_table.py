@@ -66,7 +66,7 @@ def test_sort_by_priority_from_the_keyboard_and_export_what_is_shown(page, chest
     assert rows == seen  # the same columns, order and rows as the table shows
     assert 1 < len(rows) < len(nb) + 1 and "Code" not in rows[0] and "Assets per 1,000 residents" in rows[0]
     assert rows[0][:1] == ["Neighbourhood"] and rows[1][0] == nb.set_index("lsoa21_code").loc[
-        [c for c in best if "Chesterfield 00" in nb.set_index("lsoa21_code").at[c, "lsoa21_name"]][0], "lsoa21_name"]
+        [c for c in best if "Chesterfield 00" in nb.set_index("lsoa21_code").at[c, "lsoa21_name"]][0], "display_name"]
     # the address gives the same view back
     p.goto(p.url)
     p.wait_for_selector("#table-csv:not([hidden])")
