@@ -28,7 +28,8 @@ def test_landing_collections_and_licences_browse_by_links(page):
     page.page.get_by_role("link", name="The collections").click()
     page.page.get_by_role("link", name="Chesterfield: neighbourhoods").click()
     licences = page.page.locator("h2:has-text('Licence') + ul a[rel=license]")
-    assert licences.all_inner_texts()[0].startswith("OGL v3") and licences.count() == 2
+    # OGL (ONS, MHCLG data), the ODbL (walking measures from OpenStreetMap), the Open Parliament Licence (names)
+    assert licences.all_inner_texts()[0].startswith("OGL v3") and licences.count() == 3
     page.page.get_by_role("link", name="Browse the features").click()
     page.page.wait_for_selector("#ogc-map[data-ready=yes]")
     page.page.get_by_role("link", name="Next page").click()
