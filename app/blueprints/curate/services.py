@@ -51,10 +51,6 @@ SESSION_FORM = (Field("freq", "How often"), Field("byday", "Day(s)"), Field("nth
 SERVICE_ALL = (*SERVICE_FORM, Field("access", "How to join"))
 
 
-def _categories() -> set[str]:
-    return {k for _, items in current_registry().category_groups for k, _ in items}
-
-
 def _form(names) -> dict[str, str]:
     return {k: (request.form.get(k) or "").strip() for k in names}
 
@@ -106,7 +102,7 @@ def new_service():
 
 @bp.post("/services/new")
 def create_service():
-    checked = check_service(request.form, _categories())
+    checked = check_service(request.form, current_registry().category_keys)
     if not checked.ok:
         return _new_page(_form(SERVICE_FIELDS), field_errors(checked.reasons, SERVICE_ALL), 400)
     svc = save_service(db_session(), None, checked.values, who())
@@ -118,7 +114,7 @@ def create_service():
 @bp.post("/services/<sid>")
 def edit_service(sid: str):
     svc = _service(sid)
-    checked = check_service(request.form, _categories())
+    checked = check_service(request.form, current_registry().category_keys)
     if not checked.ok:
         flash("The service was not saved: fix the fields marked below.", "error")
         return _render(svc, _form(SERVICE_FIELDS), field_errors(checked.reasons, SERVICE_ALL),

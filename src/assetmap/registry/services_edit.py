@@ -206,13 +206,14 @@ def service_sessions(session: Session, svc: Service) -> list[Schedule]:
                                 .order_by(Schedule.id)))
 
 
-def save_service(session: Session, service_id: str | None, values: dict[str, Any], who: str) -> Service:
-    """Create (``service_id`` None) or update a service with checked ``values``; audited."""
+def save_service(session: Session, service_id: str | None, values: dict[str, Any], who: str,
+                 source: str = SOURCE) -> Service:
+    """Create (``service_id`` None, of ``source``) or update a service with checked ``values``; audited."""
     if service_id is None:
         sid = str(uuid.uuid4())
-        svc = Service(id=sid, source=SOURCE, source_id=sid, status="published", **values)
+        svc = Service(id=sid, source=source, source_id=sid, status="published", **values)
         session.add(svc)
-        write_audit(session, who, "insert", "service", sid, None, {"source": SOURCE, **values})
+        write_audit(session, who, "insert", "service", sid, None, {"source": source, **values})
         session.flush()
         return svc
     svc = get_service(session, service_id)
