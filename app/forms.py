@@ -42,6 +42,28 @@ ASSET_FIELDS = (
 CONTACT = Field("contact", "Your e-mail or phone (optional)", hint="Only our moderators see it, in case they have "
                 "a question. Leave it blank if you prefer.", autocomplete="email")
 SUGGEST_FIELDS = (*ASSET_FIELDS, CONTACT)
+ACTIVITY_FIELDS = (
+    Field("activity", "Name of the activity or group", hint="For example: Singing for the brain, Men's shed, "
+          "Tuesday lunch club.", required=True),
+    Field("category", "Type of activity", "select", required=True),
+    Field("description", "What happens", "textarea", "Who it is for, what people do."),
+    Field("venue", "Where it happens", hint="The name of the hall, church, library or park."),
+    Field("postcode", "Postcode of the venue", hint="For example S40 1LP.", autocomplete="postal-code"),
+    Field("byday", "Day", hint="For example: Tuesday, or Monday and Wednesday.", required=True),
+    Field("often", "How often", "select"),
+    Field("opens_at", "Starts at", hint="24-hour clock, for example 10:30.", required=True),
+    Field("closes_at", "Ends at", hint="For example 12:00."),
+    Field("cost", "Cost", hint="“Free”, or for example “£2 a session”."),
+    Field("access", "How to join", "select"),
+)
+OFTEN_CHOICES = [("How often", [("weekly", "Every week"), ("fortnightly", "Every other week"),
+                                ("monthly-1", "1st of the month"), ("monthly-2", "2nd of the month"),
+                                ("monthly-3", "3rd of the month"), ("monthly-4", "4th of the month"),
+                                ("monthly-last", "Last of the month")])]
+ACCESS_CHOICES = [("How to join", [("drop_in", "Just turn up"), ("self_referral", "Get in touch first"),
+                                   ("referral", "Referral by a GP or link worker"),
+                                   ("appointment", "By appointment")])]
+SUGGEST_ACTIVITY_FIELDS = (*ACTIVITY_FIELDS, CONTACT)
 QUARANTINE_EXTRA = (Field("id", "Record id"), Field("lat", "Latitude"), Field("lon", "Longitude"),
                     Field("wheelchair", "Wheelchair access (yes, no, limited)"),
                     Field("last_verified", "Last verified (YYYY-MM-DD)"))

@@ -118,6 +118,11 @@ class Registry:
                   for fk, fam in tx.families.items()]
         return [g for g in groups if g[1]]
 
+    @cached_property
+    def category_keys(self) -> set[str]:
+        """Every category key (what a form's category must be one of)."""
+        return set(self.taxonomy.categories)
+
     def checks(self) -> Checks:
         """Validation as for imports; postcodes are placed with the built areas' postcodes."""
         return Checks(self.taxonomy, results_lookup(self.results), date.today())

@@ -58,7 +58,7 @@ def arguments(app, client) -> dict[str, list[str]]:
         "asset_id": list(first.ar.assets["asset_id"][:2]),
         "code": list(first.ar.neighbourhoods["lsoa21_code"][:2]),
         "kind": ["suggestion", "report"], "qid": ["1"], "pid": ["1"], "job_id": ["1"], "username": ["admin"],
-        "digest": ["x"], "filename": ["x"],
+        "digest": ["x"], "filename": ["x"], "schedule_id": ["1"],
     }
 
 

@@ -10,8 +10,17 @@ from assetmap.errors import RegistryError, RowValidationError
 from assetmap.registry.assets import find_assets
 from assetmap.registry.community import client_hash, create_suggestion, report_problem
 from assetmap.registry.models import PROBLEM_TOPICS, CuratedAsset
+from assetmap.registry.suggest_activity import create_activity_suggestion
 
-from ..forms import HONEYPOT, SUGGEST_FIELDS, field_errors, form_values
+from ..forms import (
+    ACCESS_CHOICES,
+    HONEYPOT,
+    OFTEN_CHOICES,
+    SUGGEST_ACTIVITY_FIELDS,
+    SUGGEST_FIELDS,
+    field_errors,
+    form_values,
+)
 from ..registry_setup import current_registry, db_session
 from ..state import current_state
 
@@ -29,19 +38,25 @@ def _client() -> str:
 
 @bp.route("/suggest", methods=["GET", "POST"])
 def suggest():
-    values, errors = form_values(request.form, SUGGEST_FIELDS), {}
+    activity = request.values.get("kind") == "activity"
+    fields = SUGGEST_ACTIVITY_FIELDS if activity else SUGGEST_FIELDS
+    values, errors = form_values(request.form, fields), {}
     if request.method == "POST":
         if request.form.get(HONEYPOT):
             return redirect(url_for(".thanks", kind="suggestion"), 303)
         try:
-            create_suggestion(db_session(), {k: v or None for k, v in values.items()},
-                              current_registry().checks(), client=_client())
+            if activity:
+                create_activity_suggestion(db_session(), values, current_registry().category_keys, client=_client())
+            else:
+                create_suggestion(db_session(), {k: v or None for k, v in values.items()},
+                                  current_registry().checks(), client=_client())
             db_session().commit()
             return redirect(url_for(".thanks", kind="suggestion"), 303)
         except RowValidationError as exc:
-            errors = field_errors(exc.reasons, SUGGEST_FIELDS, public=True)
-    return render_template("community/suggest.html", fields=SUGGEST_FIELDS, values=values, errors=errors,
-                           options=current_registry().category_groups), 400 if errors else 200
+            errors = field_errors(exc.reasons, fields, public=not activity)
+    return render_template("community/suggest.html", fields=fields, values=values, errors=errors,
+                           activity=activity, options=current_registry().category_groups,
+                           choices={"often": OFTEN_CHOICES, "access": ACCESS_CHOICES}), 400 if errors else 200
 
 
 @dataclass

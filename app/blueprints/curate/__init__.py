@@ -22,7 +22,7 @@ from ...auth import start_session
 from ...publishing import publish as publish_changes
 from ...registry_setup import current_registry, db_session
 from ...state import current_state
-from . import data, imports, queue, users  # noqa: F401  (they add their pages to bp)
+from . import data, imports, queue, services, users  # noqa: F401  (they add their pages to bp)
 from .base import bp, safe_next
 
 LOGIN_FAILED = ("The username or password is not right, or the account is not active, or it is locked for a few "

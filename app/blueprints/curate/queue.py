@@ -15,8 +15,17 @@ from assetmap.registry.community import (
     update_suggestion,
 )
 from assetmap.registry.models import PROBLEM_STATUSES, SUGGESTION_STATUSES, CuratedAsset
+from assetmap.registry.suggest_activity import approve_activity, is_activity, update_activity_suggestion
 
-from ...forms import SUGGEST_FIELDS, changed, field_errors, form_values
+from ...forms import (
+    ACCESS_CHOICES,
+    OFTEN_CHOICES,
+    SUGGEST_ACTIVITY_FIELDS,
+    SUGGEST_FIELDS,
+    changed,
+    field_errors,
+    form_values,
+)
 from ...registry_setup import current_registry, db_session
 from ..community import TOPICS
 from .base import back, bp, who
@@ -43,10 +52,16 @@ def _suggestion(sid: int):
         abort(404, str(exc))
 
 
+def _fields(s):
+    return SUGGEST_ACTIVITY_FIELDS if is_activity(s.fields) else SUGGEST_FIELDS
+
+
 def _render_suggestion(s, values=None, errors=None, status=200):
-    values = values if values is not None else {f.name: s.fields.get(f.name) or "" for f in SUGGEST_FIELDS}
-    return render_template("curate/suggestion.html", s=s, fields=SUGGEST_FIELDS, values=values, errors=errors or {},
+    fields = _fields(s)
+    values = values if values is not None else {f.name: s.fields.get(f.name) or "" for f in fields}
+    return render_template("curate/suggestion.html", s=s, fields=fields, values=values, errors=errors or {},
                            options=current_registry().category_groups, history=history(db_session(), "suggestion", s.id),
+                           choices={"often": OFTEN_CHOICES, "access": ACCESS_CHOICES},
                            asset=db_session().get(CuratedAsset, s.asset_id) if s.asset_id else None), status
 
 
@@ -59,24 +74,36 @@ def suggestion(sid: int):
 def decide_suggestion(sid: int):
     """Save the moderator's edits, or approve (with the edits): the asset is published, audited."""
     s = _suggestion(sid)
-    values = form_values(request.form, SUGGEST_FIELDS)
+    values = form_values(request.form, _fields(s))
     changes = changed(values, s.fields)
     try:
+        if request.form.get("action") == "approve" and is_activity(s.fields):
+            return _approve_activity(sid, changes)
         if request.form.get("action") == "approve":
             approve_suggestion(db_session(), sid, who(), current_registry().checks(), changes)
             flash(f"Suggestion {sid} approved: “{s.fields.get('name')}” is now a published asset.")
         else:
-            update_suggestion(db_session(), sid, changes, who())
+            (update_activity_suggestion if is_activity(s.fields) else update_suggestion)(
+                db_session(), sid, changes, who())
             flash(f"Suggestion {sid}: {len(changes)} change(s) saved." if changes else "Nothing was changed.")
     except RowValidationError as exc:
         db_session().rollback()
-        return _render_suggestion(_suggestion(sid), values, field_errors(exc.reasons, SUGGEST_FIELDS), 400)
+        return _render_suggestion(_suggestion(sid), values, field_errors(exc.reasons, _fields(s)), 400)
     except RegistryError as exc:
         db_session().rollback()
         flash(str(exc), "error")
         return redirect(url_for(".suggestion", sid=sid), 303)
     db_session().commit()
     return redirect(url_for(".suggestion", sid=sid), 303)
+
+
+def _approve_activity(sid: int, changes: dict):
+    """An activity suggestion becomes a service with its session (at the venue's place when found)."""
+    svc, venue = approve_activity(db_session(), sid, who(), current_registry().category_keys, changes)
+    db_session().commit()
+    flash(f"Suggestion {sid} approved: the service “{svc.name}” is published"
+          + (f" at “{venue.name}”." if venue else "; no registry place matched its venue: link the place below."))
+    return redirect(url_for(".service", sid=svc.id), 303)
 
 
 @bp.post("/suggestions/<int:sid>/reject")
