@@ -61,7 +61,7 @@ PATHS = ["/lookup?postcode=S40+1LP", "/api/lookup?postcode=S40+9ZZ", "/healthz",
 
 def test_gunicorn_serves_and_a_killed_worker_is_replaced(gunicorn_server):
     base, proc, pid, _ = gunicorn_server
-    status, body = _get(base + "/lookup?postcode=S40+1LP")
+    status, body = _get(base + "/lookup?postcode=S40+1LP&category=gp")
     assert status == 200 and b"Inspire Health - Avenue House Surgery" in body
     workers = subprocess.run(["pgrep", "-P", pid.read_text().strip()], capture_output=True, text=True).stdout.split()
     assert len(workers) == 2

@@ -97,11 +97,13 @@ def test_shortlist_in_the_browser_add_open_reload_print(browser, server, chester
         buttons.nth(2).click()
         assert buttons.nth(0).get_attribute("aria-pressed") == "true"
         assert "On shortlist" in buttons.nth(0).inner_text()
-        assert w.page.inner_text("#shortlist-nav") == "Shortlist (2)"
+        w.page.wait_for_function("() => document.querySelector('#shortlist-nav').innerText === 'Shortlist (2)'",
+                                 timeout=5000)
         assert "2 places on it" in w.page.locator("body > p[role=status]").inner_text()
         # a toggle: pressing again removes it, and once more adds it back
         buttons.nth(2).click()
-        assert w.page.inner_text("#shortlist-nav") == "Shortlist (1)"
+        w.page.wait_for_function("() => document.querySelector('#shortlist-nav').innerText === 'Shortlist (1)'",
+                                 timeout=5000)
         buttons.nth(2).click()
         w.page.click("#shortlist-nav")
         w.page.wait_for_url("**/shortlist?ids=*")
@@ -141,7 +143,8 @@ def test_shortlist_in_the_browser_add_open_reload_print(browser, server, chester
         # removing one (a plain link) leaves the other, and the tab's list follows
         w.page.locator(".shortlist-remove").first.click()
         w.page.wait_for_function("() => document.querySelectorAll('.shortlist-name').length === 1")
-        assert w.page.inner_text("#shortlist-nav") == "Shortlist (1)"
+        w.page.wait_for_function("() => document.querySelector('#shortlist-nav').innerText === 'Shortlist (1)'",
+                                 timeout=5000)
         w.assert_clean()
     finally:
         ctx.close()

@@ -15,7 +15,7 @@ import copy
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +293,17 @@ def _sources(merged_sources: dict, path: Path) -> dict[str, SourceConfig]:
         if not any(s.kind == kind for s in sources.values()):
             raise ConfigError(f"{path}: no enabled source of kind '{kind}'; every area needs one")
     return sources
+
+
+def with_sources_enabled(cfg: AreaConfig, names) -> AreaConfig:
+    """``cfg`` with the named sources read even where its area file turns them off (the merge
+    evaluation reads the lists its labels were drawn from, e.g. the 2024 warm spaces)."""
+    if cfg.config_path is None:
+        return cfg
+    path = Path(cfg.config_path)
+    merged = _merged_sources(_read_toml(path), path)
+    extra = {n: _source(n, merged[n], path) for n in names if n not in cfg.sources and isinstance(merged.get(n), dict)}
+    return replace(cfg, sources={**cfg.sources, **extra}) if extra else cfg
 
 
 def _data_root(data_root: str | Path | None, raw: dict, path: Path) -> Path:

@@ -7,7 +7,7 @@ decides them); how many went there is reported beside precision and recall.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -100,12 +100,17 @@ def score_labels(labels: pd.DataFrame, assets: pd.DataFrame, review: pd.DataFram
 
 def evaluate_area(slug: str, labels: pd.DataFrame | None = None, data_root=None) -> dict:
     """Run the build's merge for an area on its real inputs and score it on the area's labels."""
-    from ..config import load_area
+    from ..config import load_area, with_sources_enabled
     from ..taxonomy import load_taxonomy
     from .merge import merge_assets
 
     labels = read_labels() if labels is None else labels
     cfg = load_area(slug, data_root)
+    # the curated lists the labels were drawn from, even where the area now reads a newer one, and no other
+    # (a newer list of the same places would compete for the same OSM features)
+    named = set(labels.loc[labels["area"] == cfg.slug, "curated_source"])
+    cfg = with_sources_enabled(cfg, named)
+    cfg = replace(cfg, sources={n: s for n, s in cfg.sources.items() if s.kind != "curated" or n in named})
     tx = load_taxonomy()
     inp = load_inputs(cfg, tx)
     dates = {s.name: s.option("date") for s in cfg.sources_of("curated")}

@@ -8,7 +8,7 @@ the asset pages' data prepared at load (a place also counts as open when one of 
 nothing the page is told why and offered the search without them; nothing is ever an empty page.
 
 Trust (:mod:`assetmap.trust`): :func:`rank_by_trust` ranks a record that is not recently checked as
-if it were ``STALE_PENALTY_M`` farther on foot, and one with a caution ``CAUTION_PENALTY_M`` farther,
+if it were ``STALE_PENALTY_M`` farther on foot, and one with a plausibility caution ``CAUTION_PENALTY_M`` farther,
 so a checked place comes before an unchecked one a little nearer; a record whose season is over
 (last winter's warm space) is never "open now" nor open on a day.
 """
@@ -29,7 +29,8 @@ CAUTION_PENALTY_M = 400
 def trust_penalty_m(result: dict) -> int:
     """How much farther a result ranks for what the build could not vouch for."""
     t = result.get("trust") or {}
-    return STALE_PENALTY_M * bool(t.get("stale")) + CAUTION_PENALTY_M * bool(t.get("caution"))
+    # a plausibility caution (hours, name, category, point) ranks it down; a possible duplicate is only noted
+    return STALE_PENALTY_M * bool(t.get("stale")) + CAUTION_PENALTY_M * bool(t.get("cautions"))
 
 
 def rank_by_trust(results: list[dict]) -> list[dict]:
