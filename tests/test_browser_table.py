@@ -56,6 +56,7 @@ def test_sort_by_priority_from_the_keyboard_and_export_what_is_shown(page, chest
     p.check('#column-chooser input[value="per1k"]')
     assert p.locator('th[data-col="code"]').is_hidden()
     p.fill("#table-filter", "Chesterfield 00")
+    p.wait_for_function("() => location.search.includes('q=Chesterfield')", timeout=10_000)  # the filter's debounce
     assert "sort=priority" in p.url and "dir=desc" in p.url and "per1k" in p.url and "q=Chesterfield" in p.url
     with p.expect_download() as info:
         p.click("#table-csv")
