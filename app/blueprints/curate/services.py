@@ -160,37 +160,28 @@ def edit_session(sid: str, schedule_id: int):
 
 @bp.post("/services/<sid>/sessions/<int:schedule_id>/remove")
 def delete_session(sid: str, schedule_id: int):
-    svc = _service(sid)
-    try:
-        remove_session(db_session(), svc.id, schedule_id, who())
-        db_session().commit()
-        flash("Session removed.")
-    except RegistryError as exc:
-        db_session().rollback()
-        flash(str(exc), "error")
-    return redirect(url_for(".service", sid=svc.id), 303)
+    return _change(sid, lambda svc: remove_session(db_session(), svc.id, schedule_id, who()), "Session removed.")
 
 
 @bp.post("/services/<sid>/places")
 def add_place(sid: str):
-    svc = _service(sid)
-    try:
-        link_place(db_session(), svc.id, request.form.get("asset_id") or "", who())
-        db_session().commit()
-        flash("Place linked: the service happens there.")
-    except RegistryError as exc:
-        db_session().rollback()
-        flash(str(exc), "error")
-    return redirect(url_for(".service", sid=svc.id), 303)
+    asset_id = request.form.get("asset_id") or ""
+    return _change(sid, lambda svc: link_place(db_session(), svc.id, asset_id, who()),
+                   "Place linked: the service happens there.")
 
 
 @bp.post("/services/<sid>/places/<sal_id>/remove")
 def remove_place(sid: str, sal_id: str):
+    return _change(sid, lambda svc: unlink_place(db_session(), svc.id, sal_id, who()), "Place unlinked.")
+
+
+def _change(sid: str, change, done: str):
+    """Apply one audited change to service ``sid``: commit and say ``done``, or roll back and say why."""
     svc = _service(sid)
     try:
-        unlink_place(db_session(), svc.id, sal_id, who())
+        change(svc)
         db_session().commit()
-        flash("Place unlinked.")
+        flash(done)
     except RegistryError as exc:
         db_session().rollback()
         flash(str(exc), "error")
