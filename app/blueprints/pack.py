@@ -20,10 +20,12 @@ from .api import scenario_changes, scenario_model
 bp = Blueprint("pack", __name__)
 
 
-def _view_and_categories(slug: str):
+def gap_view_and_categories(slug: str, purpose: str = "make a pack"):
+    """The area's view and the kinds of place asked for (``?category=`` repeated); 404 for a build
+    without the gap measure (saying it is needed to ``purpose``), 400 naming an unknown kind."""
     view = current_state().area(slug)
     if not view.has_gaps:
-        abort(404, description=f"{view.name} was built without the gap measure; rebuild it to make a pack")
+        abort(404, description=f"{view.name} was built without the gap measure; rebuild it to {purpose}")
     try:
         cats = pack_categories(view, [c[:400] for c in request.args.getlist("category")[:40]])
     except PackError as exc:
@@ -51,27 +53,27 @@ def _chart(view, cats: list[str], fmt: str) -> bytes:
 @bp.get("/area/<slug>/pack")
 def pack(slug: str):
     """The committee pack as a page laid out for print (File › Print, or the PDF link)."""
-    view, cats = _view_and_categories(slug)
+    view, cats = gap_view_and_categories(slug)
     choices = [c for c in view.walk_choices if f"shortfall_{c['key']}" in view.ar.neighbourhoods]
     return render_template("pack.html", view=view, pack=_data(view, cats), chosen=cats, choices=choices)
 
 
 @bp.get("/area/<slug>/pack-map.png")
 def pack_map(slug: str):
-    view, cats = _view_and_categories(slug)
+    view, cats = gap_view_and_categories(slug)
     return _binary(view.images.priority_map(cats, _data(view, cats)["top"]), "image/png")
 
 
 @bp.get("/area/<slug>/equity-chart.svg")
 def equity_chart(slug: str):
     """The equity chart of the chosen categories (?category=, repeatable), as SVG."""
-    view, cats = _view_and_categories(slug)
+    view, cats = gap_view_and_categories(slug)
     return _binary(_chart(view, cats, "svg"), "image/svg+xml")
 
 
 @bp.get("/area/<slug>/pack.pdf")
 def pack_pdf(slug: str):
-    view, cats = _view_and_categories(slug)
+    view, cats = gap_view_and_categories(slug)
     data = _data(view, cats)
 
     def make() -> bytes:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
 
-from assetmap.serving.pack import FGT_EXPLAINED, PALMA_EXPLAINED, PackError, equity_for, pack_categories
+from assetmap.serving.pack import FGT_EXPLAINED, PALMA_EXPLAINED, equity_for
 from assetmap.serving.table import table_view
 
 from ..state import AreaView, current_state
 from .downloads import backdrop
+from .pack import gap_view_and_categories
 
 bp = Blueprint("planner", __name__)
 
@@ -57,13 +58,7 @@ def neighbourhoods(slug: str):
 
 @bp.get("/area/<slug>/equity")
 def equity(slug: str):
-    view = current_state().area(slug)
-    if not view.has_gaps:
-        abort(404, description=f"{view.name} was built without the gap measure; rebuild it to see fairness of access")
-    try:
-        cats = pack_categories(view, [c[:400] for c in request.args.getlist("category")[:40]])
-    except PackError as exc:
-        abort(400, description=str(exc))
+    view, cats = gap_view_and_categories(slug, "see fairness of access")
     choices = [c for c in view.walk_choices if f"shortfall_{c['key']}" in view.ar.neighbourhoods]
     z = view.gap_layers["threshold_min"]
     return render_template("equity.html", view=view, chosen=cats, choices=choices, eq=equity_for(view, cats),
