@@ -215,3 +215,18 @@ def test_two_extract_build_is_national_on_need_and_view_ranks_its_slice(multi_ro
     assert view["gap_rank"].max() <= len(view) < len(big)
     assert report["view"]["of"] == "ches-rut" and report["neighbourhoods"]["lsoas"] == len(view)
     assert (root / "ches-view" / "network.npz").stat().st_ino == (root / "ches-rut" / "network.npz").stat().st_ino
+
+
+def test_national_columns_are_described_and_a_national_build_ranks_itself(tmp_path):
+    from assetmap.national.ranks import NATIONAL_COLUMNS
+    from assetmap.outputs.dictionary import describe
+
+    for col in NATIONAL_COLUMNS:
+        assert "England" in describe(col, "neighbourhoods")["meaning"]
+    lsoas = pd.DataFrame({"lsoa21_code": ["E01000001", "E01000002"], "gap_score": [10.0, 90.0],
+                          "gap_rank": [2, 1], "priority_score": [5.0, 1.0], "priority_rank": [1, 2]})
+    report: dict = {}
+    got = national_ranks(load_area("england"), tmp_path, lsoas, report)  # no build of England needed
+    assert got["gap_rank_england"].tolist() == [2, 1] and got["gap_decile_england"].tolist() == [6, 1]  # equal-count deciles of two
+    assert report["national"] == {"ranked_against": "england", "lsoas_ranked": 2}
+    assert national_ranks(load_area("chesterfield"), tmp_path, lsoas, {}) is lsoas  # no national ranks asked for
