@@ -230,3 +230,18 @@ def test_national_columns_are_described_and_a_national_build_ranks_itself(tmp_pa
     assert got["gap_rank_england"].tolist() == [2, 1] and got["gap_decile_england"].tolist() == [6, 1]  # equal-count deciles of two
     assert report["national"] == {"ranked_against": "england", "lsoas_ranked": 2}
     assert national_ranks(load_area("chesterfield"), tmp_path, lsoas, {}) is lsoas  # no national ranks asked for
+
+
+def test_several_extracts_are_each_a_download_and_a_view_has_none(tmp_path):
+    from assetmap.ingest.fetch import downloads_for
+
+    names = [d.name for d in downloads_for(load_area(two_extract_area(tmp_path)))]
+    assert names[:2] == ["openstreetmap", "openstreetmap-2"] and "openstreetmap-3" not in names
+    assert not [d for d in downloads_for(load_area(view_area(tmp_path))) if d.name.startswith("openstreetmap")]
+
+
+def test_refreshing_a_view_says_to_refresh_the_bigger_build(tmp_path, capsys):
+    from assetmap.cli import main
+
+    assert main(["refresh", str(view_area(tmp_path)), "--build-root", str(tmp_path)]) == 2
+    assert "assetmap refresh ches-rut" in capsys.readouterr().err

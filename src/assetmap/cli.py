@@ -66,6 +66,9 @@ def _refresh(args) -> int:
     from .registry.publish import publish_area, publish_summary
 
     cfg = load_area(args.area, args.data_root)
+    if cfg.view_of:
+        raise AssetmapError(f"{cfg.slug} is a view of {cfg.view_of}: refresh {cfg.view_of} (`assetmap refresh "
+                            f"{cfg.view_of}`), then cut the view again (`assetmap build {cfg.slug}`)")
     url = _registry_url(args)
     if url is None:
         raise RegistryError("there is no registry database to publish from: create it with 'assetmap db upgrade' "

@@ -94,8 +94,8 @@ class OsmConfig:
         return Path(data_root) / self.file
 
     def paths(self, data_root: Path) -> list[Path]:
-        """Every extract's own path."""
-        return [Path(data_root) / f for f in (self.files or (self.file,))]
+        """Every extract's own path (none for a view, which reads no extract)."""
+        return [Path(data_root) / f for f in (self.files or (self.file,)) if f]
 
 
 @dataclass(frozen=True)
