@@ -245,3 +245,14 @@ def test_refreshing_a_view_says_to_refresh_the_bigger_build(tmp_path, capsys):
 
     assert main(["refresh", str(view_area(tmp_path)), "--build-root", str(tmp_path)]) == 2
     assert "assetmap refresh ches-rut" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_england_selects_every_english_lsoa_with_iod_and_population(data_root):
+    from assetmap.ingest.neighbourhoods import select_neighbourhoods
+
+    cfg = load_area("england", data_root)
+    nb = select_neighbourhoods(cfg, None, read_deprivation(cfg.source("deprivation"), data_root, None))
+    assert len(nb.frame) == 33755 and nb.frame["lad_code"].nunique() == 296
+    assert nb.frame["lsoa21_code"].str.startswith("E01").all()
+    assert nb.report["with_deprivation"] == 33755 and nb.report["with_population"] == 33755

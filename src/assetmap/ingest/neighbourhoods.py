@@ -141,7 +141,10 @@ def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat, deprivation: pd.Data
         parts = [] if coverage_lonlat is None else [gpd.GeoSeries([coverage_lonlat], crs=WGS84).to_crs(BNG).iloc[0]]
         parts += list(lsoa.loc[lsoa["lad_code"].isin(coverage_lads), "geometry"].values)
         cov = shapely.union_all(parts)
-    share = lsoa.geometry.intersection(cov).area / lsoa.geometry.area
+    if england and coverage_lonlat is None and not coverage_lads:
+        share = pd.Series(1.0, index=lsoa.index)  # the coverage is their union: each covered whole
+    else:
+        share = lsoa.geometry.intersection(cov).area / lsoa.geometry.area
     lsoa["covered_share"] = share.round(4)
     covered = share >= cfg.coverage_threshold
     chosen = covered & (in_lads if cfg.neighbourhoods == "lads" else True)
