@@ -256,3 +256,10 @@ def test_england_selects_every_english_lsoa_with_iod_and_population(data_root):
     assert len(nb.frame) == 33755 and nb.frame["lad_code"].nunique() == 296
     assert nb.frame["lsoa21_code"].str.startswith("E01").all()
     assert nb.report["with_deprivation"] == 33755 and nb.report["with_population"] == 33755
+
+
+def test_one_extract_cannot_cover_a_list_of_districts(tmp_path):
+    text = (load_area("rutland").config_path.read_text(encoding="utf-8")
+            .replace('coverage = "lads"', 'coverage = ["E06000017"]'))
+    with pytest.raises(ConfigError, match="a list of districts is for several extracts"):
+        load_area(_write(tmp_path / "r.toml", text))

@@ -82,7 +82,6 @@ class OsmConfig:
     files: tuple[str, ...] = ()  # every extract (one: the same as ``file``)
     coverages: tuple = ()  # per extract: "header", "hull", a bbox or a tuple of LAD codes
     urls: tuple = ()  # per extract: where it is published (None where not given)
-
     merged: str | None = None  # several extracts: the merged file (set by assetmap.ingest.extracts.resolve)
 
     def path(self, data_root: Path) -> Path:
@@ -115,7 +114,7 @@ class AreaConfig:
     gaps: GapSettings = field(default_factory=GapSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
     config_path: Path | None = None
-    view_of: str | None = None  # [area] view_of: a district cut from this (bigger) area's build (assetmap.views)
+    view_of: str | None = None  # [area] view_of: cut from this bigger area's build (assetmap.national.views)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return [s for s in self.sources.values() if s.kind == kind]
@@ -319,6 +318,9 @@ def _osm_table(o, path: Path, lads: tuple = ()) -> OsmConfig:
     else:
         cov = _coverage(raw_cov, path, lads)
         coverages = (cov,) * len(files)
+    if len(files) == 1 and isinstance(cov, tuple) and isinstance(cov[0], str):
+        raise ConfigError(f"{path}: [osm] coverage = {raw_cov!r}: a list of districts is for several extracts "
+                          f"([osm] files); for one extract of whole districts write coverage = \"lads\"")
     fmt = o.get("format") or ("gdal" if str(files[0]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
     if fmt not in ("pbf", "gdal"):
         raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
