@@ -32,15 +32,17 @@ from .errors import BuildError
 from .gap.measures import assign_lsoa, category_counts, nearest_distances, origin_counts, per_thousand
 from .gap.stage import gap_measures
 from .ingest.curated import read_area_lists
+from .ingest.extracts import require_extracts, resolve
 from .ingest.inputs import BuildInputs
 from .ingest.names import name_neighbourhoods
 from .ingest.neighbourhoods import read_deprivation, select_neighbourhoods
-from .ingest.osm import coverage_bbox, read_extract
+from .ingest.osm import area_coverage, read_extract
 from .ingest.outside import postcodes_inside
 from .ingest.places import build_gazetteer
 from .ingest.postcodes import Geocoder, read_codepoint
 from .locks import area_lock
 from .merging.merge import merge_assets
+from .national.ranks import national_ranks
 from .outputs.dictionary import download_licences, write_data_docs
 from .outputs.write import write_access, write_equity, write_outputs, write_report, write_review, write_unmapped
 from .report import OSM_ATTRIBUTION, build_report, extract_date, source_records
@@ -76,13 +78,13 @@ def read_inputs(cfg: AreaConfig, tx: Taxonomy, st: Stages, deprivation: pd.DataF
     """The reading stages: OSM extract, neighbourhoods, postcodes and the curated files, cut to the area
     (``deprivation``: the IoD for all of England when already read)."""
     echo = st.echo
-    with st.stage("osm", f"Reading OpenStreetMap extract {cfg.osm.file}"):
+    with st.stage("osm", f"Reading OpenStreetMap extract {' + '.join(cfg.osm.files or (cfg.osm.file,))}"):
         extract = read_extract(cfg.osm, cfg.data_root, tx)
-        cov_lonlat = coverage_bbox(cfg.osm, extract)
+        cov_lonlat, cov_lads = area_coverage(cfg.osm, cfg.data_root, extract, cfg.lads)
         echo(f"    {len(extract.features)} classified features, {len(extract.streets)} street lines")
 
     with st.stage("neighbourhoods", "Selecting LSOA21 neighbourhoods; joining IoD2025 and Census 2021"):
-        nb = select_neighbourhoods(cfg, cov_lonlat, deprivation)
+        nb = select_neighbourhoods(cfg, cov_lonlat, deprivation, cov_lads)
         lsoas = nb.frame
         coverage = nb.coverage.iloc[0]
         # curated lists do not depend on the extract: keep their records (and postcodes) up to
@@ -151,6 +153,9 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     echo(f"{'Refreshing' if inputs else 'Building'} {cfg.name} ({cfg.slug}) from {cfg.data_root}")
     tx = taxonomy or load_taxonomy()
     refreshing = inputs is not None
+    if not refreshing:
+        require_extracts(cfg.osm, cfg.data_root, cfg.slug)  # a missing extract fails at once, naming it
+        cfg = resolve(cfg)  # several extracts ([osm] files): read as one merged file
     with st.stage("deprivation", "Reading IoD2025 for all of England (national ranks)"):
         deprivation = read_deprivation(cfg.source("deprivation"), cfg.data_root, None)
     if inputs is None:
@@ -170,6 +175,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
                       axis=1)
     lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
     gaps, lsoas = gaps_stage(cfg, tx, st, walk, merged.assets, lsoas, deprivation, sessions)
+    lsoas = national_ranks(cfg, out_dir.parent, lsoas, gaps.report)  # England's ranks, when there are any
     with st.stage("outputs", f"Writing outputs to {out_dir}"):
         tmp.mkdir(parents=True)
         files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps, sessions)

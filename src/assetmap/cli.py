@@ -47,7 +47,12 @@ def _build(args) -> int:
         cfg = load_area(area, args.data_root)
         extra = _registry_lists(args, cfg.slug)
         out = Path(args.out) if args.out and len(args.areas) == 1 else Path(args.build_root) / cfg.slug
-        report = build_area(cfg, out, extra_curated=extra)
+        if cfg.view_of:  # a district cut from a bigger build (assetmap.national.views): no walks searched
+            from .national.views import build_view
+
+            report = build_view(cfg, out)
+        else:
+            report = build_area(cfg, out, extra_curated=extra)
         a, n, m = report["assets"], report["neighbourhoods"], report["merge"]
         print(f"{cfg.name}: {n['lsoas']} LSOAs ({n['with_deprivation']} with IoD2025, {n['with_population']} with "
               f"population); {a['total']} assets in {a['categories_present']} categories; merge: {m['matched']} "
@@ -61,6 +66,9 @@ def _refresh(args) -> int:
     from .registry.publish import publish_area, publish_summary
 
     cfg = load_area(args.area, args.data_root)
+    if cfg.view_of:
+        raise AssetmapError(f"{cfg.slug} is a view of {cfg.view_of}: refresh {cfg.view_of} (`assetmap refresh "
+                            f"{cfg.view_of}`), then cut the view again (`assetmap build {cfg.slug}`)")
     url = _registry_url(args)
     if url is None:
         raise RegistryError("there is no registry database to publish from: create it with 'assetmap db upgrade' "

@@ -66,7 +66,12 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class OsmConfig:
-    """The area's OpenStreetMap extract and the ground it covers."""
+    """The area's OpenStreetMap extract and the ground it covers.
+
+    ``files``: several extracts read as one (``[osm] files = [...]``; ``file`` is the first), with
+    ``coverages`` the ground each covers (the area's coverage is their union). :meth:`path` of a
+    several-file config is the merged extract, once :func:`assetmap.ingest.extracts.resolve` made it.
+    """
 
     file: str
     url: str | None = None
@@ -74,9 +79,22 @@ class OsmConfig:
     coverage: str | tuple[float, float, float, float] = "header"  # "header", "lads" or a lon/lat bbox
     layers: dict[str, str] = field(default_factory=dict)  # for format "gdal": points/lines/multipolygons
     date: str | None = None
+    files: tuple[str, ...] = ()  # every extract (one: the same as ``file``)
+    coverages: tuple = ()  # per extract: "header", "hull", a bbox or a tuple of LAD codes
+    urls: tuple = ()  # per extract: where it is published (None where not given)
+    merged: str | None = None  # several extracts: the merged file (set by assetmap.ingest.extracts.resolve)
 
     def path(self, data_root: Path) -> Path:
+        if len(self.files) > 1:
+            if not self.merged:
+                raise ConfigError(f"[osm] files names {len(self.files)} extracts: merge them first "
+                                  f"(assetmap.ingest.extracts.resolve, as `assetmap build` does)")
+            return Path(self.merged)
         return Path(data_root) / self.file
+
+    def paths(self, data_root: Path) -> list[Path]:
+        """Every extract's own path (none for a view, which reads no extract)."""
+        return [Path(data_root) / f for f in (self.files or (self.file,)) if f]
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class AreaConfig:
     gaps: GapSettings = field(default_factory=GapSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
     config_path: Path | None = None
+    view_of: str | None = None  # [area] view_of: cut from this bigger area's build (assetmap.national.views)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return [s for s in self.sources.values() if s.kind == kind]
@@ -204,7 +223,8 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
     if not isinstance(a, dict):
         raise ConfigError(f"{path}: missing [area] table; add one with slug, name and lads")
     slug, lads, mode = _area_table(a, path)
-    osm = _osm_table(raw.get("osm"), path)
+    # a view ([area] view_of) reads no extract: its bigger build did
+    osm = OsmConfig(file="") if a.get("view_of") and raw.get("osm") is None else _osm_table(raw.get("osm"), path, lads)
     sources = _sources(merged_sources, path)
     opts = raw.get("options", {})
     legacy = opts.get("match_radius_m")
@@ -226,7 +246,16 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
         trust=TrustSettings.from_dict(raw.get("trust", {}), str(path)),
         config_path=path,
+        view_of=_view_of(a, path),
     )
+
+
+def _view_of(a: dict, path: Path) -> str | None:
+    """[area] view_of: the slug of the bigger area this one is cut from, checked."""
+    v = a.get("view_of")
+    if v is not None and (not isinstance(v, str) or not SLUG.match(v)):
+        raise ConfigError(f"{path}: [area] view_of = {v!r}; give the slug of the bigger area's build, e.g. \"england\"")
+    return v
 
 
 def _area_table(a: dict, path: Path) -> tuple[str, tuple[str, ...], str]:
@@ -234,7 +263,10 @@ def _area_table(a: dict, path: Path) -> tuple[str, tuple[str, ...], str]:
     slug = a.get("slug", path.stem)
     if not SLUG.match(slug):
         raise ConfigError(f"{path}: area slug {slug!r} must be lower-case letters, digits, '-' or '_'")
+    mode = a.get("neighbourhoods", "covered")
     lads = tuple(a.get("lads", ()))
+    if mode == "england" and not lads:
+        return slug, (), mode  # every LSOA21 in England, whatever its district
     if not lads:
         raise ConfigError(f"{path}: [area] lads is empty; list the area's local authority district codes, "
                           f"e.g. [\"E07000034\"]")
@@ -244,30 +276,63 @@ def _area_table(a: dict, path: Path) -> tuple[str, tuple[str, ...], str]:
                 f"{path}: {code!r} is not an English local authority district code (E06…, E07…, E08… or "
                 f"E09… followed by six digits); look it up in the ONS LAD list"
             )
-    mode = a.get("neighbourhoods", "covered")
-    if mode not in ("covered", "lads"):
-        raise ConfigError(f"{path}: [area] neighbourhoods = {mode!r}; use \"covered\" or \"lads\"")
+    if mode not in ("covered", "lads", "england"):
+        raise ConfigError(f"{path}: [area] neighbourhoods = {mode!r}; use \"covered\", \"lads\" or \"england\"")
     return slug, lads, mode
 
 
-def _osm_table(o, path: Path) -> OsmConfig:
-    """The [osm] table, checked."""
-    if not isinstance(o, dict) or not o.get("file"):
-        raise ConfigError(f"{path}: missing [osm] file; give the OpenStreetMap extract's path relative to the "
-                          f"data root")
-    cov = o.get("coverage", "header")
+def _coverage(cov, path: Path, lads: tuple = ()):
+    """One [osm] coverage value, checked: "header", "lads", "hull", a lon/lat bbox or (several extracts)
+    a list of the area's LAD codes the extract covers."""
+    if isinstance(cov, list) and cov and all(isinstance(x, str) for x in cov):
+        unknown = [x for x in cov if x not in lads]
+        if unknown:
+            raise ConfigError(f"{path}: [osm] coverage names {unknown}, not in [area] lads; add them there")
+        return tuple(cov)
     if isinstance(cov, list):
         if len(cov) != 4 or not (cov[0] < cov[2] and cov[1] < cov[3]):
             raise ConfigError(f"{path}: [osm] coverage must be [min_lon, min_lat, max_lon, max_lat]")
-        cov = tuple(float(x) for x in cov)
-    elif cov not in ("header", "lads", "hull"):
+        return tuple(float(x) for x in cov)
+    if cov not in ("header", "lads", "hull"):
         raise ConfigError(f"{path}: [osm] coverage = {cov!r}; use \"header\", \"lads\", \"hull\" or a lon/lat "
                           f"bbox list")
-    fmt = o.get("format") or ("gdal" if str(o["file"]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
+    return cov
+
+
+def _osm_table(o, path: Path, lads: tuple = ()) -> OsmConfig:
+    """The [osm] table, checked (``files = [...]``: several extracts read as one)."""
+    files = o.get("files") if isinstance(o, dict) else None
+    if files is not None and (not isinstance(files, list) or not files or not all(isinstance(f, str) and f
+                                                                                    for f in files)):
+        raise ConfigError(f"{path}: [osm] files = {files!r}; give a list of extract paths relative to the data root")
+    if not isinstance(o, dict) or not (o.get("file") or files):
+        raise ConfigError(f"{path}: missing [osm] file; give the OpenStreetMap extract's path relative to the "
+                          f"data root")
+    files = tuple(files or (o["file"],))
+    raw_cov = o.get("coverage", "header")
+    per_file = len(files) > 1 and isinstance(raw_cov, list) and len(raw_cov) == len(files) and \
+        any(isinstance(x, (str, list)) for x in raw_cov)
+    if per_file:
+        coverages = tuple(_coverage(c, path, lads) for c in raw_cov)
+        cov = coverages[0]
+    else:
+        cov = _coverage(raw_cov, path, lads)
+        coverages = (cov,) * len(files)
+    if len(files) == 1 and isinstance(cov, tuple) and isinstance(cov[0], str):
+        raise ConfigError(f"{path}: [osm] coverage = {raw_cov!r}: a list of districts is for several extracts "
+                          f"([osm] files); for one extract of whole districts write coverage = \"lads\"")
+    fmt = o.get("format") or ("gdal" if str(files[0]).endswith((".gpkg", ".gpkg.gz")) else "pbf")
     if fmt not in ("pbf", "gdal"):
         raise ConfigError(f"{path}: [osm] format = {fmt!r}; use \"pbf\" or \"gdal\"")
-    return OsmConfig(file=o["file"], url=o.get("url"), format=fmt, coverage=cov,
-                     layers=dict(o.get("layers", {})), date=o.get("date"))
+    if len(files) > 1 and fmt != "pbf":
+        raise ConfigError(f"{path}: [osm] files: several extracts are read as one only in .osm.pbf form; merge "
+                          f"the GDAL layers into one file, or give .osm.pbf extracts")
+    urls = o.get("urls") or [o.get("url")] + [None] * (len(files) - 1)
+    if len(urls) != len(files):
+        raise ConfigError(f"{path}: [osm] urls has {len(urls)} entries for {len(files)} files; give one url a file")
+    return OsmConfig(file=files[0], url=urls[0], format=fmt, coverage=cov,
+                     layers=dict(o.get("layers", {})), date=o.get("date"), files=files, coverages=coverages,
+                     urls=tuple(urls))
 
 
 def _merged_sources(raw: dict, path: Path) -> dict:

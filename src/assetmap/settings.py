@@ -17,6 +17,13 @@ def _check_table(cls, raw: Any, where: str, section: str, example: str) -> None:
     if unknown:
         raise ConfigError(f"{where}: [{section}] has unknown setting(s) {unknown}; use {sorted(known)}")
 
+def _check_rank_against(value: Any, where: str) -> None:
+    """[gaps] rank_against: a national build's slug (or "" for none)."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: [gaps] rank_against = {value!r}; give the slug of a national build, "
+                          "e.g. \"england\"")
+
+
 @dataclass(frozen=True)
 class WalkSettings:
     """Walking access: speeds, the snap distance worth reporting, and what the lookup keeps."""
@@ -117,6 +124,8 @@ class GapSettings:
     session_weighted: tuple = ()  # categories also measured by sessions a week within the walk
     # the kinds of place the overall priority score averages the shortfall over; empty = every kind mapped
     priority_categories: tuple = ()
+    # the slug of a national build (e.g. "england") whose per-LSOA gap ranks are added (assetmap.national)
+    rank_against: str = ""
 
     @classmethod
     def from_dict(cls, raw: dict, where: str) -> GapSettings:
@@ -142,6 +151,7 @@ class GapSettings:
                 raise ConfigError(f"{where}: [gaps] priority_categories = {pc!r}; it must be a list of category "
                                   "keys from data/taxonomy.toml, e.g. [\"warm_space\", \"food_bank\"] (or [] for all)")
             v["priority_categories"] = tuple(pc)
+        _check_rank_against(v.get("rank_against", ""), where)
         if "steps" in v:
             st = v["steps"]
             if not (isinstance(st, list) and st and all(isinstance(x, list) and len(x) == 2 for x in st)):

@@ -34,7 +34,9 @@ class Download:
 
 def downloads_for(cfg: AreaConfig, data_root: Path | None = None) -> list[Download]:
     root = Path(data_root or cfg.data_root)
-    items = [Download("openstreetmap", cfg.osm.url, cfg.osm.path(root))]
+    paths, urls = cfg.osm.paths(root), cfg.osm.urls or (cfg.osm.url,)
+    items = [Download("openstreetmap" if i == 0 else f"openstreetmap-{i + 1}", urls[i] if i < len(urls) else None, p)
+             for i, p in enumerate(paths)]  # several extracts (``[osm] files``): each its own download
     for s in cfg.sources.values():
         items.append(Download(s.name, s.url, s.path(root), s.landing, s.option("archive_member")))
     return items

@@ -51,8 +51,10 @@ def read_boundaries(src: SourceConfig, data_root, lads, bbox_lonlat=None) -> gpd
             f"LSOA boundaries {path} have no field(s) {missing}; they have {list(info['fields'])}. "
             f"Fix [sources.{src.name}] columns"
         )
-    quoted = ", ".join("'" + str(x).replace("'", "''") + "'" for x in lads)
-    parts = [pyogrio.read_dataframe(gpath, layer=layer, where=f"{c_lad} IN ({quoted})")]
+    quoted = ", ".join("'" + str(x).replace("'", "''") + "'" for x in lads or ())
+    # lads None: every row (a national area)
+    where = None if lads is None else f"{c_lad} IN ({quoted})"
+    parts = [pyogrio.read_dataframe(gpath, layer=layer, where=where)]
     if bbox_lonlat is not None:
         # the bbox filter is in the layer's CRS
         b = gpd.GeoSeries([shapely.box(*bbox_lonlat)], crs=WGS84).to_crs(info["crs"]).total_bounds
@@ -113,26 +115,36 @@ def read_population(src: SourceConfig, data_root, codes) -> pd.DataFrame:
     })
 
 
-def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat, deprivation: pd.DataFrame | None = None) -> Neighbourhoods:
-    """Read, select and enrich the area's LSOAs.
+def select_neighbourhoods(cfg: AreaConfig, coverage_lonlat, deprivation: pd.DataFrame | None = None,
+                          coverage_lads: tuple = ()) -> Neighbourhoods:
+    """Read, select and enrich the area's LSOAs (``neighbourhoods = "england"``: every English LSOA21).
 
     ``coverage_lonlat`` is the extract's lon/lat polygon, or None when the extract covers exactly
-    the named LADs (``coverage = "lads"``). ``deprivation``: the IoD for all of England, when the
-    caller has read it already (``read_deprivation(..., None)``).
+    the named LADs (``coverage = "lads"``); ``coverage_lads``: districts several extracts cover
+    whole, added to the polygon (:func:`assetmap.ingest.osm.area_coverage`). ``deprivation``: the IoD
+    for all of England, when the caller has read it already (``read_deprivation(..., None)``).
     """
+    england = cfg.neighbourhoods == "england"
     bbox = coverage_lonlat.bounds if (coverage_lonlat is not None and cfg.neighbourhoods == "covered") else None
-    lsoa = read_boundaries(cfg.source("boundaries"), cfg.data_root, cfg.lads, bbox)
+    lsoa = read_boundaries(cfg.source("boundaries"), cfg.data_root, None if england else cfg.lads, bbox)
+    if england:  # every English LSOA21 (E01…), whatever its district
+        lsoa = lsoa[lsoa["lsoa21_code"].str.startswith("E")].reset_index(drop=True)
     if lsoa.empty:
         raise BuildError(
             f"no LSOA21 boundaries found for LADs {list(cfg.lads)}; check the LAD codes in "
             f"{cfg.config_path} (England: E06/E07/E08/E09 + six digits)"
         )
-    in_lads = lsoa["lad_code"].isin(cfg.lads)
-    if coverage_lonlat is None:
+    in_lads = lsoa["lad_code"].isin(cfg.lads) | england
+    if coverage_lonlat is None and not coverage_lads:
         cov = shapely.union_all(lsoa.loc[in_lads, "geometry"].values)
     else:
-        cov = gpd.GeoSeries([coverage_lonlat], crs=WGS84).to_crs(BNG).iloc[0]
-    share = lsoa.geometry.intersection(cov).area / lsoa.geometry.area
+        parts = [] if coverage_lonlat is None else [gpd.GeoSeries([coverage_lonlat], crs=WGS84).to_crs(BNG).iloc[0]]
+        parts += list(lsoa.loc[lsoa["lad_code"].isin(coverage_lads), "geometry"].values)
+        cov = shapely.union_all(parts)
+    if england and coverage_lonlat is None and not coverage_lads:
+        share = pd.Series(1.0, index=lsoa.index)  # the coverage is their union: each covered whole
+    else:
+        share = lsoa.geometry.intersection(cov).area / lsoa.geometry.area
     lsoa["covered_share"] = share.round(4)
     covered = share >= cfg.coverage_threshold
     chosen = covered & (in_lads if cfg.neighbourhoods == "lads" else True)

@@ -191,6 +191,17 @@ def read_extract(cfg: OsmConfig, data_root: Path, taxonomy: Taxonomy) -> OsmExtr
     return read_pbf(path, taxonomy)
 
 
+def area_coverage(cfg: OsmConfig, data_root: Path, extract: OsmExtract, lads: tuple = ()) -> tuple[object, tuple]:
+    """The ground the area's extract(s) cover: (a lon/lat polygon or None, LAD codes covered whole).
+    One extract: (:func:`coverage_bbox`, ()), as always; several: their union
+    (:func:`assetmap.ingest.extracts.extract_coverage`)."""
+    if len(cfg.files) > 1:
+        from .extracts import extract_coverage
+
+        return extract_coverage(cfg, data_root, extract, lads)
+    return coverage_bbox(cfg, extract), ()
+
+
 def coverage_bbox(cfg: OsmConfig, extract: OsmExtract):
     """The lon/lat polygon the extract is declared to cover, or None when it is the LADs'."""
     if isinstance(cfg.coverage, tuple):

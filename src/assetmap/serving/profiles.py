@@ -69,7 +69,22 @@ def _walks(r: dict, walk_keys: list[dict], area_avg: dict, by_decile: dict, deci
     return walks
 
 
-def _gaps(r: dict, fam_labels: dict[str, str], n_lsoas: int) -> dict:
+def ordinal(n: int) -> str:
+    """1 -> '1st', 1204 -> '1,204th'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def england_line(r: dict, n_lsoas: int, national: dict | None) -> str | None:
+    """'Gap: 3rd of 58 here, 1,204th of 33,755 in England' when the build has England's ranks."""
+    local, eng = as_int(r.get("gap_rank")), as_int(r.get("gap_rank_england"))
+    if not national or eng is None or local is None:
+        return None
+    return (f"Gap: {ordinal(local)} of {n_lsoas:,} here, {ordinal(eng)} of {national['lsoas_ranked']:,} in England"
+            f" (decile {as_int(r.get('gap_decile_england'))}; 1 = England's biggest gaps)")
+
+
+def _gaps(r: dict, fam_labels: dict[str, str], n_lsoas: int, national: dict | None = None) -> dict:
     need_t, gap_t = (str(r.get("bivariate_class") or "-").split("-") + ["", ""])[:2]
     gap_word = BIVARIATE_WORDS.get(gap_t, "?").replace("high", "big").replace("low", "small")
     return {
@@ -86,6 +101,10 @@ def _gaps(r: dict, fam_labels: dict[str, str], n_lsoas: int) -> dict:
         "families": [{"key": f, "label": fam_labels.get(f, f), "score": as_float(r.get(f"gapx_family_{f}"))}
                      for f in fam_labels if present(r.get(f"gapx_family_{f}")) is not None],
         "lsoas": n_lsoas,
+        "gap_rank_england": as_int(r.get("gap_rank_england")),
+        "gap_decile_england": as_int(r.get("gap_decile_england")),
+        "priority_rank_england": as_int(r.get("priority_rank_england")),
+        "england_line": england_line(r, n_lsoas, national),
     }
 
 
@@ -124,13 +143,15 @@ def neighbourhood_profiles(view: AreaSummary, pages: dict[str, dict]) -> dict[st
     area_avg = {c["key"]: _weighted_mean(nb[f"walk_{c['key']}_min"], nb["residents"]) for c in walk_keys}
     places = _Nearby(view, pages)
     fam_labels = {f["key"]: f["label"] for f in view.families}
+    national = view.ar.report.get("gaps", {}).get("national")  # England's ranks (assetmap.national.ranks)
     out = {}
     outlines = shapely.set_precision(shapely.simplify(nb.geometry.to_numpy(), 0.00003), 0.000001)
     for r, geom, outline in zip(nb.drop(columns=nb.geometry.name).to_dict("records"), nb.geometry.to_crs(BNG),
                                 outlines, strict=True):
         code = r["lsoa21_code"]
         decile = as_int(r.get("imd_decile"))
-        gaps = _gaps(r, fam_labels, len(nb)) if view.has_gaps and present(r.get("gap_score")) is not None else None
+        has_gap = view.has_gaps and present(r.get("gap_score")) is not None
+        gaps = _gaps(r, fam_labels, len(nb), national) if has_gap else None
         d = view.deciles[decile - 1] if decile else None
         out[code] = {
             "code": code, "lsoa_name": r.get("lsoa21_name") or code, **place_names(r),

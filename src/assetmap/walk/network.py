@@ -39,6 +39,9 @@ FOOT_NO = frozenset({"no", "private", "use_sidepath"})
 FOOT_YES = frozenset({"yes", "designated", "permissive", "official", "destination"})
 ACCESS_NO = frozenset({"private", "no"})
 TAG_KEYS = ("highway", "foot", "access")
+# a connected component this large is a main one (a town's streets), not a fragment cut off by a
+# clipped or private way: an area of several extracts (or England with its islands) has several
+MAIN_MIN_NODES = 1000
 
 
 def is_walkable(tags) -> bool:
@@ -87,8 +90,12 @@ class WalkNetwork:
 
     @property
     def main(self) -> np.ndarray:
-        """Boolean mask of the segments in the main (largest) component."""
-        return self.component[self.u] == 0
+        """Boolean mask of the segments in a main component: the largest, and any other of at least
+        ``MAIN_MIN_NODES`` nodes (separate towns of a several-extract area, islands)."""
+        sizes = np.bincount(self.component)
+        is_main = sizes >= MAIN_MIN_NODES
+        is_main[:1] = True
+        return is_main[self.component[self.u]]
 
     def graph(self, extra_nodes: int = 0, extra=None) -> sp.csr_array:
         """The directed CSR graph (each segment both ways), with ``extra_nodes`` more rows after
