@@ -74,7 +74,8 @@ def _tiles(path: Path) -> dict:
     with open(path, "rb") as f:
         return {zxy: gzip.decompress(data) for zxy, data in all_tiles(MmapSource(f))} | {
             "header": {k: v for k, v in Reader(MmapSource(f)).header().items()
-                       if not k.endswith("offset") and not k.endswith("length")}}
+                       if not k.endswith("offset") and not k.endswith("length")},
+            "metadata": Reader(MmapSource(f)).metadata()}
 
 
 @pytest.mark.slow
@@ -82,7 +83,8 @@ def test_update_equals_rebuild(versions):
     v = versions
     assert v["counts"] == {"created": 1, "modified": 2, "deleted": 1}
     up = v["updated"]["update"]
-    assert up["network"] == "read again" and up["basemap"]["tiles"] == "cut again"
+    assert up["network"] == "read again" and up["basemap"]["tiles"] == "re-cut where touched"
+    assert 0 < up["basemap"]["tiles_recut"] < v["rebuild"]["basemap"]["tiles"] / 10
     assert up["features_dropped"] >= 1 and up["timestamp"] == STAMP
     for name in TABLES:
         a, b = pd.read_parquet(v["b1"] / name), pd.read_parquet(v["b2"] / name)
