@@ -189,3 +189,18 @@ def test_replication_mode_against_a_local_server(versions, tmp_path):
         assert (v["b1"] / "report.json").read_bytes() == before  # up to date: nothing redone
     finally:
         server.shutdown()
+
+
+def test_a_moved_node_touches_its_ways_and_multipolygons(tmp_path):
+    """A change to one node reaches the way holding it and the multipolygon holding that way."""
+    from assetmap.update.changes import ChangeSet, affected
+
+    extract = tmp_path / "x.opl"
+    extract.write_text("n1 v1 x1.0 y52.0\nn2 v1 x1.1 y52.0\nn3 v1 x1.1 y52.1\nn4 v1 x1.3 y52.1\n"
+                       "w10 v1 Tbuilding=yes Nn1,n2,n3,n1\nw11 v1 Thighway=path Nn3,n4\n"
+                       "r100 v1 Ttype=multipolygon,landuse=grass Mw10@outer\n")
+    cs = ChangeSet()
+    cs.ids["node"].add(1)
+    aff = affected(cs, extract)
+    assert aff("way", 10) and aff("relation", 100) and aff("node", 1)
+    assert not aff("way", 11) and not aff("node", 3)
