@@ -130,20 +130,35 @@ def _previous_report(out_dir: Path) -> dict:
 
 def build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None = None,
                echo: Callable[[str], None] = _stderr, inputs: BuildInputs | None = None,
-               extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None = None) -> dict:
+               extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None = None,
+               hooks: UpdateHooks | None = None) -> dict:
     """Run the whole pipeline for one area into ``out_dir``; returns the report.
 
     With ``inputs`` (what an earlier build of the area read, :meth:`BuildInputs.load`) the reading
     stages are skipped: that is a *refresh*. ``extra_curated`` adds curated lists that are not
     files (the registry's published assets), as ``{name: (records in EPSG:27700, authoritative)}``.
     Builds and refreshes of one area queue on ``<out_dir>.lock`` (:func:`assetmap.locks.area_lock`).
+    ``hooks`` (with ``inputs``): an OSM change file's update (assetmap.update), already under the lock.
     """
+    if hooks is not None:
+        return _build_area(cfg, Path(out_dir), taxonomy, echo, inputs, extra_curated, hooks)
     with area_lock(out_dir):
         return _build_area(cfg, Path(out_dir), taxonomy, echo, inputs, extra_curated)
 
 
+@dataclass
+class UpdateHooks:
+    """What an update (assetmap.update) gives a refresh: the patched walk network, the base-map step
+    (``basemap(tmp, files) -> report``) and ``keep(tmp, report)``, run before the report is written."""
+
+    network: WalkNetwork
+    basemap: Callable[[Path, dict], dict]
+    keep: Callable[[Path, dict], None]
+
+
 def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None, echo: Callable[[str], None],
-                inputs: BuildInputs | None, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None) -> dict:
+                inputs: BuildInputs | None, extra_curated: dict[str, tuple[gpd.GeoDataFrame, bool]] | None,
+                hooks: UpdateHooks | None = None) -> dict:
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
     tmp = out_dir.with_name(out_dir.name + ".building")
@@ -169,7 +184,7 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     for name, stats in merged.report["by_source"].items():
         curated_report[name].update(stats)
     counts, per1k, dist = measures_stage(tx, st, merged.assets, inputs.lsoas, inputs.area_pc)
-    net = network_stage(cfg, st, out_dir / "network.npz" if refreshing else None)
+    net = hooks.network if hooks else network_stage(cfg, st, out_dir / "network.npz" if refreshing else None)
     walk = access_stage(cfg, tx, st, net, merged.assets, inputs.area_pc, inputs.lsoas)
     lsoas = pd.concat([inputs.lsoas, origin_counts(inputs.area_pc, inputs.lsoas), counts, per1k, dist, walk.lsoa],
                       axis=1)
@@ -179,13 +194,19 @@ def _build_area(cfg: AreaConfig, out_dir: str | Path, taxonomy: Taxonomy | None,
     with st.stage("outputs", f"Writing outputs to {out_dir}"):
         tmp.mkdir(parents=True)
         files = write_stage(cfg, tx, tmp, inputs, coverage, merged, lsoas, net, walk, gaps, sessions)
-    basemap = basemap_stage(cfg, st, tmp, region, out_dir if refreshing else None, files)
+    if hooks:
+        with st.stage("basemap", "Base map: re-cutting the tiles the changes touch"):
+            basemap = hooks.basemap(tmp, files)
+    else:
+        basemap = basemap_stage(cfg, st, tmp, region, out_dir if refreshing else None, files)
     if len(lsoas) == 0:
         raise BuildError("the build produced no neighbourhoods; nothing was published")
     report = build_report(cfg, tx, inputs, merged, curated_report, lsoas, net, walk, gaps, basemap, files)
     report["sessions"] = {**sessions_report, "venues": venues}
     report["timings"] = {**st.timings, "total": round(time.perf_counter() - t_start, 3)}
     report["refresh"] = refreshing
+    if hooks:
+        hooks.keep(tmp, report)
     write_report(tmp, report)
     swap_in(tmp, out_dir)
     echo(f"Built {cfg.name} in {report['timings']['total']:.1f} s -> {out_dir}")

@@ -86,6 +86,28 @@ def _refresh(args) -> int:
     return 0
 
 
+def _update(args) -> int:
+    cfg = load_area(args.area, args.data_root)
+    out = Path(args.build_root) / cfg.slug
+    if bool(args.changes) == bool(args.replication):
+        raise AssetmapError("give either --changes FILE.osc[.gz] … or --replication URL")
+    if args.replication:
+        from .update.replication import follow
+
+        report = follow(cfg, out, args.replication, args.max_diffs)
+        if report is None:
+            return 0
+    else:
+        from .update.stage import update_area
+
+        report = update_area(cfg, out, list(args.changes))
+    up, t = report["update"], report["timings"]
+    print(f"{cfg.name}: {up['nodes']} nodes, {up['ways']} ways, {up['relations']} relations changed; network "
+          f"{up['network']}, base map tiles {up['basemap'].get('tiles')}; {report['assets']['total']} assets; "
+          f"{t['update_total']:.1f} s")
+    return 0
+
+
 def _export(args) -> int:
     from .outputs import exports
 
@@ -260,6 +282,15 @@ def parser() -> argparse.ArgumentParser:
                                                         "(assetmap serve --pid FILE)")
     r.add_argument("--json", action="store_true", help="print what was done as one line of JSON")
     r.set_defaults(func=_refresh)
+    u = sub.add_parser("update", help="apply OpenStreetMap changes to a build: changed features, network and tiles, "
+                                      "then the measures after them")
+    u.add_argument("area")
+    u.add_argument("--changes", nargs="+", metavar="FILE", help="OSM change file(s), .osc or .osc.gz, oldest first")
+    u.add_argument("--replication", metavar="URL", help="fetch the next diffs from this replication server "
+                                                         "(the folder holding state.txt)")
+    u.add_argument("--max-diffs", type=int, default=100, help="with --replication: at most this many diffs at once")
+    u.add_argument("--build-root", default=DEFAULT_BUILD_ROOT)
+    u.set_defaults(func=_update)
     ex = sub.add_parser("export", help="an area's merged assets, or the registry, as Open Referral UK JSON or CSV")
     ex.add_argument("area", nargs="?", help="area to export from its build (omit with --registry)")
     ex.add_argument("--format", choices=("oruk", "csv"), default="oruk")

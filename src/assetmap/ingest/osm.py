@@ -64,7 +64,8 @@ def _row(osm_type, osm_id, tags, geom, taxonomy):
     return (osm_type, int(osm_id), tags.get("name"), cats[0], ";".join(cats), tags, geom)
 
 
-def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
+def _header(path: Path) -> tuple[tuple[float, float, float, float] | None, str | None]:
+    """The extract's declared lon/lat box and timestamp (header), checking it is readable."""
     import osmium
 
     if not path.exists():
@@ -84,6 +85,15 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
     if hbox.valid():
         bounds = (hbox.bottom_left.lon, hbox.bottom_left.lat, hbox.top_right.lon, hbox.top_right.lat)
 
+    return bounds, stamp
+
+
+def read_pbf(path: Path, taxonomy: Taxonomy, only=None) -> OsmExtract:
+    """The classified features, streets and places of an ``.osm.pbf``, in a canonical order (by OSM type,
+    then id). ``only(osm_type, osm_id)``: read just the objects it accepts (assetmap.update patches a build)."""
+    import osmium
+
+    bounds, stamp = _header(path)
     keys = list(dict.fromkeys([*taxonomy.osm_keys, "highway", "place"]))
     wkb = osmium.geom.WKBFactory()
     rows, streets, places = [], [], []
@@ -92,6 +102,8 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
           .with_areas(osmium.filter.KeyFilter(*taxonomy.osm_keys))
           .with_filter(osmium.filter.KeyFilter(*keys)))
     for obj in fp:
+        if only is not None and not only(*_type_id(obj)):
+            continue
         try:
             if obj.is_node():
                 tags = dict(obj.tags)
@@ -120,11 +132,32 @@ def read_pbf(path: Path, taxonomy: Taxonomy) -> OsmExtract:
                     rows.append(row[:-1] + (poly.point_on_surface(),))
         except RuntimeError:
             bad += 1  # geometry with nodes missing from the extract (clipped at its edge)
-    features = gpd.GeoDataFrame(rows, columns=ASSET_COLUMNS, geometry="geometry", crs=WGS84)
+    features = canonical_order(gpd.GeoDataFrame(rows, columns=ASSET_COLUMNS, geometry="geometry", crs=WGS84))
     st = gpd.GeoDataFrame(streets, columns=["osm_id", "highway", "name", "geometry"], geometry="geometry", crs=WGS84)
+    st = st.sort_values("osm_id", kind="stable").reset_index(drop=True)
+    places.sort(key=lambda p: p[0])
     return OsmExtract(features, st, bounds, stamp,
                       {"features": len(features), "streets": len(st), "places": len(places), "invalid_geometries": bad},
                       _places(places))
+
+
+def _type_id(obj) -> tuple[str, int]:
+    if obj.is_area():
+        return ("way" if obj.from_way() else "relation"), obj.orig_id()
+    return ("node" if obj.is_node() else "way" if obj.is_way() else "relation"), obj.id
+
+
+_TYPE_RANK = {"node": 0, "way": 1, "relation": 2}
+
+
+def canonical_order(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Features by OSM type then id (the order a read would find them in whatever the file's layout), so
+    a build patched from a change file (assetmap.update) lists them as a full read of the new extract does."""
+    if not len(features):
+        return features
+    rank = features["osm_type"].map(_TYPE_RANK).fillna(3)
+    order = np.lexsort((features["osm_id"].to_numpy(dtype=np.int64), rank.to_numpy()))
+    return features.iloc[order].reset_index(drop=True)
 
 
 def read_gdal(path: Path, layers: dict[str, str], taxonomy: Taxonomy) -> OsmExtract:
