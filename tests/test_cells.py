@@ -101,14 +101,14 @@ def test_compute_settings_and_where_tasks_run(monkeypatch):
             ComputeSettings.from_dict(bad, "x")
     s = ComputeSettings()
     monkeypatch.delenv(compute.ENV_SCHEDULER, raising=False)
-    assert compute.plan(s, 1, 1e12) == "none"  # one cell: nothing to distribute
-    assert compute.plan(s, 50, 1e3) == "none"  # small work: not worth a cluster's start
-    assert compute.plan(s, 50, 1e12) == "local"
+    assert compute.plan(s, 1, 1e4) == "none"  # one cell: nothing to distribute
+    assert compute.plan(s, 50, 2.0) == "none"  # two seconds' work: not worth a cluster's start
+    assert compute.plan(s, 50, 1e4) == "local"
     monkeypatch.setenv(compute.ENV_SCHEDULER, "tcp://127.0.0.1:8786")
-    assert compute.plan(s, 50, 1e3) == "tcp://127.0.0.1:8786"  # the environment wins
+    assert compute.plan(s, 50, 2.0) == "tcp://127.0.0.1:8786"  # the environment wins
     monkeypatch.setenv(compute.ENV_SCHEDULER, "somewhere")
     with pytest.raises(ConfigError, match="ASSETMAP_DASK_SCHEDULER"):
-        compute.plan(s, 50, 1e3)
+        compute.plan(s, 50, 2.0)
 
 
 def small_area(net, seed=3):

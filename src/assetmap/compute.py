@@ -7,9 +7,9 @@ variable ``ASSETMAP_DASK_SCHEDULER``, which wins: a machine's matter, not an are
 
 * ``"none"``: one after another in this process;
 * ``"local"`` (default): a ``distributed.LocalCluster`` of worker processes (one per core, one
-  thread each), started only when the work is worth it: more than one task and an estimated
-  cost above :data:`LOCAL_MIN_WORK` (a cluster's start costs about a second; small areas and the
-  tests stay in-process);
+  thread each), started only when the work is worth it: more than one task and an estimate of
+  their time in one process above :data:`LOCAL_MIN_WORK` seconds (a cluster's start and stop
+  cost 1-5 s on the shared 2-core machine; small areas and the tests stay in-process);
 * ``"tcp://host:8786"``: the Dask scheduler at that address, with its workers on any machines
   (docs/configuration.md, "On several machines"). The workers need the same assetmap installed,
   not the data: tasks carry their arrays.
@@ -28,8 +28,8 @@ from .errors import AssetmapError
 from .settings import ComputeSettings, check_scheduler
 
 ENV_SCHEDULER = "ASSETMAP_DASK_SCHEDULER"
-# in-process cost (Dijkstra rows x row length) above which a LocalCluster pays for its start-up
-LOCAL_MIN_WORK = 2e9
+# estimated in-process seconds above which a LocalCluster pays for its start and stop
+LOCAL_MIN_WORK = 10.0
 IN_FLIGHT_PER_WORKER = 4
 
 
@@ -50,10 +50,10 @@ def plan(settings: ComputeSettings, n_tasks: int, work: float) -> str:
 
 def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], settings: ComputeSettings, n_tasks: int,
               work: float = float("inf"), log: Callable[[str], None] | None = None) -> list:
-    """``[fn(t) for t in tasks]``, run where :func:`plan` says; ``work`` is the estimated cost."""
+    """``[fn(t) for t in tasks]``, run where :func:`plan` says; ``work``: their estimated seconds in-process."""
     where = plan(settings, n_tasks, work)
     if log:
-        log(f"{n_tasks} tasks, estimated work {work:.3g}: " + {"none": "in-process", "local": "on a LocalCluster"}
+        log(f"{n_tasks} tasks, about {work:.3g} s of work: " + {"none": "in-process", "local": "on a LocalCluster"}
             .get(where, f"on the Dask scheduler at {where}"))
     if where == "none":
         return [fn(t) for t in tasks]

@@ -45,6 +45,9 @@ from ..settings import ComputeSettings
 from .access import AccessEngine
 from .celltask import CellTask, cell_pairs
 
+# in-process cost model, measured on Rutland x4 (bench/cells_bench.py's replicas) on the shared 2-core machine
+SECONDS_PER_CELL = 6e-3
+SECONDS_PER_ENTRY = 1.2e-7
 PAIR_COLUMNS = {"origin": np.int32, "asset": np.int32, "walk_m": np.float32}
 
 
@@ -139,15 +142,16 @@ class CellPlanner:
                         local_o, local_a, self.same[2][cand_same], self.radius, self.chunk)
 
     def work(self) -> float:
-        """Estimated cost of all cells (assets x subgraph nodes), from node counts alone."""
+        """Estimated seconds in one process: a fixed cost a cell plus one per Dijkstra row entry
+        (assets x subgraph nodes), from node counts alone (:data:`SECONDS_PER_CELL`, :data:`SECONDS_PER_ENTRY`)."""
         if self.tree is None:
             return 0.0
-        total = 0.0
+        entries = 0.0
         for assets in self.members:
             lo, hi = self.asset_xy[assets].min(axis=0), self.asset_xy[assets].max(axis=0)
             r = float(np.hypot(*(hi - lo) / 2)) + self.buffer
-            total += len(assets) * float(self.tree.query_ball_point((lo + hi) / 2, r, return_length=True))
-        return total
+            entries += len(assets) * float(self.tree.query_ball_point((lo + hi) / 2, r, return_length=True))
+        return len(self.cells) * SECONDS_PER_CELL + entries * SECONDS_PER_ENTRY
 
     def tasks(self) -> Iterator[CellTask]:
         """The cells' tasks in a fixed order (by cell key), built one at a time."""
@@ -168,6 +172,6 @@ def within_cells(engine: AccessEngine, radius: float, asset_xy: np.ndarray, sett
     node_xy = np.column_stack([engine.net.x, engine.net.y])
     planner = CellPlanner(engine, node_xy, asset_xy, radius, settings.cell_km * 1000.0, chunk)
     work = planner.work()
-    stats.update(cells=len(planner), ran=plan(settings, len(planner), work))
+    stats.update(cells=len(planner), work=work, ran=plan(settings, len(planner), work))
     parts = run_tasks(cell_pairs, planner.tasks(), settings, len(planner), work, log)
     return sort_pairs(parts)

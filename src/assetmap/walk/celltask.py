@@ -34,11 +34,6 @@ class CellTask:
     radius: float
     chunk: int = 64
 
-    @property
-    def work(self) -> int:
-        """Cost estimate: Dijkstra rows (assets) times the row length (subgraph nodes)."""
-        return len(self.asset) * (len(self.indptr) - 1)
-
 
 def cell_pairs(task: CellTask) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs within ``task.radius`` of one cell, as arrays (origin, asset, walk_m): global
