@@ -13,8 +13,10 @@ import shapely
 from assetmap import compute
 from assetmap.config import ComputeSettings, WalkSettings, load_area
 from assetmap.errors import ConfigError
+from assetmap.walk import cells
 from assetmap.walk.access import AccessEngine
-from assetmap.walk.cells import CellPlanner, cell_pairs, sort_pairs, within_cells
+from assetmap.walk.cells import CellPlanner, sort_pairs, within_cells
+from assetmap.walk.celltask import cell_pairs
 from assetmap.walk.network import network_from_lines, read_walk_network
 from assetmap.walk.snapping import Snapper
 
@@ -69,7 +71,7 @@ def test_cells_equal_the_whole_graph_search_on_a_grid_with_long_chains():
     eng = AccessEngine.contracted(net, sn.snap(*oxy.T), sn.snap(*axy.T))
     planner = CellPlanner(eng, np.column_stack([eng.net.x, eng.net.y]), axy, 600.0, 500.0)
     assert len(planner) > 20
-    assert max(t.n_real for t in planner.tasks()) < eng.n  # every cell searched a part of the graph
+    assert max(planner.task(i).n_real for i in range(len(planner))) < eng.n  # each cell searched a part
     for radius in (600.0, 1500.0, 2700.0):
         whole = eng.within(radius)
         assert whole["asset"].isin(range(40, 47)).sum() > 0
@@ -79,7 +81,7 @@ def test_cells_equal_the_whole_graph_search_on_a_grid_with_long_chains():
     # the buffer is what makes it exact: half of it loses pairs
     planner = CellPlanner(eng, np.column_stack([eng.net.x, eng.net.y]), axy, 1500.0, 500.0)
     planner.buffer = 750.0
-    assert len(sort_pairs([cell_pairs(t) for t in planner.tasks()])) < len(eng.within(1500.0))
+    assert len(sort_pairs([cell_pairs(planner.task(i)) for i in range(len(planner))])) < len(eng.within(1500.0))
 
 
 def test_no_assets_and_zero_cell_size():
@@ -149,11 +151,12 @@ def test_walking_access_partitioned_on_a_dask_cluster_equals_unpartitioned(rutla
                            compute=ComputeSettings(cell_km=0))
     assert len(whole.pairs) > 1000 and len(whole.lookup) > 1000
     monkeypatch.setattr(compute, "LOCAL_MIN_WORK", 0)
+    monkeypatch.setattr(cells, "BATCH_SECONDS", 0.01)  # several tasks, each of a few cells
     said = []
     local = walking_access(rutland, assets, postcodes, lsoas, tx, settings, pairs_radius_m=2000.0,
                            compute=ComputeSettings(scheduler="local", workers=1, cell_km=2), log=said.append)
-    assert "LocalCluster" in said[0] and local.report["lookup"]["cells"] > 20
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    assert "LocalCluster" in said[0] and int(said[0].split()[0]) > 5 and local.report["lookup"]["cells"] > 20
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
         remote = walking_access(rutland, assets, postcodes, lsoas, tx, settings, pairs_radius_m=2000.0,
                                 compute=ComputeSettings(scheduler=cluster.scheduler_address, cell_km=2),
                                 log=said.append)

@@ -64,7 +64,7 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], settings: ComputeS
                             "or set [compute] scheduler = \"none\"") from e
     if where == "local":
         n = settings.workers or os.cpu_count() or 1
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             return _gather(client, fn, tasks, n)
     try:

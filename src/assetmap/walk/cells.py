@@ -28,9 +28,11 @@ chain with a kept end (a per-node index, not a scan), plus those sharing a chain
 cell's assets (the direct along-chain pairs, which need no node at all). Each origin's distance
 is computed with exactly the float operations of :meth:`AccessEngine.matrix`.
 
-A cell is one task (:class:`CellTask`: a few arrays, cheap to pickle) whose result is a small
-pairs frame; :func:`within_cells` runs them with :mod:`assetmap.compute` (in-process or on a Dask
-cluster) and sorts the union like :meth:`AccessEngine.within`.
+A cell is a :class:`CellTask` (a few arrays, cheap to pickle) whose result is a small set of
+pairs; consecutive cells are batched into tasks of about :data:`BATCH_SECONDS` of estimated work
+(so a cluster's per-task overhead stays small), which :func:`within_cells` runs with
+:mod:`assetmap.compute` (in-process or on a Dask cluster) and sorts the union like
+:meth:`AccessEngine.within`.
 """
 from __future__ import annotations
 
@@ -43,11 +45,12 @@ from scipy.spatial import cKDTree
 from ..compute import plan, run_tasks
 from ..settings import ComputeSettings
 from .access import AccessEngine
-from .celltask import CellTask, cell_pairs
+from .celltask import CellTask, cells_pairs
 
 # in-process cost model, measured on Rutland x4 (bench/cells_bench.py's replicas) on the shared 2-core machine
 SECONDS_PER_CELL = 6e-3
 SECONDS_PER_ENTRY = 1.2e-7
+BATCH_SECONDS = 0.5  # estimated in-process seconds of one task (a batch of consecutive cells)
 PAIR_COLUMNS = {"origin": np.int32, "asset": np.int32, "walk_m": np.float32}
 
 
@@ -141,22 +144,32 @@ class CellPlanner:
                         o.to_u[origin], o.to_v[origin], o.leg[origin],
                         local_o, local_a, self.same[2][cand_same], self.radius, self.chunk)
 
-    def work(self) -> float:
-        """Estimated seconds in one process: a fixed cost a cell plus one per Dijkstra row entry
-        (assets x subgraph nodes), from node counts alone (:data:`SECONDS_PER_CELL`, :data:`SECONDS_PER_ENTRY`)."""
-        if self.tree is None:
-            return 0.0
-        entries = 0.0
-        for assets in self.members:
+    def work(self) -> np.ndarray:
+        """Estimated seconds of each cell in one process: a fixed cost a cell plus one per Dijkstra
+        row entry (assets x subgraph nodes), from node counts alone (:data:`SECONDS_PER_CELL`,
+        :data:`SECONDS_PER_ENTRY`)."""
+        out = np.full(len(self.cells), SECONDS_PER_CELL)
+        tree = self.tree
+        if tree is None:
+            return out
+        for i, assets in enumerate(self.members):
             lo, hi = self.asset_xy[assets].min(axis=0), self.asset_xy[assets].max(axis=0)
             r = float(np.hypot(*(hi - lo) / 2)) + self.buffer
-            entries += len(assets) * float(self.tree.query_ball_point((lo + hi) / 2, r, return_length=True))
-        return len(self.cells) * SECONDS_PER_CELL + entries * SECONDS_PER_ENTRY
+            out[i] += len(assets) * float(tree.query_ball_point((lo + hi) / 2, r, return_length=True)) \
+                * SECONDS_PER_ENTRY
+        return out
 
-    def tasks(self) -> Iterator[CellTask]:
-        """The cells' tasks in a fixed order (by cell key), built one at a time."""
-        for i in range(len(self.cells)):
-            yield self.task(i)
+    def batches(self, work: np.ndarray, seconds: float | None = None) -> list[np.ndarray]:
+        """Consecutive cells grouped into tasks of about ``seconds`` of estimated work each (a
+        task's own overhead on a cluster is milliseconds; a cell's can be less)."""
+        seconds = BATCH_SECONDS if seconds is None else seconds
+        batch = np.floor((np.cumsum(work) - work) / seconds).astype(np.int64)  # by the work before each cell
+        return np.split(np.arange(len(work)), np.flatnonzero(np.diff(batch)) + 1) if len(work) else []
+
+    def tasks(self, batches: list[np.ndarray]) -> Iterator[list[CellTask]]:
+        """Each batch's cell tasks, in a fixed order (by cell key), built one batch at a time."""
+        for b in batches:
+            yield [self.task(int(i)) for i in b]
 
 
 def within_cells(engine: AccessEngine, radius: float, asset_xy: np.ndarray, settings: ComputeSettings | None = None,
@@ -172,6 +185,8 @@ def within_cells(engine: AccessEngine, radius: float, asset_xy: np.ndarray, sett
     node_xy = np.column_stack([engine.net.x, engine.net.y])
     planner = CellPlanner(engine, node_xy, asset_xy, radius, settings.cell_km * 1000.0, chunk)
     work = planner.work()
-    stats.update(cells=len(planner), work=work, ran=plan(settings, len(planner), work))
-    parts = run_tasks(cell_pairs, planner.tasks(), settings, len(planner), work, log)
-    return sort_pairs(parts)
+    batches = planner.batches(work)
+    total = float(work.sum())
+    stats.update(cells=len(planner), tasks=len(batches), work=total, ran=plan(settings, len(batches), total))
+    parts = run_tasks(cells_pairs, planner.tasks(batches), settings, len(batches), total, log)
+    return sort_pairs([p for batch in parts for p in batch])

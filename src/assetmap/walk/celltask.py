@@ -59,3 +59,8 @@ def cell_pairs(task: CellTask) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32)
     o, a, w = zip(*parts, strict=True)
     return np.concatenate(o), np.concatenate(a), np.concatenate(w)
+
+
+def cells_pairs(tasks: list[CellTask]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`cell_pairs` of each of a batch of cells (one Dask task)."""
+    return [cell_pairs(t) for t in tasks]
