@@ -101,11 +101,14 @@ def test_compute_settings_and_where_tasks_run(monkeypatch):
     for bad in ({"scheduler": "10.0.0.5"}, {"workers": 1.5}, {"cell_km": -1}, {"cells": 2}):
         with pytest.raises(ConfigError, match="compute"):
             ComputeSettings.from_dict(bad, "x")
-    s = ComputeSettings()
+    s = ComputeSettings(workers=2)
     monkeypatch.delenv(compute.ENV_SCHEDULER, raising=False)
     assert compute.plan(s, 1, 1e4) == "none"  # one cell: nothing to distribute
     assert compute.plan(s, 50, 2.0) == "none"  # two seconds' work: not worth a cluster's start
     assert compute.plan(s, 50, 1e4) == "local"
+    monkeypatch.setattr(compute.os, "cpu_count", lambda: 2)
+    assert compute.plan(ComputeSettings(), 50, 1e4) == "none"  # two cores: one process is faster
+    assert compute.plan(s, 50, 1e4) == "local"  # unless workers are asked for
     monkeypatch.setenv(compute.ENV_SCHEDULER, "tcp://127.0.0.1:8786")
     assert compute.plan(s, 50, 2.0) == "tcp://127.0.0.1:8786"  # the environment wins
     monkeypatch.setenv(compute.ENV_SCHEDULER, "somewhere")

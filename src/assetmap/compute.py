@@ -7,9 +7,12 @@ variable ``ASSETMAP_DASK_SCHEDULER``, which wins: a machine's matter, not an are
 
 * ``"none"``: one after another in this process;
 * ``"local"`` (default): a ``distributed.LocalCluster`` of worker processes (one per core, one
-  thread each), started only when the work is worth it: more than one task and an estimate of
+  thread each), started only when the work is worth it: more than one task, an estimate of
   their time in one process above :data:`LOCAL_MIN_WORK` seconds (a cluster's start and stop
-  cost 1-5 s on the shared 2-core machine; small areas and the tests stay in-process);
+  cost 1-5 s; small areas and the tests stay in-process), and at least :data:`LOCAL_MIN_CORES`
+  cores unless ``workers`` is set (on the shared 2-core machine the cluster was 3-5x *slower*
+  than one process: the client cuts the subgraphs, a third of the work, and the scheduler,
+  client and workers share the two cores; docs/benchmarks.md);
 * ``"tcp://host:8786"``: the Dask scheduler at that address, with its workers on any machines
   (docs/configuration.md, "On several machines"). The workers need the same assetmap installed,
   not the data: tasks carry their arrays.
@@ -30,6 +33,7 @@ from .settings import ComputeSettings, check_scheduler
 ENV_SCHEDULER = "ASSETMAP_DASK_SCHEDULER"
 # estimated in-process seconds above which a LocalCluster pays for its start and stop
 LOCAL_MIN_WORK = 10.0
+LOCAL_MIN_CORES = 4
 IN_FLIGHT_PER_WORKER = 4
 
 
@@ -44,7 +48,8 @@ def plan(settings: ComputeSettings, n_tasks: int, work: float) -> str:
     if where == "none" or n_tasks < 2:
         return "none"
     if where == "local":
-        return "local" if work > LOCAL_MIN_WORK else "none"
+        cores_ok = settings.workers > 0 or (os.cpu_count() or 1) >= LOCAL_MIN_CORES
+        return "local" if work > LOCAL_MIN_WORK and cores_ok else "none"
     return where
 
 
