@@ -58,8 +58,8 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], settings: ComputeS
     """``[fn(t) for t in tasks]``, run where :func:`plan` says; ``work``: their estimated seconds in-process."""
     where = plan(settings, n_tasks, work)
     if log:
-        log(f"{n_tasks} tasks, about {work:.3g} s of work: " + {"none": "in-process", "local": "on a LocalCluster"}
-            .get(where, f"on the Dask scheduler at {where}"))
+        runs = {"none": "in-process", "local": "on a LocalCluster"}.get(where, f"on the Dask scheduler at {where}")
+        log(f"{n_tasks} task{'' if n_tasks == 1 else 's'}, about {work:.3g} s of work: {runs}")
     if where == "none":
         return [fn(t) for t in tasks]
     try:
