@@ -169,7 +169,8 @@ def _toml_blocks(page: Path) -> list[dict]:
 
 @pytest.mark.parametrize("table, settings", [("walking", area_config.WalkSettings),
                                               ("merge", area_config.MergeSettings),
-                                              ("gaps", area_config.GapSettings)])
+                                              ("gaps", area_config.GapSettings),
+                                              ("compute", area_config.ComputeSettings)])
 def test_area_file_tables_are_complete_and_valid(table, settings):
     blocks = [b[table] for b in _toml_blocks(DOCS / "configuration.md") if table in b]
     assert blocks, f"docs/configuration.md has no [{table}] example"

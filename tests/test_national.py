@@ -263,3 +263,10 @@ def test_one_extract_cannot_cover_a_list_of_districts(tmp_path):
             .replace('coverage = "lads"', 'coverage = ["E06000017"]'))
     with pytest.raises(ConfigError, match="a list of districts is for several extracts"):
         load_area(_write(tmp_path / "r.toml", text))
+
+
+def test_updating_a_view_says_to_update_the_bigger_build(tmp_path, capsys):
+    from assetmap.cli import main
+
+    assert main(["update", str(view_area(tmp_path)), "--build-root", str(tmp_path), "--changes", "x.osc"]) == 2
+    assert "assetmap update ches-rut" in capsys.readouterr().err

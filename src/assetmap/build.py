@@ -312,7 +312,8 @@ def access_stage(cfg: AreaConfig, tx: Taxonomy, st: Stages, net: WalkNetwork, as
     """Walking access from every postcode to the nearest asset of every category and family."""
     with st.stage("access", "Walking access: nearest asset of every category and family from every postcode"):
         catchment_m = cfg.gaps.catchment_min * metres_per_minute(cfg.walking.speed_kmh)
-        walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking, pairs_radius_m=catchment_m)
+        walk = walking_access(net, assets, area_pc, lsoas, tx, cfg.walking, pairs_radius_m=catchment_m,
+                              compute=cfg.compute, log=lambda m: st.echo(f"    bounded walks per grid cell: {m}"))
         st.echo(f"    {len(tx.categories)} categories + {len(tx.families)} families from {len(walk.origins):,} "
                 f"origins; {walk.report['snap']['origins_beyond_warn']} origins over "
                 f"{cfg.walking.snap_warn_m:.0f} m from a walkable way")

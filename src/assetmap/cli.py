@@ -62,13 +62,17 @@ def _build(args) -> int:
     return 0
 
 
+def _not_a_view(cfg, verb: str) -> None:
+    if cfg.view_of:
+        raise AssetmapError(f"{cfg.slug} is a view of {cfg.view_of}: {verb} {cfg.view_of} (`assetmap {verb} "
+                            f"{cfg.view_of}`), then cut the view again (`assetmap build {cfg.slug}`)")
+
+
 def _refresh(args) -> int:
     from .registry.publish import publish_area, publish_summary
 
     cfg = load_area(args.area, args.data_root)
-    if cfg.view_of:
-        raise AssetmapError(f"{cfg.slug} is a view of {cfg.view_of}: refresh {cfg.view_of} (`assetmap refresh "
-                            f"{cfg.view_of}`), then cut the view again (`assetmap build {cfg.slug}`)")
+    _not_a_view(cfg, "refresh")
     url = _registry_url(args)
     if url is None:
         raise RegistryError("there is no registry database to publish from: create it with 'assetmap db upgrade' "
@@ -88,6 +92,7 @@ def _refresh(args) -> int:
 
 def _update(args) -> int:
     cfg = load_area(args.area, args.data_root)
+    _not_a_view(cfg, "update")
     out = Path(args.build_root) / cfg.slug
     if bool(args.changes) == bool(args.replication):
         raise AssetmapError("give either --changes FILE.osc[.gz] … or --replication URL")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .settings import GapSettings, MergeSettings, TrustSettings, WalkSettings
+from .settings import ComputeSettings, GapSettings, MergeSettings, TrustSettings, WalkSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ASSETMAP_DATA_DIR", PROJECT_ROOT / "data"))
@@ -113,6 +113,7 @@ class AreaConfig:
     merge: MergeSettings = field(default_factory=MergeSettings)
     gaps: GapSettings = field(default_factory=GapSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
+    compute: ComputeSettings = field(default_factory=ComputeSettings)
     config_path: Path | None = None
     view_of: str | None = None  # [area] view_of: cut from this bigger area's build (assetmap.national.views)
 
@@ -245,6 +246,7 @@ def load_area(area: str | Path, data_root: str | Path | None = None) -> AreaConf
         merge=merge,
         gaps=GapSettings.from_dict(raw.get("gaps", {}), str(path)),
         trust=TrustSettings.from_dict(raw.get("trust", {}), str(path)),
+        compute=ComputeSettings.from_dict(raw.get("compute", {}), str(path)),
         config_path=path,
         view_of=_view_of(a, path),
     )

@@ -1,7 +1,8 @@
-"""The settings tables of an area file: [walking], [merge], [gaps] and [trust], each a frozen dataclass
+"""The settings tables of an area file: [walking], [merge], [gaps], [trust] and [compute], each a frozen dataclass
 with defaults, read and checked by ``from_dict``. :mod:`assetmap.config` re-exports them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,3 +173,35 @@ class GapSettings:
     def as_dict(self) -> dict:
         return {k: (list(map(list, v)) if k == "steps" else list(v) if k == "priority_categories" else v)
                 for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class ComputeSettings:
+    """Where the build's per-cell bounded searches run (see assetmap.compute and docs/configuration.md)."""
+
+    scheduler: str = "local"  # "local": a LocalCluster when worth it; "none": in-process; or "tcp://host:8786"
+    workers: int = 0  # LocalCluster worker processes; 0 = one per core
+    cell_km: float = 5.0  # grid cell side for the bounded searches; 0 = one search over the whole graph
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str) -> ComputeSettings:
+        _check_table(cls, raw, where, "compute", 'scheduler = "local"')
+        v: dict[str, Any] = {}
+        for k, x in raw.items():
+            if k == "scheduler":
+                v[k] = check_scheduler(x, f"{where}: [compute] scheduler")
+            elif (isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x < 1e4
+                  or (k == "workers" and x != int(x))):
+                raise ConfigError(f"{where}: [compute] {k} = {x!r}; it must be a number >= 0 "
+                                  f"({'a whole number of processes' if k == 'workers' else 'kilometres'})")
+            else:
+                v[k] = int(x) if k == "workers" else float(x)
+        return cls(**v)
+
+
+def check_scheduler(x: Any, where: str) -> str:
+    """A scheduler setting: "local", "none" or a Dask scheduler address such as "tcp://host:8786"."""
+    if not isinstance(x, str) or not (x in ("local", "none") or re.match(r"^(tcp|tls|inproc|ucx)://\S+$", x)):
+        raise ConfigError(f"{where} = {x!r}; use \"local\" (a LocalCluster on this machine), \"none\" "
+                          "(in this process) or a Dask scheduler address such as \"tcp://10.0.0.5:8786\"")
+    return x

@@ -20,9 +20,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..config import WalkSettings
+from ..config import ComputeSettings, WalkSettings
 from ..taxonomy import Taxonomy
 from .access import AccessEngine, group_members, metres_per_minute
+from .cells import within_cells
 from .network import WalkNetwork
 from .snapping import Snapper
 
@@ -61,9 +62,10 @@ class WalkResult:
 
 def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.DataFrame,
                    lsoas: gpd.GeoDataFrame, tx: Taxonomy, settings: WalkSettings,
-                   pairs_radius_m: float = 0.0) -> WalkResult:
+                   pairs_radius_m: float = 0.0, compute: ComputeSettings | None = None, log=None) -> WalkResult:
     """Walking access for every origin; ``pairs_radius_m`` widens the kept origin–asset pairs
-    (``WalkResult.pairs``) beyond the lookup's radius, e.g. for floating catchments."""
+    (``WalkResult.pairs``) beyond the lookup's radius, e.g. for floating catchments. The bounded
+    searches for those pairs run per grid cell where ``compute`` says (:mod:`assetmap.walk.cells`)."""
     t = {}
     t0 = time.perf_counter()
     origins = lsoa_origins(postcodes, lsoas)
@@ -95,7 +97,10 @@ def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.Dat
 
     t0 = time.perf_counter()
     is_pc = origins["postcode"].notna().to_numpy()
-    within = engine.within(max(settings.lookup_radius_m, pairs_radius_m))
+    compute = compute or ComputeSettings()
+    cells: dict = {}
+    a_xy = np.column_stack([assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()])
+    within = within_cells(engine, max(settings.lookup_radius_m, pairs_radius_m), a_xy, compute, log=log, stats=cells)
     pairs = lookup_table(within[within["walk_m"] <= settings.lookup_radius_m], cats, nearest_cat, is_pc, settings)
     lookup = pd.DataFrame({"postcode": origins["postcode"].to_numpy(dtype=object)[pairs["origin"].to_numpy()],
                            "asset_id": ids[pairs["asset"].to_numpy()], "walk_m": pairs["walk_m"].to_numpy()})
@@ -120,7 +125,8 @@ def walking_access(net: WalkNetwork, assets: gpd.GeoDataFrame, postcodes: pd.Dat
             "assets_beyond_warn_examples": [str(i) for i in ids[a_far][:10]],
         },
         "lookup": {"radius_m": settings.lookup_radius_m, "k": settings.lookup_k,
-                   "k_category": settings.lookup_k_category, "pairs": int(len(lookup))},
+                   "k_category": settings.lookup_k_category, "pairs": int(len(lookup)),
+                   "cell_km": compute.cell_km, "cells": cells.get("cells", 0)},
         "timings": {k: round(v, 3) for k, v in t.items()},
     }
     return WalkResult(origins, lsoa, lookup, report, within)
