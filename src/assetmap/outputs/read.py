@@ -121,10 +121,6 @@ class AreaResults:
 
     # --- lookup ---------------------------------------------------------------------------
     def _lookup_index(self) -> LookupIndex:
-        missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
-        if missing:
-            raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
-                               f"run `assetmap build {self.slug}` again")
         labels = self.taxonomy["categories"]
         lists = {"osm": "OpenStreetMap",
                  **{k: (v.get("label") or k) for k, v in self.report.get("curated", {}).items()}}
@@ -144,6 +140,10 @@ class AreaResults:
         arrays = load_arrays(self.dir, [r["asset_id"] for r in records])
         if arrays is not None:  # memory-mapped: one copy in the page cache for every worker
             return LookupIndex(*args, arrays, *speeds)
+        missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
+        if missing:
+            raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
+                               f"run `assetmap build {self.slug}` again")
         pcs = pd.read_parquet(self.dir / "postcodes.parquet")
         return LookupIndex.from_frames(*args, pcs, pd.read_parquet(self.dir / "lookup.parquet"),
                                        pd.read_parquet(self.dir / "access.parquet", columns=["postcode", "snap_m"]),
