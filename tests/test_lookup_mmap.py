@@ -101,3 +101,15 @@ def test_arrays_for_other_assets_or_missing_fall_back_to_the_parquet(chesterfiel
     assert not isinstance(again._lookup.arrays.asset.base, np.memmap)
     for code in pd.read_parquet(old / "postcodes.parquet")["postcode"].sample(100, random_state=1):
         assert _answer(again._lookup, code, limit=20) == _answer(chesterfield_ar._lookup, code, limit=20)
+
+
+def test_pairs_are_ordered_as_lexsort_orders_them_sorted_or_not():
+    from assetmap.walk.lookup_arrays import _by_row_then_walk
+
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        row, walk = rng.integers(0, 40, 3000), rng.integers(0, 25, 3000).astype(np.float32)  # many ties
+        assert (_by_row_then_walk(row, walk) == np.lexsort((walk, row))).all()
+        done = np.lexsort((walk, row))
+        shuffled_groups = rng.permutation(40)[row[done]]  # sorted by walk within each postcode, postcodes mixed
+        assert (_by_row_then_walk(shuffled_groups, walk[done]) == np.lexsort((walk[done], shuffled_groups))).all()

