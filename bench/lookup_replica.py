@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from assetmap.walk.lookup_arrays import source_stats
+
 SKIP = {"lookup", "lookup.parquet", "postcodes.parquet", "access.parquet", "network.npz"}
 CHUNK = 100_000  # postcodes per chunk of pairs written
 
@@ -77,7 +79,6 @@ def replicate(src: Path, dst_root: Path, copies: int, parquet: bool = False) -> 
     asset.flush()
     walk.flush()
     del asset, walk
-    (d / "meta.json").write_text(json.dumps({**meta, "postcodes": len(s), "pairs": pairs}))
     pcs = pd.read_parquet(src / "postcodes.parquet")
     by_code = pcs.drop_duplicates("postcode", keep="last").set_index("postcode")
     src_codes = np.char.decode(a["postcodes"], "ascii")
@@ -93,4 +94,6 @@ def replicate(src: Path, dst_root: Path, copies: int, parquet: bool = False) -> 
                                                                                     index=False)
     else:
         os.symlink(src / "access.parquet", dst / "access.parquet")  # the index reads lookup/ alone
+    (d / "meta.json").write_text(json.dumps({**meta, "postcodes": len(s), "pairs": pairs,
+                                             "sources": source_stats(dst)}))
     return dst

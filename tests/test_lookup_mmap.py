@@ -3,6 +3,7 @@ worker from ``lookup.parquet`` did (tests/lookup_reference.py), for every postco
 Chesterfield build; stale or missing arrays fall back to the parquet."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -94,6 +95,12 @@ def test_arrays_for_other_assets_or_missing_fall_back_to_the_parquet(chesterfiel
     assert load_arrays(chesterfield_ar.dir, ids[::-1]) is None  # the same assets in another order
     assert load_arrays(chesterfield_ar.dir, ids[:-1]) is None
     assert load_arrays(tmp_path, ids) is None
+    # a lookup.parquet rewritten after the arrays (an update that did not write them again): not used
+    stale = tmp_path / "stale"
+    shutil.copytree(chesterfield_ar.dir, stale, ignore=shutil.ignore_patterns("*.pmtiles", "downloads"))
+    assert load_arrays(stale, ids) is not None  # copied with their times: still current
+    os.utime(stale / "lookup.parquet", ns=(1, 1))
+    assert load_arrays(stale, ids) is None
     # a build without lookup/ (made before it existed) still serves, from lookup.parquet, the same answers
     old = tmp_path / "chesterfield"
     shutil.copytree(chesterfield_ar.dir, old, ignore=shutil.ignore_patterns("lookup", "*.pmtiles", "downloads"))

@@ -12,8 +12,11 @@ of a server (and the servers of a machine) share one copy, however many postcode
 * ``start.npy`` – CSR offsets (postcodes + 1): row ``i``'s pairs are ``start[i]:start[i + 1]``;
 * ``asset.npy`` (int32, the asset's row in ``assets.parquet``) and ``walk.npy`` (float32 metres, as
   in ``lookup.parquet``) – the pairs, by postcode then walking distance;
-* ``meta.json`` – the counts and a digest of the asset ids in ``assets.parquet``'s order: arrays
-  that do not match the assets they index are not used (the server falls back to ``lookup.parquet``).
+* ``meta.json`` – the counts, a digest of the asset ids in ``assets.parquet``'s order and the size
+  and modification time of the files the arrays were made from (``SOURCES``): arrays that do not
+  match the assets they index, or older than a source rewritten since, are not used (the server
+  falls back to ``lookup.parquet``, correct but a copy per worker, until :func:`write_lookup_arrays
+  <assetmap.outputs.write.write_lookup_arrays>` runs again).
 
 ``lookup.parquet`` stays in the build (a data file for analysts, and the fallback for builds made
 before these arrays). Files are written under a temporary name and renamed into place, so a mapped
@@ -35,6 +38,19 @@ from ..constants import BNG, WGS84
 
 LOOKUP_DIR = "lookup"
 VERSION = 1
+SOURCES = ("lookup.parquet", "postcodes.parquet", "access.parquet")
+
+
+def source_stats(build_dir: Path) -> dict[str, list[int]]:
+    """Size and modification time (ns) of each of ``SOURCES`` present in ``build_dir``."""
+    out = {}
+    for name in SOURCES:
+        try:
+            st = (Path(build_dir) / name).stat()
+        except FileNotFoundError:
+            continue
+        out[name] = [st.st_size, st.st_mtime_ns]
+    return out
 
 
 @dataclass
@@ -142,7 +158,7 @@ def save_arrays(out: Path, arrays: LookupArrays, asset_ids) -> dict[str, int]:
         os.replace(tmp, path)
         names[f"{LOOKUP_DIR}/{path.name}"] = path.stat().st_size
     meta = {"version": VERSION, "postcodes": int(len(arrays.postcodes)), "pairs": int(len(arrays.asset)),
-            "assets": len(asset_ids), "asset_ids_sha1": asset_digest(asset_ids)}
+            "assets": len(asset_ids), "asset_ids_sha1": asset_digest(asset_ids), "sources": source_stats(out)}
     tmp = d / ".meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=1))
     os.replace(tmp, d / "meta.json")
@@ -160,6 +176,9 @@ def load_arrays(build_dir: Path, asset_ids) -> LookupArrays | None:
         return None
     if meta.get("version") != VERSION or meta.get("assets") != len(asset_ids) \
             or meta.get("asset_ids_sha1") != asset_digest(asset_ids):
+        return None
+    now = source_stats(build_dir)  # a source rewritten after the arrays (a missing one is no matter)
+    if any(name in now and now[name] != list(stat) for name, stat in meta.get("sources", {}).items()):
         return None
     try:
         # plain ndarray views of the maps (np.memmap's subclass hooks would cost on every slice)
