@@ -20,6 +20,7 @@ from ..ingest.places import PLACE_COLUMNS, PlaceIndex
 from ..ingest.postcodes import normalise
 from ..trust.view import trust_view
 from ..walk.lookup import Lookup, LookupIndex
+from ..walk.lookup_arrays import load_arrays
 from .dictionary import DOCS, download_licences
 from .write import feature_collection, features_json, licence_members, unflatten
 
@@ -55,8 +56,7 @@ class AreaResults:
         self.basemap = self.dir / "basemap.pmtiles" if (self.dir / "basemap.pmtiles").exists() else None
         self._streets = (self.dir / "streets.geojson").read_text() if (self.dir / "streets.geojson").exists() \
             else feature_collection([])
-        pcs = pd.read_parquet(self.dir / "postcodes.parquet")
-        self._lookup = self._lookup_index(pcs)
+        self._lookup = self._lookup_index()
         eq = self.dir / "downloads" / "equity.json"
         # the equity table by IMD decile (built with the gap measure), read once for every page that shows it
         self.equity_by_decile: list[dict] = json.loads(eq.read_text()).get("by_decile", []) if eq.exists() else []
@@ -120,11 +120,7 @@ class AreaResults:
         return self.dir / "downloads" / name
 
     # --- lookup ---------------------------------------------------------------------------
-    def _lookup_index(self, pcs: pd.DataFrame) -> LookupIndex:
-        missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
-        if missing:
-            raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
-                               f"run `assetmap build {self.slug}` again")
+    def _lookup_index(self) -> LookupIndex:
         labels = self.taxonomy["categories"]
         lists = {"osm": "OpenStreetMap",
                  **{k: (v.get("label") or k) for k, v in self.report.get("curated", {}).items()}}
@@ -139,10 +135,19 @@ class AreaResults:
             rec["lon"], rec["lat"] = round(g.x, 6), round(g.y, 6)
             records.append({k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()})
         walking = self.report.get("walking", {})
-        return LookupIndex(self.slug, f"the {self.name} area", records, [list(c) for c in self._cats], self._xy, pcs,
-                           pd.read_parquet(self.dir / "lookup.parquet"),
-                           pd.read_parquet(self.dir / "access.parquet", columns=["postcode", "snap_m"]),
-                           walking.get("speed_kmh", 4.8), walking.get("reduced_mobility_kmh", 3.0))
+        args = (self.slug, f"the {self.name} area", records, [list(c) for c in self._cats], self._xy)
+        speeds = (walking.get("speed_kmh", 4.8), walking.get("reduced_mobility_kmh", 3.0))
+        arrays = load_arrays(self.dir, [r["asset_id"] for r in records])
+        if arrays is not None:  # memory-mapped: one copy in the page cache for every worker
+            return LookupIndex(*args, arrays, *speeds)
+        missing = [n for n in ("lookup.parquet", "access.parquet") if not (self.dir / n).exists()]
+        if missing:
+            raise ResultsError(f"{self.dir} has no {' or '.join(missing)} (built by an older assetmap); "
+                               f"run `assetmap build {self.slug}` again")
+        pcs = pd.read_parquet(self.dir / "postcodes.parquet")
+        return LookupIndex.from_frames(*args, pcs, pd.read_parquet(self.dir / "lookup.parquet"),
+                                       pd.read_parquet(self.dir / "access.parquet", columns=["postcode", "snap_m"]),
+                                       *speeds)
 
     def postcode_xy(self, postcode: str) -> tuple[float, float]:
         """A postcode of this area as a point in EPSG:27700 (raises the lookup's postcode errors)."""

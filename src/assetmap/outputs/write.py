@@ -168,11 +168,32 @@ def write_review(out: Path, review: pd.DataFrame) -> dict[str, int]:
 
 def write_access(out: Path, net, walk) -> dict[str, int]:
     """The walk network (``network.npz``), per-origin walking access (``access.parquet``) and the
-    lookup's precomputed nearest assets (``lookup.parquet``); returns file name -> size."""
+    lookup's precomputed nearest assets (``lookup.parquet``, and as memory-mappable arrays in
+    ``lookup/``: see :func:`write_lookup_arrays`); returns file name -> size."""
     net.save(out / "network.npz")
     walk.origins.to_parquet(out / "access.parquet", index=False)
     walk.lookup.to_parquet(out / "lookup.parquet", index=False)
-    return {n: (out / n).stat().st_size for n in ("network.npz", "access.parquet", "lookup.parquet")}
+    sizes = {n: (out / n).stat().st_size for n in ("network.npz", "access.parquet", "lookup.parquet")}
+    return {**sizes, **write_lookup_arrays(out, walk.lookup, walk.origins)}
+
+
+def write_lookup_arrays(out: Path, pairs: pd.DataFrame | None = None,
+                        access: pd.DataFrame | None = None) -> dict[str, int]:
+    """``lookup/``: the lookup as flat arrays the server memory-maps (:mod:`assetmap.walk.lookup_arrays`),
+    indexing ``out``'s ``postcodes.parquet`` and ``assets.parquet`` (written first). ``pairs`` and
+    ``access`` default to ``lookup.parquet`` and ``access.parquet``; call it again whenever any of
+    these files changes."""
+    from ..walk.lookup_arrays import lookup_arrays, save_arrays
+
+    if not (out / "postcodes.parquet").exists() or not (out / "assets.parquet").exists():
+        return {}  # nothing to index yet: the server builds the lookup from lookup.parquet
+    if pairs is None:
+        pairs = pd.read_parquet(out / "lookup.parquet")
+    if access is None:
+        access = pd.read_parquet(out / "access.parquet", columns=["postcode", "snap_m"])
+    ids = pd.read_parquet(out / "assets.parquet", columns=["asset_id"])["asset_id"].tolist()
+    postcodes = pd.read_parquet(out / "postcodes.parquet", columns=["postcode", "x", "y"])
+    return save_arrays(out, lookup_arrays(postcodes, pairs, access, ids), ids)
 
 
 EQUITY_CHART_CATEGORIES = ("gp", "pharmacy", "library", "community_centre", "food_bank", "park")

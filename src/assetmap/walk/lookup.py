@@ -2,10 +2,10 @@
 
 The build stores, for every postcode, the assets within a walk of it (``lookup.parquet``: the
 nearest ones overall, the nearest of each category, and each category's nearest however far),
-ranked by walking distance on the street network. :class:`LookupIndex` turns that into flat
-numpy arrays with one slice per postcode, and each asset into a ready result record, so a
-request is a dict look-up, a slice, a mask and a few dict copies: no graph search, no CRS
-set-up, no DataFrame row access.
+ranked by walking distance on the street network; the build also writes it as flat arrays
+(:mod:`.lookup_arrays`, ``lookup/``) that :class:`LookupIndex` memory-maps, one slice per postcode,
+and each asset becomes a ready result record, so a request is a binary search, a slice, a mask and
+a few dict copies: no graph search, no CRS set-up, no DataFrame row access.
 """
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
-from ..constants import BNG, WGS84
 from ..errors import UnknownPostcodeError
 from ..ingest.postcodes import normalise
+from .lookup_arrays import LookupArrays, lookup_arrays
 
 
 @dataclass
@@ -36,43 +35,30 @@ def minutes(metres: float, kmh: float) -> int:
 
 
 class LookupIndex:
-    """Postcode -> nearest assets on foot, for one built area."""
+    """Postcode -> nearest assets on foot, for one built area, over :class:`LookupArrays` (memory-mapped
+    from the build's ``lookup/`` when it has them: shared by every worker, nothing copied per worker)."""
 
     def __init__(self, slug: str, scope: str, records: list[dict], categories: list[list[str]],
-                 asset_xy: np.ndarray, postcodes: pd.DataFrame, pairs: pd.DataFrame, access: pd.DataFrame | None,
-                 speed_kmh: float, reduced_kmh: float):
+                 asset_xy: np.ndarray, arrays: LookupArrays, speed_kmh: float, reduced_kmh: float):
         self.slug, self.scope = slug, scope
         self.records = records
         self.speed_kmh, self.reduced_kmh = float(speed_kmh), float(reduced_kmh)
         self.asset_xy = asset_xy
-        codes = postcodes["postcode"].to_numpy(dtype=object)
-        self._row = {c: i for i, c in enumerate(codes)}
-        self._codes = codes
+        self.arrays = arrays
         self._tree: Any = None  # postcodes' KD-tree, for :meth:`nearest`
-        self._x = postcodes["x"].to_numpy(dtype=np.float64)
-        self._y = postcodes["y"].to_numpy(dtype=np.float64)
-        lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(self._x, self._y)
-        self._lon, self._lat = np.round(lon, 6), np.round(lat, 6)
-        if access is not None:
-            snap = access.drop_duplicates("postcode").set_index("postcode")["snap_m"]
-        else:
-            snap = pd.Series(dtype=float)
-        self._snap = snap.reindex(codes).to_numpy(dtype=np.float64)
         all_cats = sorted({c for cs in categories for c in cs})
         self.category_mask = {c: np.fromiter((c in cs for cs in categories), bool, len(categories)) for c in all_cats}
         # each asset's name and description in lower case, for keyword search (:meth:`mask`)
         self._texts = [f"{r.get('name') or ''} {r.get('description') or ''}".lower() for r in records]
         self._masks: dict[tuple, np.ndarray] = {}
-        # pairs sorted by postcode (in postcodes order) then walking distance: one slice per postcode
-        ids = {r["asset_id"]: i for i, r in enumerate(records)}
-        p = pairs[pairs["postcode"].isin(self._row) & pairs["asset_id"].isin(ids)]
-        row = p["postcode"].map(self._row).to_numpy(dtype=np.int64)
-        order = np.lexsort((p["walk_m"].to_numpy(), row))
-        row = row[order]
-        self._asset = p["asset_id"].map(ids).to_numpy(dtype=np.int64)[order]
-        self._walk = p["walk_m"].to_numpy(dtype=np.float64)[order]
-        self._start = np.searchsorted(row, np.arange(len(codes)), side="left")
-        self._end = np.searchsorted(row, np.arange(len(codes)), side="right")
+
+    @classmethod
+    def from_frames(cls, slug: str, scope: str, records: list[dict], categories: list[list[str]],
+                    asset_xy: np.ndarray, postcodes: pd.DataFrame, pairs: pd.DataFrame, access: pd.DataFrame | None,
+                    speed_kmh: float, reduced_kmh: float) -> LookupIndex:
+        """The index from the build's frames (held in this process's memory: builds without ``lookup/``)."""
+        arrays = lookup_arrays(postcodes, pairs, access, [r["asset_id"] for r in records])
+        return cls(slug, scope, records, categories, asset_xy, arrays, speed_kmh, reduced_kmh)
 
     def mask(self, categories=(), keywords=()) -> np.ndarray:
         """Assets of any of ``categories``, or whose name or description holds any of ``keywords``
@@ -89,11 +75,11 @@ class LookupIndex:
         return self._masks[key]
 
     def __contains__(self, code: str) -> bool:
-        return code in self._row
+        return self.arrays.row(code) is not None
 
     def locate(self, text: str) -> tuple[str, int]:
         code = normalise(text)
-        i = self._row.get(code)
+        i = self.arrays.row(code)
         if i is None:
             raise UnknownPostcodeError(
                 f"We could not find the postcode {code} in {self.scope}. Check it on a letter or bill; "
@@ -105,24 +91,25 @@ class LookupIndex:
         if self._tree is None:
             from scipy.spatial import cKDTree
 
-            self._tree = cKDTree(np.column_stack([self._x, self._y]))
+            self._tree = cKDTree(np.column_stack([self.arrays.x, self.arrays.y]))
         d, i = self._tree.query([x, y])
-        return self._codes[int(i)], float(d)
+        return self.arrays.code(int(i)), float(d)
 
     def xy(self, postcode: str) -> tuple[float, float]:
         """The postcode's point in EPSG:27700."""
         _, i = self.locate(postcode)
-        return float(self._x[i]), float(self._y[i])
+        return float(self.arrays.x[i]), float(self.arrays.y[i])
 
     def lookup(self, postcode: str, limit: int = 10, category: str | None = None,
                where: np.ndarray | None = None) -> Lookup:
         """The nearest assets on foot, of ``category`` and/or where the boolean mask ``where`` holds."""
         code, i = self.locate(postcode)
-        snap = self._snap[i]
-        out = Lookup(code, float(self._lon[i]), float(self._lat[i]), self.slug,
+        arr = self.arrays
+        snap = arr.snap[i]
+        out = Lookup(code, float(arr.lon[i]), float(arr.lat[i]), self.slug,
                      None if np.isnan(snap) else round(float(snap)))
-        s, e = self._start[i], self._end[i]
-        a, w = self._asset[s:e], self._walk[s:e]
+        s, e = arr.start[i], arr.start[i + 1]
+        a, w = arr.asset[s:e], arr.walk[s:e]
         if category is not None:  # a category with no assets here: an empty list, which the page explains
             mask = self.category_mask.get(category)
             keep = mask[a] if mask is not None else np.zeros(len(a), dtype=bool)
@@ -131,8 +118,8 @@ class LookupIndex:
             keep = where[a]
             a, w = a[keep], w[keep]
         a, w = a[:limit], w[:limit]
-        straight = np.hypot(self.asset_xy[a, 0] - self._x[i], self.asset_xy[a, 1] - self._y[i])
-        for j, walk, line in zip(a.tolist(), w.tolist(), straight.tolist(), strict=False):
+        straight = np.hypot(self.asset_xy[a, 0] - arr.x[i], self.asset_xy[a, 1] - arr.y[i])
+        for j, walk, line in zip(a.tolist(), w.astype(np.float64).tolist(), straight.tolist(), strict=False):
             out.results.append({
                 **self.records[j],
                 "distance_m": int(round(walk)), "walk_m": int(round(walk)),
