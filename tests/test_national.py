@@ -197,6 +197,11 @@ def test_view_walks_equal_chesterfield_built_alone(multi_root, chesterfield):
     la = la[la["postcode"].isin(set(common))].sort_values(["postcode", "walk_m", "asset_id"]).reset_index(drop=True)
     lv = lv.sort_values(["postcode", "walk_m", "asset_id"]).reset_index(drop=True)
     pd.testing.assert_series_equal(la["walk_m"], lv["walk_m"])
+    # the view's lookup is served memory-mapped like any build's: its arrays index its own files
+    from assetmap.walk.lookup_arrays import load_arrays
+
+    ids = pd.read_parquet(view / "assets.parquet", columns=["asset_id"])["asset_id"].tolist()
+    assert load_arrays(view, ids) is not None
 
 
 @pytest.mark.slow

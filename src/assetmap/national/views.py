@@ -38,7 +38,7 @@ from ..errors import BuildError
 from ..gap.equity import equity_tables
 from ..locks import area_lock
 from ..outputs.dictionary import download_licences, write_data_docs
-from ..outputs.write import unflatten, write_equity, write_outputs, write_report, write_unmapped
+from ..outputs.write import unflatten, write_equity, write_lookup_arrays, write_outputs, write_report, write_unmapped
 from ..taxonomy import Taxonomy, load_taxonomy
 from ..walk.access import metres_per_minute
 from .local import LOCAL_COLUMNS, LOCAL_PREFIXES, equity_inputs, local_columns, mapped_categories, top_priority
@@ -158,6 +158,7 @@ def _write_view(cfg, tx, big, big_report, tmp, nb, postcodes, access, lookup, as
                           download_licences({"sources": sources}))
     access.to_parquet(tmp / "access.parquet", index=False)
     lookup.to_parquet(tmp / "lookup.parquet", index=False)
+    files.update(write_lookup_arrays(tmp, lookup, access))  # the server maps these, one copy for all workers
     for name in SHARED_FILES:
         if (big / name).exists():
             _link(big / name, tmp / name)
