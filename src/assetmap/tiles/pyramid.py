@@ -1,0 +1,160 @@
+"""Vector tiles cut per parent tile from features spilled to disk, merged into one PMTiles archive.
+
+:func:`write_pmtiles_spilled` makes the same archive as :func:`assetmap.tiles.vectortiles.write_pmtiles`
+(the same tiles, byte for byte) without holding every feature: the batches of :class:`TileLayer` s
+go to a :class:`assetmap.tiles.spill.TileSpill` in a temporary folder, then each parent of each
+level is read alone and all its descendant tiles in the level's zooms are cut with the in-memory
+tiler's own ``_prepared`` and ``_encode_tile``. Parents are taken in PMTiles (Hilbert) order, whose
+descendants at any zoom form one ascending run of tile ids, so each zoom's tiles are appended to
+their own file already sorted, and the files, read back zoom by zoom, feed the PMTiles writer in
+ascending order. Memory is bounded by the largest parent (plus the spill's pending rows), not by
+the area.
+"""
+from __future__ import annotations
+
+import struct
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pmtiles.tile import zxy_to_tileid
+
+from ..errors import BuildError
+from .spill import TileSpill, levels_for
+from .vectortiles import (
+    WEB_MERCATOR,
+    TileLayer,
+    _encode_tile,
+    _prepared,
+    archive_summary,
+    check_zooms,
+    finish_archive,
+    mercator_bounds,
+    tile_range,
+)
+
+PARENT_ZOOMS = (8, 10, 12)  # bands z8-9 (main roads, towns), z10-11, z12 and up (everything)
+_RECORD = struct.Struct("<QI")  # tile id, byte length
+
+
+def _parent_layers(spill: TileSpill, lev: int, x: int, y: int, specs: dict[str, TileLayer]) -> list[TileLayer]:
+    """The parent's features as TileLayers (EPSG:3857), in drawing order."""
+    table = spill.read(lev, x, y)
+    if table is None:
+        return []
+    layer_col = table["layer"].to_numpy()
+    out = []
+    for name, spec in specs.items():
+        rows = np.flatnonzero(layer_col == spill.layer_names.index(name))
+        if not len(rows):
+            continue
+        sub = table.take(rows)
+        geoms = shapely.from_wkb(sub["wkb"].to_numpy(zero_copy_only=False))
+        cols = {p: sub[f"p:{p}"].to_numpy(zero_copy_only=False) for p in spec.properties}
+        frame = gpd.GeoDataFrame({"minzoom": sub["minzoom"].to_numpy().astype(np.int64), **cols},
+                                 geometry=gpd.GeoSeries(geoms, crs=WEB_MERCATOR))
+        out.append(TileLayer(name, frame, spec.properties, spec.description))
+    return out
+
+
+def _cut_parent(layers: list[TileLayer], level, x: int, y: int, bounds, stores: dict[int, BinaryIO],
+                last: dict[int, int], sizes: list[int], per_zoom: dict[str, int]) -> None:
+    """Every tile of the level's zooms under parent x/y, appended to its zoom's store in tile id order."""
+    for z in range(level.minzoom, level.maxzoom + 1):
+        prepared = [_prepared(layer, z) for layer in layers]
+        k = z - level.parent_zoom
+        xs, ys = tile_range(bounds, z)
+        found = []
+        for cx in range(max(x << k, xs.start), min((x + 1) << k, xs.stop)):
+            for cy in range(max(y << k, ys.start), min((y + 1) << k, ys.stop)):
+                data = _encode_tile(prepared, layers, z, cx, cy)
+                if data is not None:
+                    found.append((zxy_to_tileid(z, cx, cy), data))
+        found.sort(key=lambda t: t[0])
+        for tileid, data in found:
+            if tileid <= last.get(z, -1):
+                raise BuildError(f"tile {tileid} at z{z} came out of order; parents must be cut in tile id order")
+            last[z] = tileid
+            stores[z].write(_RECORD.pack(tileid, len(data)) + data)
+            sizes.append(len(data))
+            per_zoom[str(z)] += 1
+
+
+def _read_store(f):
+    f.seek(0)
+    while head := f.read(_RECORD.size):
+        tileid, n = _RECORD.unpack(head)
+        yield tileid, f.read(n)
+
+
+def _spill_batches(spill: TileSpill, batches: Iterable[list[TileLayer]], order: tuple[str, ...] | None):
+    """Spill every batch; the layers met (drawing order), their feature counts and lowest minzoom."""
+    specs: dict[str, TileLayer] = {}
+    counts: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    for batch in batches:
+        for layer in batch:
+            frame = layer.frame[~layer.frame.geometry.is_empty & layer.frame.geometry.notna()]
+            specs.setdefault(layer.name, layer)
+            counts[layer.name] = counts.get(layer.name, 0) + len(layer.frame)
+            if len(layer.frame):
+                low = int(layer.frame["minzoom"].min())
+                lowest[layer.name] = min(lowest.get(layer.name, low), low)
+            spill.add(layer.name, frame.geometry.values, frame["minzoom"].to_numpy(),
+                      {p: frame[p].to_numpy(dtype=object) for p in layer.properties})
+    spill.flush()
+    names = sorted(specs, key=lambda n: (order.index(n) if order and n in order else len(order or ()), n)) \
+        if order else list(specs)
+    return {n: specs[n] for n in names if counts[n]}, counts, lowest
+
+
+def write_pmtiles_spilled(path: str | Path, batches: Iterable[list[TileLayer]],
+                          bounds_lonlat: tuple[float, float, float, float], minzoom: int, maxzoom: int,
+                          metadata: dict | None = None, *, order: tuple[str, ...] | None = None,
+                          parent_zooms: tuple[int, ...] = PARENT_ZOOMS, workdir: str | Path | None = None,
+                          flush_bytes: int = 64 << 20) -> dict:
+    """Tile the layers of ``batches`` (each a list of TileLayers; a layer may come in many batches) into a
+    PMTiles file, as :func:`~assetmap.tiles.vectortiles.write_pmtiles` would from all of them at once.
+
+    ``order`` is the drawing order of layer names (else the order first met); ``workdir`` holds the
+    spill (a temporary folder inside it, removed afterwards). The summary adds ``features`` per layer,
+    ``parents`` per level, ``spill_bytes`` and ``largest_parent_features``.
+    """
+    check_zooms(minzoom, maxzoom)
+    bounds = mercator_bounds(bounds_lonlat)
+    levels = levels_for(minzoom, maxzoom, parent_zooms)
+    with tempfile.TemporaryDirectory(prefix="tiles-spill-", dir=workdir) as tmp:
+        spill = TileSpill(Path(tmp) / "spill", levels, flush_bytes)
+        specs, counts, lowest = _spill_batches(spill, batches, order)
+        stores: dict[int, BinaryIO] = {z: open(Path(tmp) / f"z{z}.tiles", "w+b")  # noqa: SIM115
+                                       for z in range(minzoom, maxzoom + 1)}
+        try:
+            last: dict[int, int] = {}
+            per_zoom = {str(z): 0 for z in range(minzoom, maxzoom + 1)}
+            sizes: list[int] = []
+            largest = 0
+            for lev, level in enumerate(levels):
+                for x, y in sorted(spill.parents(lev), key=lambda p: zxy_to_tileid(level.parent_zoom, *p)):
+                    layers = _parent_layers(spill, lev, x, y, specs)
+                    largest = max(largest, sum(len(layer.frame) for layer in layers))
+                    _cut_parent(layers, level, x, y, bounds, stores, last, sizes, per_zoom)
+            if not sizes:
+                raise BuildError("no map features fall inside the area's bounds; check the OSM extract covers the area")
+            vector_layers = [{"id": n, "description": s.description, "fields": {p: "String" for p in s.properties},
+                              "minzoom": int(max(minzoom, lowest[n])), "maxzoom": maxzoom} for n, s in specs.items()]
+            path = Path(path)
+            tiles = (t for z in range(minzoom, maxzoom + 1) for t in _read_store(stores[z]))
+            finish_archive(path, tiles, bounds_lonlat, minzoom, maxzoom, metadata, vector_layers)
+        finally:
+            for f in stores.values():
+                f.close()
+        summary = archive_summary(path, per_zoom, sizes, minzoom, maxzoom)
+        summary.update(features={n: counts[n] for n in specs}, spill_bytes=spill.disk_bytes(),
+                       parents={f"z{lv.parent_zoom}": len(spill.parents(i)) for i, lv in enumerate(levels)},
+                       largest_parent_features=largest)
+    return summary
+
