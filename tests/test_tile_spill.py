@@ -9,7 +9,7 @@ import shapely
 
 from assetmap.tiles.pyramid import write_pmtiles_spilled
 from assetmap.tiles.spill import Level, levels_for, parent_cells
-from assetmap.tiles.vectortiles import HALF_WORLD, TileLayer, tile_bounds, write_pmtiles
+from assetmap.tiles.vectortiles import HALF_WORLD, TileLayer, made_valid, tile_bounds, write_pmtiles
 
 MERC = "EPSG:3857"
 EDGE_LON = -180 + 509 * 360 / 1024  # the edge between two z10 (and z12) parents, west of Rutland
@@ -100,3 +100,12 @@ def test_rutland_spilled_equals_in_memory(tmp_path, data_root):
     assert new["features"] == {layer.name: len(layer.frame) for layer in layers}
     assert new["features"]["buildings"] > 300 and new["parents"]["z12"] >= 4 and old["tiles"] > 100
     assert read["features"] > sum(new["features"].values())  # the rest of Rutland was read and left out
+
+
+def test_a_ring_rounded_to_a_point_is_dropped_not_fatal():
+    """Found tiling 64 copies of Rutland: GEOS's default make_valid refuses this (mixed dimension)."""
+    pinched = shapely.from_wkt("MULTIPOLYGON (((-64 -64, -64 -64, -64 -64, -64 -64)), "
+                               "((-64 -37, -64 -41, -63 -37, -64 -37)))")
+    fine = shapely.box(0, 0, 10, 10)
+    out = made_valid(np.array([fine, pinched], dtype=object))
+    assert out[0].equals(fine) and out[1].geom_type == "Polygon" and out[1].area == 2.0

@@ -116,7 +116,7 @@ def write_pmtiles_spilled(path: str | Path, batches: Iterable[list[TileLayer]],
                           bounds_lonlat: tuple[float, float, float, float], minzoom: int, maxzoom: int,
                           metadata: dict | None = None, *, order: tuple[str, ...] | None = None,
                           parent_zooms: tuple[int, ...] = PARENT_ZOOMS, workdir: str | Path | None = None,
-                          flush_bytes: int = 64 << 20) -> dict:
+                          flush_bytes: int = 32 << 20) -> dict:
     """Tile the layers of ``batches`` (each a list of TileLayers; a layer may come in many batches) into a
     PMTiles file, as :func:`~assetmap.tiles.vectortiles.write_pmtiles` would from all of them at once.
 

@@ -65,7 +65,7 @@ class TileSpill:
     """Features by (level, parent) in Arrow IPC files under ``folder``; properties are text columns
     (a layer's own; other layers' rows hold nulls in them)."""
 
-    def __init__(self, folder: Path, levels: list[Level], flush_bytes: int = 64 << 20):
+    def __init__(self, folder: Path, levels: list[Level], flush_bytes: int = 32 << 20):
         self.folder, self.levels, self.flush_bytes = Path(folder), levels, flush_bytes
         self.folder.mkdir(parents=True, exist_ok=True)
         self.layer_names: list[str] = []

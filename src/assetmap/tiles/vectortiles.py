@@ -124,6 +124,22 @@ def _to_tile_units(geoms: np.ndarray, bounds: tuple[float, float, float, float])
     return shapely.transform(geoms, affine)
 
 
+def made_valid(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.make_valid``; a geometry GEOS's default method refuses (a ring rounded down to a single
+    point beside a real one: "Overlay input is mixed-dimension") is rebuilt by the "structure" method,
+    which drops the collapsed ring."""
+    try:
+        return shapely.make_valid(geoms)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(geoms), dtype=object)
+        for i, g in enumerate(geoms):
+            try:
+                out[i] = shapely.make_valid(g)
+            except shapely.errors.GEOSException:
+                out[i] = shapely.make_valid(g, method="structure", keep_collapsed=False)
+        return out
+
+
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
     """Polygons only: the polygon parts of any collection ``make_valid`` returned (slivers become empty)."""
     mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
@@ -153,7 +169,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
             cut = shapely.clip_by_rect(geoms[idx], *padded)
         cut = _to_tile_units(cut, bounds)
         if layer.kind == POLYGON:
-            cut = _polygonal(shapely.make_valid(cut))  # rounding to tile units can pinch rings
+            cut = _polygonal(made_valid(cut))  # rounding to tile units can pinch rings
             # MVT wants outer rings with positive area in y-down tile units: counter-clockwise here
             cut = shapely.orient_polygons(cut, exterior_cw=False)
         keep = ~shapely.is_empty(cut) & np.isin(shapely.get_type_id(cut), _TYPE_IDS[layer.kind])
