@@ -1,15 +1,16 @@
 """Benchmark: the base map's vector tiles for an area, two ways.
 
-    python bench/tile_bench.py [AREA] [--copies 1,16,64] [--baseline-src OTHER/src] [--workdir DIR]
+    python bench/tile_bench.py [AREA] [--copies 1,16,64] [--baseline-src OTHER/src] [--workdir DIR] [--workers 1]
     python bench/tile_bench.py [AREA] --encoders [--runs 3]
 
 Volume (default): the area's base-map features (``assetmap.tiles.basemap``, Rutland by default) are
 replicated N times side by side (copy k shifted east and north by whole widths and heights of the
 area, in memory) and tiled by the in-memory tiler (``vectortiles.write_pmtiles``, every feature held)
 and by the spilling tiler (``pyramid.write_pmtiles_spilled``, fed copy by copy, features spilled to
-disk by parent tile). Each run is its own process: the time, the peak RSS (from wait4), vertices,
-bytes of peak per vertex, tiles and spill size are printed side by side with ratios, and whether the
-two archives are byte for byte the same. ``--baseline-src`` runs the in-memory tiler from another
+disk by parent tile, parents cut by ``--workers`` processes). Each run is its own process: the time,
+the peak RSS (from wait4; with workers, the largest single process's), vertices, bytes of peak per
+vertex and spill size are printed side by side with ratios, and whether the two archives are byte
+for byte the same. ``--baseline-src`` runs the in-memory tiler from another
 checkout's ``src`` (e.g. today's main). Replicated places share their names, so only the first
 copy's places are drawn (both tilers draw a name once).
 
@@ -91,15 +92,17 @@ def child(args) -> dict:
 
         seen: set = set()
         summary = write_pmtiles_spilled(out, (bm.tile_layers(c, whole, seen) for c in each()), tuple(whole.bounds),
-                                        bm.MINZOOM, bm.MAXZOOM, order=bm.LAYER_ORDER, workdir=out.parent)
+                                        bm.MINZOOM, bm.MAXZOOM, order=bm.LAYER_ORDER, workdir=out.parent,
+                                        workers=args.workers)
     return {"seconds": time.perf_counter() - t, "vertices": vertices, "tiles": summary["tiles"],
             "bytes": summary["bytes"], "spill_bytes": summary.get("spill_bytes", 0),
             "largest_parent_features": summary.get("largest_parent_features", 0)}
 
 
-def run(tiler: str, n: int, area: str, src: Path, out: Path) -> dict:
+def run(tiler: str, n: int, area: str, src: Path, out: Path, workers: int = 1) -> dict:
     """``child`` in a fresh process (nice 10) with ``src`` first on the path; adds its peak RSS."""
-    cmd = ["nice", "-n", "10", sys.executable, __file__, area, "--child", tiler, "--copies", str(n), "--out", str(out)]
+    cmd = ["nice", "-n", "10", sys.executable, __file__, area, "--child", tiler, "--copies", str(n), "--out", str(out),
+           "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(src)}, stdout=subprocess.PIPE, text=True)
     stdout = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -111,14 +114,15 @@ def run(tiler: str, n: int, area: str, src: Path, out: Path) -> dict:
 
 def volume(args) -> int:
     baseline = Path(args.baseline_src).resolve() if args.baseline_src else SRC
-    print(f"{args.area} x N: in-memory tiler from {baseline}, spilling tiler from {SRC}")
+    print(f"{args.area} x N: in-memory tiler from {baseline}, spilling tiler from {SRC} ({args.workers} process(es): "
+          "peak is the largest single process's, CPU the sum of all)")
     print("times: tiling wall seconds (reading the area once excluded) / the whole process's CPU seconds")
     print(f"{'N':>4} {'vertices':>11} | {'memory s':>12} {'peak MB':>8} {'B/vertex':>8} | {'spilled s':>12} "
           f"{'peak MB':>8} {'B/vertex':>8} {'spill MB':>8} | {'cpu x':>5} {'peak x':>6} same bytes")
     with tempfile.TemporaryDirectory(prefix="tile-bench-", dir=args.workdir) as tmp:
         for n in [int(v) for v in args.copies.split(",")]:
             a = run("memory", n, args.area, baseline, Path(tmp) / "memory.pmtiles")
-            b = run("spilled", n, args.area, SRC, Path(tmp) / "spilled.pmtiles")
+            b = run("spilled", n, args.area, SRC, Path(tmp) / "spilled.pmtiles", args.workers)
             same = (Path(tmp) / "memory.pmtiles").read_bytes() == (Path(tmp) / "spilled.pmtiles").read_bytes()
             v = a["vertices"]
             print(f"{n:>4} {v:>11,} | {a['seconds']:>6.1f}/{a['cpu_s']:>5.1f} {a['peak_mb']:>8.0f} "
@@ -184,6 +188,7 @@ def main(argv=None) -> int:
     ap.add_argument("--copies", default="1,16,64", help="numbers of copies of the area, comma-separated")
     ap.add_argument("--baseline-src", help="another checkout's src for the in-memory tiler (e.g. today's main)")
     ap.add_argument("--workdir", help="folder for the archives and the spill (default: the system's temporary)")
+    ap.add_argument("--workers", type=int, default=1, help="processes cutting the spilled parents")
     ap.add_argument("--encoders", action="store_true", help="compare the MVT encoders instead")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--child", choices=["memory", "spilled"], help=argparse.SUPPRESS)

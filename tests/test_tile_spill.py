@@ -81,6 +81,10 @@ def test_spilled_tiles_equal_the_in_memory_tiles_byte_for_byte(tmp_path):
     total = sum(len(layer.frame) for layer in layers)
     assert new["largest_parent_features"] < total and new["spill_bytes"] > 0
     assert not list(tmp_path.glob("tiles-spill-*"))  # the spill is removed
+    # two worker processes cut the parents; the archive is still the same
+    write_pmtiles_spilled(tmp_path / "two.pmtiles", batches, bounds, 8, 15, {"name": "t"},
+                          order=("landcover", "roads", "places"), workdir=tmp_path, workers=2)
+    assert (tmp_path / "old.pmtiles").read_bytes() == (tmp_path / "two.pmtiles").read_bytes()
 
 
 def test_rutland_spilled_equals_in_memory(tmp_path, data_root):

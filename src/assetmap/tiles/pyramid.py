@@ -12,6 +12,7 @@ the area.
 """
 from __future__ import annotations
 
+import multiprocessing
 import struct
 import tempfile
 from collections.abc import Iterable
@@ -39,31 +40,42 @@ from .vectortiles import (
 
 PARENT_ZOOMS = (8, 10, 12)  # bands z8-9 (main roads, towns), z10-11, z12 and up (everything)
 _RECORD = struct.Struct("<QI")  # tile id, byte length
+Spec = tuple[tuple[str, ...], str]  # a layer's properties and description
+_CONTEXT: dict = {}  # the spill being cut, in this process or a worker
 
 
-def _parent_layers(spill: TileSpill, lev: int, x: int, y: int, specs: dict[str, TileLayer]) -> list[TileLayer]:
+def _parent_layers(spill: TileSpill, lev: int, x: int, y: int, specs: dict[str, Spec]) -> list[TileLayer]:
     """The parent's features as TileLayers (EPSG:3857), in drawing order."""
     table = spill.read(lev, x, y)
     if table is None:
         return []
     layer_col = table["layer"].to_numpy()
     out = []
-    for name, spec in specs.items():
+    for name, (properties, description) in specs.items():
         rows = np.flatnonzero(layer_col == spill.layer_names.index(name))
         if not len(rows):
             continue
         sub = table.take(rows)
         geoms = shapely.from_wkb(sub["wkb"].to_numpy(zero_copy_only=False))
-        cols = {p: sub[f"p:{p}"].to_numpy(zero_copy_only=False) for p in spec.properties}
+        cols = {p: sub[f"p:{p}"].to_numpy(zero_copy_only=False) for p in properties}
         frame = gpd.GeoDataFrame({"minzoom": sub["minzoom"].to_numpy().astype(np.int64), **cols},
                                  geometry=gpd.GeoSeries(geoms, crs=WEB_MERCATOR))
-        out.append(TileLayer(name, frame, spec.properties, spec.description))
+        out.append(TileLayer(name, frame, properties, description))
     return out
 
 
-def _cut_parent(layers: list[TileLayer], level, x: int, y: int, bounds, stores: dict[int, BinaryIO],
-                last: dict[int, int], sizes: list[int], per_zoom: dict[str, int]) -> None:
-    """Every tile of the level's zooms under parent x/y, appended to its zoom's store in tile id order."""
+def _init_worker(context: dict) -> None:
+    _CONTEXT.update(context)
+
+
+def _parent_tiles(parent: tuple[int, int, int]) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """(features held, [(zoom, tile id, tile)]) for every tile of the level's zooms under one parent,
+    ascending by tile id within each zoom."""
+    spill, specs, bounds = _CONTEXT["spill"], _CONTEXT["specs"], _CONTEXT["bounds"]
+    lev, x, y = parent
+    level = spill.levels[lev]
+    layers = _parent_layers(spill, lev, x, y, specs)
+    out: list[tuple[int, int, bytes]] = []
     for z in range(level.minzoom, level.maxzoom + 1):
         prepared = [_prepared(layer, z) for layer in layers]
         k = z - level.parent_zoom
@@ -74,14 +86,25 @@ def _cut_parent(layers: list[TileLayer], level, x: int, y: int, bounds, stores: 
                 data = _encode_tile(prepared, layers, z, cx, cy)
                 if data is not None:
                     found.append((zxy_to_tileid(z, cx, cy), data))
-        found.sort(key=lambda t: t[0])
-        for tileid, data in found:
-            if tileid <= last.get(z, -1):
-                raise BuildError(f"tile {tileid} at z{z} came out of order; parents must be cut in tile id order")
-            last[z] = tileid
-            stores[z].write(_RECORD.pack(tileid, len(data)) + data)
-            sizes.append(len(data))
-            per_zoom[str(z)] += 1
+        out.extend((z, tileid, data) for tileid, data in sorted(found, key=lambda t: t[0]))
+    return sum(len(layer.frame) for layer in layers), out
+
+
+def _cut_parents(spill: TileSpill, specs: dict[str, Spec], bounds, workers: int):
+    """Each parent's tiles (see ``_parent_tiles``), parents level by level in tile id order; with
+    ``workers`` > 1 cut by that many processes, results still in that order."""
+    jobs = [(lev, x, y) for lev, level in enumerate(spill.levels)
+            for x, y in sorted(spill.parents(lev), key=lambda p: zxy_to_tileid(level.parent_zoom, *p))]
+    context = {"spill": spill, "specs": specs, "bounds": bounds}
+    if workers <= 1:
+        _init_worker(context)
+        try:
+            yield from map(_parent_tiles, jobs)
+        finally:
+            _CONTEXT.clear()
+        return
+    with multiprocessing.get_context("spawn").Pool(workers, _init_worker, (context,)) as pool:
+        yield from pool.imap(_parent_tiles, jobs)
 
 
 def _read_store(f):
@@ -93,13 +116,13 @@ def _read_store(f):
 
 def _spill_batches(spill: TileSpill, batches: Iterable[list[TileLayer]], order: tuple[str, ...] | None):
     """Spill every batch; the layers met (drawing order), their feature counts and lowest minzoom."""
-    specs: dict[str, TileLayer] = {}
+    specs: dict[str, Spec] = {}
     counts: dict[str, int] = {}
     lowest: dict[str, int] = {}
     for batch in batches:
         for layer in batch:
             frame = layer.frame[~layer.frame.geometry.is_empty & layer.frame.geometry.notna()]
-            specs.setdefault(layer.name, layer)
+            specs.setdefault(layer.name, (layer.properties, layer.description))
             counts[layer.name] = counts.get(layer.name, 0) + len(layer.frame)
             if len(layer.frame):
                 low = int(layer.frame["minzoom"].min())
@@ -116,12 +139,13 @@ def write_pmtiles_spilled(path: str | Path, batches: Iterable[list[TileLayer]],
                           bounds_lonlat: tuple[float, float, float, float], minzoom: int, maxzoom: int,
                           metadata: dict | None = None, *, order: tuple[str, ...] | None = None,
                           parent_zooms: tuple[int, ...] = PARENT_ZOOMS, workdir: str | Path | None = None,
-                          flush_bytes: int = 32 << 20) -> dict:
+                          flush_bytes: int = 32 << 20, workers: int = 1) -> dict:
     """Tile the layers of ``batches`` (each a list of TileLayers; a layer may come in many batches) into a
     PMTiles file, as :func:`~assetmap.tiles.vectortiles.write_pmtiles` would from all of them at once.
 
     ``order`` is the drawing order of layer names (else the order first met); ``workdir`` holds the
-    spill (a temporary folder inside it, removed afterwards). The summary adds ``features`` per layer,
+    spill (a temporary folder inside it, removed afterwards); ``workers`` > 1 cuts parents in that
+    many processes (each holding one parent at a time). The summary adds ``features`` per layer,
     ``parents`` per level, ``spill_bytes`` and ``largest_parent_features``.
     """
     check_zooms(minzoom, maxzoom)
@@ -137,15 +161,20 @@ def write_pmtiles_spilled(path: str | Path, batches: Iterable[list[TileLayer]],
             per_zoom = {str(z): 0 for z in range(minzoom, maxzoom + 1)}
             sizes: list[int] = []
             largest = 0
-            for lev, level in enumerate(levels):
-                for x, y in sorted(spill.parents(lev), key=lambda p: zxy_to_tileid(level.parent_zoom, *p)):
-                    layers = _parent_layers(spill, lev, x, y, specs)
-                    largest = max(largest, sum(len(layer.frame) for layer in layers))
-                    _cut_parent(layers, level, x, y, bounds, stores, last, sizes, per_zoom)
+            for held, tiles in _cut_parents(spill, specs, bounds, workers):
+                largest = max(largest, held)
+                for z, tileid, data in tiles:
+                    if tileid <= last.get(z, -1):
+                        raise BuildError(f"tile {tileid} at z{z} came out of order; cut parents in tile id order")
+                    last[z] = tileid
+                    stores[z].write(_RECORD.pack(tileid, len(data)) + data)
+                    sizes.append(len(data))
+                    per_zoom[str(z)] += 1
             if not sizes:
                 raise BuildError("no map features fall inside the area's bounds; check the OSM extract covers the area")
-            vector_layers = [{"id": n, "description": s.description, "fields": {p: "String" for p in s.properties},
-                              "minzoom": int(max(minzoom, lowest[n])), "maxzoom": maxzoom} for n, s in specs.items()]
+            vector_layers = [{"id": n, "description": desc, "fields": {p: "String" for p in props},
+                              "minzoom": int(max(minzoom, lowest[n])), "maxzoom": maxzoom}
+                             for n, (props, desc) in specs.items()]
             path = Path(path)
             tiles = (t for z in range(minzoom, maxzoom + 1) for t in _read_store(stores[z]))
             finish_archive(path, tiles, bounds_lonlat, minzoom, maxzoom, metadata, vector_layers)
