@@ -128,7 +128,7 @@ def volume(args) -> int:
             print(f"{n:>4} {v:>11,} | {a['seconds']:>6.1f}/{a['cpu_s']:>5.1f} {a['peak_mb']:>8.0f} "
                   f"{a['peak_mb'] * 2**20 / v:>8.0f} | {b['seconds']:>6.1f}/{b['cpu_s']:>5.1f} {b['peak_mb']:>8.0f} "
                   f"{b['peak_mb'] * 2**20 / v:>8.0f} {b['spill_bytes'] / 1e6:>8.0f} | {b['cpu_s'] / a['cpu_s']:>5.2f} "
-                  f"{b['peak_mb'] / a['peak_mb']:>6.2f} {same} ({a['tiles']} tiles; largest parent "
+                  f"{b['peak_mb'] / a['peak_mb']:>6.2f} {same} ({a['tiles']} tiles, {a['bytes'] / 1e6:.1f} MB; largest parent "
                   f"{b['largest_parent_features']:,} features)", flush=True)
     return 0
 
