@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from pmtiles.tile import zxy_to_tileid
@@ -27,7 +26,7 @@ from pmtiles.tile import zxy_to_tileid
 from ..errors import BuildError
 from .spill import TileSpill, levels_for
 from .vectortiles import (
-    WEB_MERCATOR,
+    CutLayer,
     TileLayer,
     _encode_tile,
     _prepared,
@@ -40,27 +39,27 @@ from .vectortiles import (
 
 PARENT_ZOOMS = (8, 10, 12)  # bands z8-9 (main roads, towns), z10-11, z12 and up (everything)
 _RECORD = struct.Struct("<QI")  # tile id, byte length
-Spec = tuple[tuple[str, ...], str]  # a layer's properties and description
+Spec = tuple[tuple[str, ...], str, str]  # a layer's properties, description and kind of geometry
 _CONTEXT: dict = {}  # the spill being cut, in this process or a worker
 
 
-def _parent_layers(spill: TileSpill, lev: int, x: int, y: int, specs: dict[str, Spec]) -> list[TileLayer]:
-    """The parent's features as TileLayers (EPSG:3857), in drawing order."""
+def _parent_layers(spill: TileSpill, lev: int, x: int, y: int, specs: dict[str, Spec]) -> list[CutLayer]:
+    """The parent's features as CutLayers (EPSG:3857), in drawing order."""
     table = spill.read(lev, x, y)
     if table is None:
         return []
     layer_col = table["layer"].to_numpy()
     out = []
-    for name, (properties, description) in specs.items():
+    for name, (properties, _description, kind) in specs.items():
         rows = np.flatnonzero(layer_col == spill.layer_names.index(name))
         if not len(rows):
             continue
         sub = table.take(rows)
         geoms = shapely.from_wkb(sub["wkb"].to_numpy(zero_copy_only=False))
-        cols = {p: sub[f"p:{p}"].to_numpy(zero_copy_only=False) for p in properties}
-        frame = gpd.GeoDataFrame({"minzoom": sub["minzoom"].to_numpy().astype(np.int64), **cols},
-                                 geometry=gpd.GeoSeries(geoms, crs=WEB_MERCATOR))
-        out.append(TileLayer(name, frame, properties, description))
+        cols = [sub[f"p:{p}"].to_pylist() for p in properties]
+        records = [dict(zip(properties, vals, strict=True)) for vals in zip(*cols, strict=True)] if properties \
+            else [{} for _ in rows]
+        out.append(CutLayer(name, kind, geoms, sub["minzoom"].to_numpy().astype(np.int64), records))
     return out
 
 
@@ -87,7 +86,7 @@ def _parent_tiles(parent: tuple[int, int, int]) -> tuple[int, list[tuple[int, in
                 if data is not None:
                     found.append((zxy_to_tileid(z, cx, cy), data))
         out.extend((z, tileid, data) for tileid, data in sorted(found, key=lambda t: t[0]))
-    return sum(len(layer.frame) for layer in layers), out
+    return sum(len(layer.geoms) for layer in layers), out
 
 
 def _cut_parents(spill: TileSpill, specs: dict[str, Spec], bounds, workers: int):
@@ -117,12 +116,16 @@ def _read_store(f):
 def _spill_batches(spill: TileSpill, batches: Iterable[list[TileLayer]], order: tuple[str, ...] | None):
     """Spill every batch; the layers met (drawing order), their feature counts and lowest minzoom."""
     specs: dict[str, Spec] = {}
+    kinds_known: set[str] = set()
     counts: dict[str, int] = {}
     lowest: dict[str, int] = {}
     for batch in batches:
         for layer in batch:
             frame = layer.frame[~layer.frame.geometry.is_empty & layer.frame.geometry.notna()]
-            specs.setdefault(layer.name, (layer.properties, layer.description))
+            if layer.name not in specs or (len(frame) and layer.name not in kinds_known):
+                specs[layer.name] = (layer.properties, layer.description, layer.kind)  # kind: from real geometries
+                if len(frame):
+                    kinds_known.add(layer.name)
             counts[layer.name] = counts.get(layer.name, 0) + len(layer.frame)
             if len(layer.frame):
                 low = int(layer.frame["minzoom"].min())
@@ -174,7 +177,7 @@ def write_pmtiles_spilled(path: str | Path, batches: Iterable[list[TileLayer]],
                 raise BuildError("no map features fall inside the area's bounds; check the OSM extract covers the area")
             vector_layers = [{"id": n, "description": desc, "fields": {p: "String" for p in props},
                               "minzoom": int(max(minzoom, lowest[n])), "maxzoom": maxzoom}
-                             for n, (props, desc) in specs.items()]
+                             for n, (props, desc, _kind) in specs.items()]
             path = Path(path)
             tiles = (t for z in range(minzoom, maxzoom + 1) for t in _read_store(stores[z]))
             finish_archive(path, tiles, bounds_lonlat, minzoom, maxzoom, metadata, vector_layers)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +76,20 @@ class TileLayer:
         return self._arrays
 
 
+@dataclass
+class CutLayer:
+    """A layer as the cutter needs it, without a frame: geometries (EPSG:3857), minzoom, property records."""
+
+    name: str
+    kind: str
+    geoms: np.ndarray
+    minzoom: np.ndarray
+    records: list[dict]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+        return self.geoms, self.minzoom, self.records
+
+
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """The EPSG:3857 bounds of tile z/x/y (XYZ scheme: y counts down from the north)."""
     size = 2 * HALF_WORLD / (1 << z)
@@ -95,7 +110,7 @@ def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[range
     return range(x0, x1 + 1), range(y0, y1 + 1)
 
 
-def _prepared(layer: TileLayer, z: int):
+def _prepared(layer: TileLayer | CutLayer, z: int):
     """The layer's features shown at zoom ``z``, simplified for it, with an STR tree over them."""
     geoms, minzoom, records = layer.arrays()
     sel = np.flatnonzero((minzoom <= z) & ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms))
@@ -149,7 +164,7 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
-def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int) -> bytes | None:
+def _encode_tile(prepared: list, layers: Sequence[TileLayer | CutLayer], z: int, x: int, y: int) -> bytes | None:
     bounds = tile_bounds(z, x, y)
     pad = BUFFER * (bounds[2] - bounds[0]) / EXTENT
     padded = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
@@ -279,5 +294,5 @@ def pmtiles_header(path: str | Path) -> tuple[dict, dict]:
         return reader.header(), reader.metadata()
 
 
-__all__ = ["TileLayer", "write_pmtiles", "read_tile", "pmtiles_header", "tile_bounds", "tile_range",
+__all__ = ["TileLayer", "CutLayer", "write_pmtiles", "read_tile", "pmtiles_header", "tile_bounds", "tile_range",
            "WEB_MERCATOR", "EXTENT", "BUFFER", "POINT", "LINE", "POLYGON"]
