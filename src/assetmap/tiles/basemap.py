@@ -25,6 +25,7 @@ layer          geometry   ``kind`` values (and other attributes)
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,12 +35,14 @@ import shapely
 
 from ..config import OsmConfig
 from ..constants import BNG, WGS84
-from ..errors import DataSourceError
+from ..errors import BuildError, DataSourceError
 from ..ingest.io import vsi_path
 from ..ingest.osm import parse_hstore
-from .vectortiles import WEB_MERCATOR, TileLayer, write_pmtiles
+from .pyramid import write_pmtiles_spilled
+from .vectortiles import WEB_MERCATOR, TileLayer
 
 MINZOOM, MAXZOOM = 8, 15  # tiles are made up to z15; pages over-zoom them (z16-19) without loss
+BATCH_ROWS = 100_000  # features per batch read from the extract
 AREA_KEYS = ("building", "landuse", "leisure", "natural", "water", "waterway", "amenity")
 LINE_KEYS = ("highway", "railway", "waterway")
 
@@ -148,21 +151,42 @@ def _gdal_objects(path: Path, layers: dict[str, str]):
             yield tags, geometry, geom
 
 
-def read_basemap_features(cfg: OsmConfig, data_root: Path) -> dict[str, gpd.GeoDataFrame]:
-    """The extract's base-map features, one GeoDataFrame (EPSG:4326) per layer with kind/minzoom/name/ref."""
+def iter_basemap_features(cfg: OsmConfig, data_root: Path,
+                          batch_rows: int = BATCH_ROWS) -> Iterator[dict[str, gpd.GeoDataFrame]]:
+    """The extract's base-map features in batches of about ``batch_rows``, in the extract's order: one
+    GeoDataFrame (EPSG:4326) per layer with kind/minzoom/name/ref."""
     path = cfg.path(data_root)
     if not path.exists():
         raise DataSourceError(f"OSM extract {path} does not exist; fix [osm] file in the area config")
     objects = _gdal_objects(path, cfg.layers) if cfg.format == "gdal" else _pbf_objects(path)
     rows: dict[str, list] = {}
+    n = 0
     for tags, geometry, geom in objects:
         found = classify(tags, geometry)
         if found is None or geom is None or geom.is_empty:
             continue
         layer, kind, minzoom = found
         rows.setdefault(layer, []).append((kind, minzoom, tags.get("name"), tags.get("ref"), geom))
+        n += 1
+        if n >= batch_rows:
+            yield _frames(rows)
+            rows, n = {}, 0
+    if rows:
+        yield _frames(rows)
+
+
+def _frames(rows: dict[str, list]) -> dict[str, gpd.GeoDataFrame]:
     return {layer: gpd.GeoDataFrame(r, columns=["kind", "minzoom", "name", "ref", "geometry"], crs=WGS84)
             for layer, r in rows.items()}
+
+
+def read_basemap_features(cfg: OsmConfig, data_root: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The extract's base-map features, one GeoDataFrame (EPSG:4326) per layer with kind/minzoom/name/ref."""
+    parts: dict[str, list[gpd.GeoDataFrame]] = {}
+    for batch in iter_basemap_features(cfg, data_root):
+        for layer, frame in batch.items():
+            parts.setdefault(layer, []).append(frame)
+    return {layer: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84) for layer, frames in parts.items()}
 
 
 LAYER_PROPERTIES = {"landcover": ("kind",), "water": ("kind",), "waterway": ("kind", "name"),
@@ -170,8 +194,13 @@ LAYER_PROPERTIES = {"landcover": ("kind",), "water": ("kind",), "waterway": ("ki
 LAYER_ORDER = ("landcover", "water", "waterway", "buildings", "rail", "roads", "places")
 
 
-def tile_layers(features: dict[str, gpd.GeoDataFrame], region_lonlat) -> list[TileLayer]:
-    """The features inside ``region_lonlat`` as :class:`TileLayer` s in Web Mercator, drawing order."""
+def tile_layers(features: dict[str, gpd.GeoDataFrame], region_lonlat,
+                seen_places: set | None = None) -> list[TileLayer]:
+    """The features inside ``region_lonlat`` as :class:`TileLayer` s in Web Mercator, drawing order.
+
+    A place is drawn once per name and kind (the first met); with batches, ``seen_places`` carries
+    the (name, kind) pairs of earlier batches.
+    """
     out = []
     for name in LAYER_ORDER:
         frame = features.get(name)
@@ -185,20 +214,42 @@ def tile_layers(features: dict[str, gpd.GeoDataFrame], region_lonlat) -> list[Ti
             frame = frame.assign(minzoom=area_minzoom(frame.geometry.area.to_numpy() * np.cos(lat) ** 2))
         if name == "places":
             frame = frame.drop_duplicates(subset=["name", "kind"])
+            if seen_places is not None:
+                pairs = list(zip(frame["name"], frame["kind"], strict=True))
+                frame = frame[[p not in seen_places for p in pairs]]
+                seen_places.update(pairs)
         out.append(TileLayer(name, frame.reset_index(drop=True), LAYER_PROPERTIES[name]))
     return out
 
 
+def basemap_metadata(attribution: str) -> dict:
+    return {"name": "assetmap base map", "attribution": attribution, "type": "baselayer",
+            "description": "Streets, water, green space, buildings and places from the area's OpenStreetMap extract"}
+
+
+def iter_tile_layers(cfg: OsmConfig, data_root: Path, region_lonlat, read: dict) -> Iterator[list[TileLayer]]:
+    """The extract's features inside ``region_lonlat``, batch by batch, as TileLayers; ``read["features"]``
+    counts the features read (inside the region or not)."""
+    seen: set = set()
+    for batch in iter_basemap_features(cfg, data_root):
+        read["features"] = read.get("features", 0) + sum(len(f) for f in batch.values())
+        yield tile_layers(batch, region_lonlat, seen)
+
+
 def build_basemap(cfg: OsmConfig, data_root: Path, region_bng, out: Path, attribution: str) -> dict:
-    """Write ``out`` (a PMTiles archive) of the extract around ``region_bng`` (a polygon in EPSG:27700)."""
+    """Write ``out`` (a PMTiles archive) of the extract around ``region_bng`` (a polygon in EPSG:27700).
+
+    Features stream from the extract to a spill beside ``out``, by parent tile
+    (:mod:`assetmap.tiles.pyramid`): memory is bounded by the largest parent, not by the area.
+    """
     region = gpd.GeoSeries([region_bng], crs=BNG).to_crs(WGS84).iloc[0]
-    features = read_basemap_features(cfg, data_root)
-    if not features:
-        raise DataSourceError(f"the OSM extract {cfg.file} has no streets, water, green space or buildings "
-                              "to draw a base map from; check [osm] file and format in the area config")
-    layers = tile_layers(features, region)
-    summary = write_pmtiles(out, layers, tuple(region.bounds), MINZOOM, MAXZOOM, {
-        "name": "assetmap base map", "attribution": attribution, "type": "baselayer",
-        "description": "Streets, water, green space, buildings and places from the area's OpenStreetMap extract"})
-    summary["features"] = {layer.name: int(len(layer.frame)) for layer in layers}
-    return summary
+    read: dict = {}
+    try:
+        return write_pmtiles_spilled(out, iter_tile_layers(cfg, data_root, region, read), tuple(region.bounds),
+                                     MINZOOM, MAXZOOM, basemap_metadata(attribution),
+                                     order=LAYER_ORDER, workdir=out.parent)
+    except BuildError:
+        if not read.get("features"):
+            raise DataSourceError(f"the OSM extract {cfg.file} has no streets, water, green space or buildings "
+                                  "to draw a base map from; check [osm] file and format in the area config") from None
+        raise

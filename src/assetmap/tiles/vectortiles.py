@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,29 @@ class TileLayer:
             raise BuildError(f"tile layer {self.name!r} mixes or holds unsupported geometry types {sorted(types)}; "
                              "split it into one layer of points, one of lines and one of polygons")
         self.kind = found.pop() if found else POINT
+        self._arrays: tuple | None = None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+        """(geometries, minzoom, property records with None for missing values), computed once."""
+        if self._arrays is None:
+            props = self.frame[list(self.properties)].astype(object)
+            self._arrays = (np.asarray(self.frame.geometry.values, dtype=object), self.frame["minzoom"].to_numpy(),
+                            props.where(props.notna(), None).to_dict("records"))
+        return self._arrays
+
+
+@dataclass
+class CutLayer:
+    """A layer as the cutter needs it, without a frame: geometries (EPSG:3857), minzoom, property records."""
+
+    name: str
+    kind: str
+    geoms: np.ndarray
+    minzoom: np.ndarray
+    records: list[dict]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+        return self.geoms, self.minzoom, self.records
 
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
@@ -86,10 +110,11 @@ def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[range
     return range(x0, x1 + 1), range(y0, y1 + 1)
 
 
-def _prepared(layer: TileLayer, z: int):
+def _prepared(layer: TileLayer | CutLayer, z: int):
     """The layer's features shown at zoom ``z``, simplified for it, with an STR tree over them."""
-    frame = layer.frame[(layer.frame["minzoom"] <= z) & ~layer.frame.geometry.is_empty & layer.frame.geometry.notna()]
-    geoms = frame.geometry.values
+    geoms, minzoom, records = layer.arrays()
+    sel = np.flatnonzero((minzoom <= z) & ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms))
+    geoms = geoms[sel]
     unit = 2 * HALF_WORLD / (1 << z) / EXTENT
     if layer.kind != POINT and len(geoms):
         geoms = shapely.simplify(geoms, unit / 4, preserve_topology=True)
@@ -97,9 +122,8 @@ def _prepared(layer: TileLayer, z: int):
             keep = shapely.area(geoms) >= (2 * unit) ** 2
         else:
             keep = shapely.length(geoms) >= 2 * unit
-        geoms, frame = geoms[keep], frame[keep]
-    props = frame[list(layer.properties)].astype(object).where(frame[list(layer.properties)].notna(), None)
-    return geoms, props.to_dict("records"), shapely.STRtree(geoms)
+        geoms, sel = geoms[keep], sel[keep]
+    return geoms, [records[i] for i in sel], shapely.STRtree(geoms)
 
 
 def _to_tile_units(geoms: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
@@ -115,6 +139,22 @@ def _to_tile_units(geoms: np.ndarray, bounds: tuple[float, float, float, float])
     return shapely.transform(geoms, affine)
 
 
+def made_valid(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.make_valid``; a geometry GEOS's default method refuses (a ring rounded down to a single
+    point beside a real one: "Overlay input is mixed-dimension") is rebuilt by the "structure" method,
+    which drops the collapsed ring."""
+    try:
+        return shapely.make_valid(geoms)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(geoms), dtype=object)
+        for i, g in enumerate(geoms):
+            try:
+                out[i] = shapely.make_valid(g)
+            except shapely.errors.GEOSException:
+                out[i] = shapely.make_valid(g, method="structure", keep_collapsed=False)
+        return out
+
+
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
     """Polygons only: the polygon parts of any collection ``make_valid`` returned (slivers become empty)."""
     mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
@@ -124,7 +164,7 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
-def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int) -> bytes | None:
+def _encode_tile(prepared: list, layers: Sequence[TileLayer | CutLayer], z: int, x: int, y: int) -> bytes | None:
     bounds = tile_bounds(z, x, y)
     pad = BUFFER * (bounds[2] - bounds[0]) / EXTENT
     padded = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
@@ -144,7 +184,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
             cut = shapely.clip_by_rect(geoms[idx], *padded)
         cut = _to_tile_units(cut, bounds)
         if layer.kind == POLYGON:
-            cut = _polygonal(shapely.make_valid(cut))  # rounding to tile units can pinch rings
+            cut = _polygonal(made_valid(cut))  # rounding to tile units can pinch rings
             # MVT wants outer rings with positive area in y-down tile units: counter-clockwise here
             cut = shapely.orient_polygons(cut, exterior_cw=False)
         keep = ~shapely.is_empty(cut) & np.isin(shapely.get_type_id(cut), _TYPE_IDS[layer.kind])
@@ -161,18 +201,55 @@ def _field_types(layer: TileLayer) -> dict[str, str]:
     return {c: kinds.get(layer.frame[c].dtype.kind, "String") for c in layer.properties}
 
 
+def mercator_bounds(bounds_lonlat: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """EPSG:3857 bounds of a lon/lat box."""
+    lon0, lat0, lon1, lat1 = bounds_lonlat
+    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs=WGS84).to_crs(WEB_MERCATOR)
+    return corners.x.min(), corners.y.min(), corners.x.max(), corners.y.max()
+
+
+def check_zooms(minzoom: int, maxzoom: int) -> None:
+    if not 0 <= minzoom <= maxzoom <= 16:
+        raise BuildError(f"tile zooms must satisfy 0 <= minzoom <= maxzoom <= 16; got {minzoom}..{maxzoom}")
+
+
+def finish_archive(path: Path, tiles, bounds_lonlat, minzoom: int, maxzoom: int, metadata: dict | None,
+                   vector_layers: list[dict]) -> None:
+    """Write the PMTiles archive ``path`` from ``tiles``, (tile id, gzipped tile) in ascending tile id."""
+    lon0, lat0, lon1, lat1 = bounds_lonlat
+    header = {
+        "tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": minzoom, "max_zoom": maxzoom,
+        "min_lon_e7": int(lon0 * 1e7), "min_lat_e7": int(lat0 * 1e7),
+        "max_lon_e7": int(lon1 * 1e7), "max_lat_e7": int(lat1 * 1e7),
+        "center_zoom": min(maxzoom, 13),
+        "center_lon_e7": int((lon0 + lon1) / 2 * 1e7), "center_lat_e7": int((lat0 + lat1) / 2 * 1e7),
+    }
+    meta = {**(metadata or {}), "format": "pbf", "minzoom": minzoom, "maxzoom": maxzoom,
+            "bounds": ",".join(f"{v:.6f}" for v in bounds_lonlat), "vector_layers": vector_layers}
+    with open(path, "wb") as f:
+        writer = Writer(f)
+        for tileid, data in tiles:
+            writer.write_tile(tileid, data)
+        writer.finalize(header, json.loads(json.dumps(meta, default=str)))
+
+
+def archive_summary(path: Path, per_zoom: dict[str, int], sizes, minzoom: int, maxzoom: int) -> dict:
+    sizes = np.asarray(sizes)
+    return {"file": path.name, "bytes": int(path.stat().st_size), "tiles": int(len(sizes)), "per_zoom": per_zoom,
+            "largest_tile_bytes": int(sizes.max()), "median_tile_bytes": int(np.median(sizes)),
+            "zooms": [minzoom, maxzoom]}
+
+
 def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tuple[float, float, float, float],
                   minzoom: int, maxzoom: int, metadata: dict | None = None) -> dict:
     """Tile ``layers`` over ``bounds_lonlat`` at zooms ``minzoom``..``maxzoom`` into a PMTiles file.
 
-    Returns a summary: tiles written per zoom, bytes, largest tile. Tiles with nothing in them are
-    left out (a reader draws them empty).
+    Holds every feature in memory (:mod:`assetmap.tiles.pyramid` cuts the same tiles from features
+    spilled to disk). Returns a summary: tiles written per zoom, bytes, largest tile. Tiles with
+    nothing in them are left out (a reader draws them empty).
     """
-    if not 0 <= minzoom <= maxzoom <= 16:
-        raise BuildError(f"tile zooms must satisfy 0 <= minzoom <= maxzoom <= 16; got {minzoom}..{maxzoom}")
-    lon0, lat0, lon1, lat1 = bounds_lonlat
-    corners = gpd.GeoSeries(gpd.points_from_xy([lon0, lon1], [lat0, lat1]), crs=WGS84).to_crs(WEB_MERCATOR)
-    bounds = (corners.x.min(), corners.y.min(), corners.x.max(), corners.y.max())
+    check_zooms(minzoom, maxzoom)
+    bounds = mercator_bounds(bounds_lonlat)
     tiles: list[tuple[int, bytes]] = []
     per_zoom: dict[str, int] = {}
     for z in range(minzoom, maxzoom + 1):
@@ -189,29 +266,12 @@ def write_pmtiles(path: str | Path, layers: list[TileLayer], bounds_lonlat: tupl
     if not tiles:
         raise BuildError("no map features fall inside the area's bounds; check the OSM extract covers the area")
     tiles.sort(key=lambda t: t[0])
-    header = {
-        "tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": minzoom, "max_zoom": maxzoom,
-        "min_lon_e7": int(lon0 * 1e7), "min_lat_e7": int(lat0 * 1e7),
-        "max_lon_e7": int(lon1 * 1e7), "max_lat_e7": int(lat1 * 1e7),
-        "center_zoom": min(maxzoom, 13),
-        "center_lon_e7": int((lon0 + lon1) / 2 * 1e7), "center_lat_e7": int((lat0 + lat1) / 2 * 1e7),
-    }
-    meta = {**(metadata or {}), "format": "pbf", "minzoom": minzoom, "maxzoom": maxzoom,
-            "bounds": ",".join(f"{v:.6f}" for v in bounds_lonlat),
-            "vector_layers": [{"id": layer.name, "description": layer.description, "fields": _field_types(layer),
-                               "minzoom": int(max(minzoom,
-                                                  layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
-                               "maxzoom": maxzoom} for layer in layers]}
+    vector_layers = [{"id": layer.name, "description": layer.description, "fields": _field_types(layer),
+                      "minzoom": int(max(minzoom, layer.frame["minzoom"].min())) if len(layer.frame) else minzoom,
+                      "maxzoom": maxzoom} for layer in layers]
     path = Path(path)
-    with open(path, "wb") as f:
-        writer = Writer(f)
-        for tileid, data in tiles:
-            writer.write_tile(tileid, data)
-        writer.finalize(header, json.loads(json.dumps(meta, default=str)))
-    sizes = np.array([len(d) for _, d in tiles])
-    return {"file": path.name, "bytes": int(path.stat().st_size), "tiles": int(len(tiles)), "per_zoom": per_zoom,
-            "largest_tile_bytes": int(sizes.max()), "median_tile_bytes": int(np.median(sizes)),
-            "zooms": [minzoom, maxzoom]}
+    finish_archive(path, tiles, bounds_lonlat, minzoom, maxzoom, metadata, vector_layers)
+    return archive_summary(path, per_zoom, [len(d) for _, d in tiles], minzoom, maxzoom)
 
 
 def read_tile(path: str | Path, z: int, x: int, y: int) -> dict | None:
@@ -234,5 +294,5 @@ def pmtiles_header(path: str | Path) -> tuple[dict, dict]:
         return reader.header(), reader.metadata()
 
 
-__all__ = ["TileLayer", "write_pmtiles", "read_tile", "pmtiles_header", "tile_bounds", "tile_range",
+__all__ = ["TileLayer", "CutLayer", "write_pmtiles", "read_tile", "pmtiles_header", "tile_bounds", "tile_range",
            "WEB_MERCATOR", "EXTENT", "BUFFER", "POINT", "LINE", "POLYGON"]
