@@ -28,15 +28,24 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "src")]
 
 CHILD = r"""
 import json, resource, sys, time
-from assetmap.build import build_area
+from contextlib import contextmanager
+import assetmap.build as b
 from assetmap.config import load_area
+cpu, stage = {}, b.Stages.stage
+@contextmanager
+def timed(self, name, what):  # each stage's CPU seconds beside its wall time: steadier on a shared machine
+    c = time.process_time()
+    with stage(self, name, what):
+        yield
+    cpu[name] = round(time.process_time() - c, 3)
+b.Stages.stage = timed
 t = time.perf_counter()
-r = build_area(load_area(sys.argv[1]), sys.argv[2], echo=lambda m: print(m, file=sys.stderr, flush=True))
+r = b.build_area(load_area(sys.argv[1]), sys.argv[2], echo=lambda m: print(m, file=sys.stderr, flush=True))
 peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-print(json.dumps({"timings": r["timings"], "wall_s": round(time.perf_counter() - t, 2),
+cpu["total"] = round(time.process_time(), 3)
+print(json.dumps({"timings": r["timings"], "cpu": cpu, "wall_s": round(time.perf_counter() - t, 2),
                   "peak_rss_gib": round(peak / 1024 ** 2, 3)}))
 """
-
 
 def make_replica(n: int, root: Path, template: str = "rutland", k_links: int = 4, gap_m: float = 200.0) -> dict:
     """Write the replica of ``template`` ×``n`` under ``root`` (extract, tables, data root, config ``replica.toml``)."""
@@ -122,24 +131,29 @@ def exponent(a: float, b: float, na: int, nb: int) -> str:
     return f"{math.log(b / a) / math.log(nb / na):.2f}" if a > 0.05 and b > 0 and nb != na else "-"
 
 
-def print_table(results: dict[int, dict], base: dict[int, dict] | None = None) -> None:
-    """Stage times across N, the growth exponent between successive N, and ratios to ``base``."""
+def print_table(results: dict[int, dict], base: dict[int, dict] | None = None, key: str = "timings") -> None:
+    """Stage times (``key``: "timings", wall; "cpu", CPU) across N, the growth exponent between successive N,
+    and ratios to ``base``."""
     ns = sorted(results)
-    stages = list(results[ns[-1]]["build"]["timings"])
+    stages = list(results[ns[-1]]["build"].get(key, {}))
     head = "".join(f"{'N=' + str(n):>10}" for n in ns)
     grow = "".join(f"{f'b {a}->{b}':>11}" for a, b in zip(ns, ns[1:], strict=False))
-    print(f"\n{'stage (s)':16}{head}{grow}" + ("   ratio to baseline (largest N)" if base else ""))
-    rows = [(s, [results[n]["build"]["timings"].get(s, 0.0) for n in ns]) for s in stages]
+    title = "stage wall s" if key == "timings" else "stage CPU s"
+    print(f"\n{title:16}{head}{grow}" + ("   ratio to baseline (largest N)" if base else ""))
+    rows = [(s, [results[n]["build"].get(key, {}).get(s, 0.0) for n in ns]) for s in stages]
     rows.append(("peak RSS GiB", [results[n]["build"]["peak_rss_gib"] for n in ns]))
-    rows.append(("generate", [results[n]["replica"]["generate_s"] for n in ns]))
+    if key == "timings":
+        rows.append(("generate", [results[n]["replica"]["generate_s"] for n in ns]))
     for name, vals in rows:
         exps = "".join(f"{exponent(a, b, na, nb):>11}" for a, b, na, nb in zip(vals, vals[1:], ns, ns[1:], strict=False))
         ratio = ""
         if base and ns[-1] in base:
             bb = base[ns[-1]]["build"]
-            b = bb["peak_rss_gib"] if name == "peak RSS GiB" else bb["timings"].get(name)
+            b = bb["peak_rss_gib"] if name == "peak RSS GiB" else bb.get(key, {}).get(name)
             ratio = f"   {vals[-1] / b:.2f}x (was {b:.2f})" if b else ""
         print(f"{name:16}" + "".join(f"{v:10.2f}" for v in vals) + exps + ratio)
+    if key != "timings":
+        return
     for label, key in (("osm nodes", "nodes"), ("osm ways", "ways")):
         print(f"{label:16}" + "".join(f"{results[n]['replica']['counts'][key]:10,}" for n in ns))
     for key in ("walk_nodes", "postcodes", "lsoas", "assets", "lookup_pairs"):
@@ -182,7 +196,8 @@ def main(argv=None) -> dict:
     base = None
     if args.baseline:
         base = {int(k): v for k, v in json.loads(Path(args.baseline).read_text()).items()}
-    print_table(results, base)
+    print_table(results, base, "timings")
+    print_table(results, base, "cpu")
     if args.save:
         Path(args.save).write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1) + "\n")
     return results

@@ -137,3 +137,15 @@ def test_postcodes_follow_their_copies(tmp_path):
     assert out["Postcode"].is_unique
     syn = out[out["Postcode"].str.startswith("Q")]
     assert sorted(zip(syn["Eastings"], syn["Northings"], strict=True)) == [(50, 1050), (150, 1050), (1050, 50), (1150, 50)]
+
+
+def test_tiles_survive_a_ring_collapsed_by_rounding():
+    """Found by the replica: a valid OSM polygon cut and rounded to tile units became a multipolygon with a
+    one-point ring beside a real one, and GEOS's make_valid refused it ("mixed-dimension"), failing the build."""
+    from assetmap.tiles.vectortiles import _made_valid
+
+    bad = shapely.from_wkt("MULTIPOLYGON (((4070 -64, 4070 -64, 4070 -64, 4070 -64)), ((4006 -64, 4054 -64, "
+                           "4055 -60, 4052 -47, 4052 -40, 4022 -32, 4020 -32, 4006 -64)))")
+    fine = shapely.box(0, 0, 10, 10)
+    out = _made_valid(np.array([fine, bad]))
+    assert out[0].equals(fine) and out[1].is_valid and out[1].area == pytest.approx(shapely.area(bad))

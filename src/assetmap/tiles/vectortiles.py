@@ -124,6 +124,23 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
+def _made_valid(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.make_valid``, where GEOS refuses one ("Overlay input is mixed-dimension": rounding to tile
+    units collapsed a ring to a point beside real ones) retried on its parts with an area."""
+    try:
+        return shapely.make_valid(geoms)
+    except shapely.errors.GEOSException:
+        out = geoms.copy()
+        for i, g in enumerate(geoms):
+            try:
+                out[i] = shapely.make_valid(g)
+            except shapely.errors.GEOSException:
+                parts = shapely.get_parts(g)
+                parts = parts[shapely.area(parts) > 0]
+                out[i] = shapely.make_valid(shapely.multipolygons(parts)) if len(parts) else shapely.Polygon()
+        return out
+
+
 def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int) -> bytes | None:
     bounds = tile_bounds(z, x, y)
     pad = BUFFER * (bounds[2] - bounds[0]) / EXTENT
@@ -144,7 +161,7 @@ def _encode_tile(prepared: list, layers: list[TileLayer], z: int, x: int, y: int
             cut = shapely.clip_by_rect(geoms[idx], *padded)
         cut = _to_tile_units(cut, bounds)
         if layer.kind == POLYGON:
-            cut = _polygonal(shapely.make_valid(cut))  # rounding to tile units can pinch rings
+            cut = _polygonal(_made_valid(cut))  # rounding to tile units can pinch rings
             # MVT wants outer rings with positive area in y-down tile units: counter-clockwise here
             cut = shapely.orient_polygons(cut, exterior_cw=False)
         keep = ~shapely.is_empty(cut) & np.isin(shapely.get_type_id(cut), _TYPE_IDS[layer.kind])
