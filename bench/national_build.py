@@ -131,19 +131,32 @@ def exponent(a: float, b: float, na: int, nb: int) -> str:
     return f"{math.log(b / a) / math.log(nb / na):.2f}" if a > 0.05 and b > 0 and nb != na else "-"
 
 
-def print_table(results: dict[int, dict], base: dict[int, dict] | None = None, key: str = "timings") -> None:
+def projected(vals: list[float], ns: list[int], to: int) -> str:
+    """``vals`` carried from the largest N to ``to`` along the growth law of the last two N (an extrapolation)."""
+    if len(ns) < 2 or vals[-1] <= 0:
+        return "-"
+    b = math.log(vals[-1] / vals[-2]) / math.log(ns[-1] / ns[-2]) if vals[-2] > 0.05 else 1.0
+    return f"{vals[-1] * (to / ns[-1]) ** max(b, 0.0):.0f}"
+
+
+def print_table(results: dict[int, dict], base: dict[int, dict] | None = None, key: str = "timings",
+                extrapolate: int | None = None) -> None:
     """Stage times (``key``: "timings", wall; "cpu", CPU) across N, the growth exponent between successive N,
-    and ratios to ``base``."""
+    the figure at ``extrapolate`` copies along the last exponent (total: the stages' sum), and ratios to ``base``."""
     ns = sorted(results)
     stages = list(results[ns[-1]]["build"].get(key, {}))
     head = "".join(f"{'N=' + str(n):>10}" for n in ns)
     grow = "".join(f"{f'b {a}->{b}':>11}" for a, b in zip(ns, ns[1:], strict=False))
     title = "stage wall s" if key == "timings" else "stage CPU s"
-    print(f"\n{title:16}{head}{grow}" + ("   ratio to baseline (largest N)" if base else ""))
+    ext = f"{f'N={extrapolate}?':>11}" if extrapolate else ""
+    print(f"\n{title:16}{head}{grow}{ext}" + ("   ratio to baseline (largest N)" if base else ""))
     rows = [(s, [results[n]["build"].get(key, {}).get(s, 0.0) for n in ns]) for s in stages]
     rows.append(("peak RSS GiB", [results[n]["build"]["peak_rss_gib"] for n in ns]))
     if key == "timings":
         rows.append(("generate", [results[n]["replica"]["generate_s"] for n in ns]))
+    stage_sum = sum(float(projected(v, ns, extrapolate)) for n_, v in rows
+                    if extrapolate and n_ in stages and n_ != "total" and not n_.startswith(" ")
+                    and projected(v, ns, extrapolate) != "-")
     for name, vals in rows:
         exps = "".join(f"{exponent(a, b, na, nb):>11}" for a, b, na, nb in zip(vals, vals[1:], ns, ns[1:], strict=False))
         ratio = ""
@@ -151,7 +164,9 @@ def print_table(results: dict[int, dict], base: dict[int, dict] | None = None, k
             bb = base[ns[-1]]["build"]
             b = bb["peak_rss_gib"] if name == "peak RSS GiB" else bb.get(key, {}).get(name)
             ratio = f"   {vals[-1] / b:.2f}x (was {b:.2f})" if b else ""
-        print(f"{name:16}" + "".join(f"{v:10.2f}" for v in vals) + exps + ratio)
+        ext = "" if not extrapolate else f"{stage_sum:>11.0f}" if name == "total" else \
+            f"{projected(vals, ns, extrapolate):>11}"
+        print(f"{name:16}" + "".join(f"{v:10.2f}" for v in vals) + exps + ext + ratio)
     if key != "timings":
         return
     for label, key in (("osm nodes", "nodes"), ("osm ways", "ways")):
@@ -191,14 +206,20 @@ def main(argv=None) -> dict:
     ap.add_argument("--links", type=int, default=4, help="footways joining each pair of neighbouring copies")
     ap.add_argument("--save", help="write the figures (JSON) to this file")
     ap.add_argument("--baseline", help="a file written by --save, printed side by side")
+    ap.add_argument("--results", nargs="+", help="print the tables of files written by --save (no build)")
+    ap.add_argument("--extrapolate", type=int, help="also carry each figure to this many copies (growth law of "
+                    "the last two N): an extrapolation, not a measurement")
     args = ap.parse_args(argv)
-    results = {n: one(n, args) for n in sorted(args.copies)}
+    if args.results:
+        results = {int(k): v for f in args.results for k, v in json.loads(Path(f).read_text()).items()}
+    else:
+        results = {n: one(n, args) for n in sorted(args.copies)}
     base = None
     if args.baseline:
         base = {int(k): v for k, v in json.loads(Path(args.baseline).read_text()).items()}
-    print_table(results, base, "timings")
-    print_table(results, base, "cpu")
-    if args.save:
+    print_table(results, base, "timings", args.extrapolate)
+    print_table(results, base, "cpu", args.extrapolate)
+    if args.save and not args.results:
         Path(args.save).write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1) + "\n")
     return results
 
