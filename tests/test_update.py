@@ -62,7 +62,9 @@ def _comparable(report: dict) -> dict:
         out.pop(key, None)
     out["osm"].pop("file")
     out["sources"][0].pop("file")
-    out["basemap"].pop("update", None)
+    # how the tiles were cut (the build's spill per parent tile; an update re-cuts touched tiles only), not what they hold
+    for key in ("update", "spill_bytes", "parents", "largest_parent_features"):
+        out["basemap"].pop(key, None)
     out["area"].pop("config")
     out["walking"].pop("timings")
     return out
